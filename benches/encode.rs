@@ -1,1 +1,112 @@
-fn main() {}
+//! Encoder speed with splade-tiny, side by side with `../shared/reference/torch-encode.md`:
+//!
+//! - `query/1-thread`: one SciFact test query at a time (≈ 8-word questions), one thread;
+//! - `passages/batch32-2-threads`: a batch of 32 SciFact passages of ≈ 200 tokens
+//!   (documents with 180–230 tokens, cut at 256), two threads.
+//!
+//! Needs `../shared` (or `SPLADESCOPE_SHARED`); prints a clear message and measures nothing
+//! when it is absent. Run: `cargo bench --bench encode`.
+
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
+
+fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("SPLADESCOPE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("models/splade-tiny").is_dir() && dir.join("data/scifact").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} has no models/splade-tiny or data/scifact; set SPLADESCOPE_SHARED",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn jsonl_texts(path: &std::path::Path, with_title: bool) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = v["text"].as_str().unwrap_or_default();
+            if with_title {
+                format!("{} {}", v["title"].as_str().unwrap_or_default(), text)
+            } else {
+                text.to_string()
+            }
+        })
+        .collect()
+}
+
+fn load(shared: &std::path::Path, max_length: usize, threads: usize) -> SparseEncoder {
+    let files = ModelFiles::from_dir(&shared.join("models/splade-tiny")).unwrap();
+    let options = EncoderOptions {
+        max_length,
+        batch_size: 32,
+        threads,
+    };
+    SparseEncoder::load(files, options).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(shared) = shared() else { return };
+    let queries = jsonl_texts(&shared.join("data/scifact/queries.jsonl"), false);
+    let corpus = jsonl_texts(&shared.join("data/scifact/corpus.jsonl"), true);
+
+    let enc = load(&shared, 64, 1);
+    let queries: Vec<String> = queries.into_iter().take(200).collect();
+    let tokens: usize = queries
+        .iter()
+        .map(|q| enc.encode(q).unwrap().token_ids.len())
+        .sum();
+    eprintln!(
+        "queries: {} SciFact queries, {:.1} tokens on average",
+        queries.len(),
+        tokens as f64 / queries.len() as f64
+    );
+    let mut group = c.benchmark_group("query");
+    let mut i = 0;
+    group.bench_function("1-thread", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            enc.encode(&queries[i]).unwrap()
+        })
+    });
+    group.finish();
+
+    let enc = load(&shared, 256, 2);
+    let passages: Vec<String> = corpus
+        .into_iter()
+        .filter(|p| (180..=230).contains(&enc.encode(p).unwrap().untruncated_tokens))
+        .take(32 * 4)
+        .collect();
+    let batches: Vec<&[String]> = passages.chunks(32).collect();
+    let tokens: usize = passages
+        .iter()
+        .map(|p| enc.encode(p).unwrap().token_ids.len())
+        .sum();
+    eprintln!(
+        "passages: {} SciFact passages, {:.1} tokens on average, batches of 32",
+        passages.len(),
+        tokens as f64 / passages.len() as f64
+    );
+    let mut group = c.benchmark_group("passages");
+    group.throughput(Throughput::Elements(32));
+    group.sample_size(10);
+    let mut j = 0;
+    group.bench_function("batch32-2-threads", |b| {
+        b.iter(|| {
+            j = (j + 1) % batches.len();
+            enc.encode_batch(batches[j]).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use candle_transformers::models::{bert, distilbert};
 use serde::Deserialize;
 
 use super::error::{EncoderError, Result};
+use super::linalg::Activation;
 
 /// The masked-language-model architectures spladescope runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,21 +26,22 @@ impl Architecture {
     }
 }
 
-/// The parsed model configuration.
-#[derive(Debug, Clone)]
-pub enum ModelConfig {
-    Bert(bert::Config),
-    DistilBert {
-        config: distilbert::Config,
-        /// `dim` is private in candle's config; kept here for the head.
-        dim: usize,
-        /// The head's activation (`activation` in the config).
-        activation: bert::HiddenAct,
-        max_position_embeddings: usize,
-    },
+/// The sizes and choices the forward pass needs, from either architecture's config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelConfig {
+    pub architecture: Architecture,
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub intermediate_size: usize,
+    /// Activation of the feed-forward blocks and of the MLM head.
+    pub activation: Activation,
+    /// Longest sequence the position embeddings allow.
+    pub max_positions: usize,
+    pub layer_norm_eps: f32,
 }
 
-/// The few fields read before choosing a config type.
 #[derive(Deserialize)]
 struct Probe {
     #[serde(default)]
@@ -48,12 +49,33 @@ struct Probe {
     model_type: Option<String>,
 }
 
-/// DistilBERT fields candle's config keeps private.
 #[derive(Deserialize)]
-struct DistilProbe {
-    dim: usize,
-    activation: bert::HiddenAct,
+struct BertJson {
+    vocab_size: usize,
+    hidden_size: usize,
+    num_hidden_layers: usize,
+    num_attention_heads: usize,
+    intermediate_size: usize,
+    hidden_act: String,
     max_position_embeddings: usize,
+    #[serde(default = "default_eps")]
+    layer_norm_eps: f64,
+    position_embedding_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DistilBertJson {
+    vocab_size: usize,
+    dim: usize,
+    n_layers: usize,
+    n_heads: usize,
+    hidden_dim: usize,
+    activation: String,
+    max_position_embeddings: usize,
+}
+
+fn default_eps() -> f64 {
+    1e-12
 }
 
 impl ModelConfig {
@@ -68,14 +90,20 @@ impl ModelConfig {
 
     /// Parses a config held in memory (`path` is only used in messages).
     pub fn from_json(text: &str, path: &Path) -> Result<Self> {
-        let bad = |e: serde_json::Error| EncoderError::Config {
+        let fail = |message: String| EncoderError::Config {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message,
         };
-        let probe: Probe = serde_json::from_str(text).map_err(bad)?;
-        let arch = match (probe.architectures.first().map(String::as_str), probe.model_type.as_deref()) {
+        let json = |e: serde_json::Error| fail(e.to_string());
+        let probe: Probe = serde_json::from_str(text).map_err(json)?;
+        let architecture = match (
+            probe.architectures.first().map(String::as_str),
+            probe.model_type.as_deref(),
+        ) {
             (Some("BertForMaskedLM"), _) | (None, Some("bert")) => Architecture::Bert,
-            (Some("DistilBertForMaskedLM"), _) | (None, Some("distilbert")) => Architecture::DistilBert,
+            (Some("DistilBertForMaskedLM"), _) | (None, Some("distilbert")) => {
+                Architecture::DistilBert
+            }
             (found, model_type) => {
                 return Err(EncoderError::UnsupportedArchitecture {
                     path: path.to_path_buf(),
@@ -83,75 +111,81 @@ impl ModelConfig {
                 })
             }
         };
-        Ok(match arch {
-            Architecture::Bert => Self::Bert(serde_json::from_str(text).map_err(bad)?),
-            Architecture::DistilBert => {
-                let extra: DistilProbe = serde_json::from_str(text).map_err(bad)?;
-                Self::DistilBert {
-                    config: serde_json::from_str(text).map_err(bad)?,
-                    dim: extra.dim,
-                    activation: extra.activation,
-                    max_position_embeddings: extra.max_position_embeddings,
+        let activation = |name: &str| {
+            Activation::from_name(name).ok_or_else(|| {
+                fail(format!("unsupported activation \"{name}\" (gelu, gelu_new, relu)"))
+            })
+        };
+        let config = match architecture {
+            Architecture::Bert => {
+                let c: BertJson = serde_json::from_str(text).map_err(json)?;
+                if let Some(kind) = c.position_embedding_type.as_deref() {
+                    if kind != "absolute" {
+                        return Err(fail(format!(
+                            "position_embedding_type \"{kind}\" is not supported (absolute)"
+                        )));
+                    }
+                }
+                Self {
+                    architecture,
+                    vocab_size: c.vocab_size,
+                    hidden_size: c.hidden_size,
+                    layers: c.num_hidden_layers,
+                    heads: c.num_attention_heads,
+                    intermediate_size: c.intermediate_size,
+                    activation: activation(&c.hidden_act)?,
+                    max_positions: c.max_position_embeddings,
+                    layer_norm_eps: c.layer_norm_eps as f32,
                 }
             }
-        })
-    }
-
-    /// Which architecture this config describes.
-    pub fn architecture(&self) -> Architecture {
-        match self {
-            Self::Bert(_) => Architecture::Bert,
-            Self::DistilBert { .. } => Architecture::DistilBert,
+            Architecture::DistilBert => {
+                let c: DistilBertJson = serde_json::from_str(text).map_err(json)?;
+                Self {
+                    architecture,
+                    vocab_size: c.vocab_size,
+                    hidden_size: c.dim,
+                    layers: c.n_layers,
+                    heads: c.n_heads,
+                    intermediate_size: c.hidden_dim,
+                    activation: activation(&c.activation)?,
+                    max_positions: c.max_position_embeddings,
+                    layer_norm_eps: 1e-12,
+                }
+            }
+        };
+        if config.heads == 0 || config.hidden_size % config.heads != 0 {
+            return Err(fail(format!(
+                "hidden size {} is not a multiple of the {} attention heads",
+                config.hidden_size, config.heads
+            )));
         }
-    }
-
-    /// Vocabulary size.
-    pub fn vocab_size(&self) -> usize {
-        match self {
-            Self::Bert(c) => c.vocab_size,
-            Self::DistilBert { config, .. } => config.vocab_size,
+        if config.vocab_size == 0 || config.max_positions < 2 {
+            return Err(fail("vocab_size and max_position_embeddings must be positive".into()));
         }
-    }
-
-    /// Hidden size.
-    pub fn hidden_size(&self) -> usize {
-        match self {
-            Self::Bert(c) => c.hidden_size,
-            Self::DistilBert { dim, .. } => *dim,
-        }
-    }
-
-    /// The longest sequence the position embeddings allow.
-    pub fn max_positions(&self) -> usize {
-        match self {
-            Self::Bert(c) => c.max_position_embeddings,
-            Self::DistilBert {
-                max_position_embeddings,
-                ..
-            } => *max_position_embeddings,
-        }
-    }
-
-    /// LayerNorm epsilon of the MLM head.
-    pub fn head_layer_norm_eps(&self) -> f64 {
-        match self {
-            Self::Bert(c) => c.layer_norm_eps,
-            Self::DistilBert { .. } => 1e-12,
-        }
-    }
-
-    /// The MLM head's activation.
-    pub fn head_activation(&self) -> bert::HiddenAct {
-        match self {
-            Self::Bert(c) => c.hidden_act,
-            Self::DistilBert { activation, .. } => *activation,
-        }
+        Ok(config)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TINY: &str = r#"{"architectures":["BertForMaskedLM"],"vocab_size":30522,
+        "hidden_size":128,"num_hidden_layers":2,"num_attention_heads":2,"intermediate_size":512,
+        "hidden_act":"gelu","max_position_embeddings":512,"layer_norm_eps":1e-12}"#;
+
+    #[test]
+    fn reads_bert_and_distilbert_configs() {
+        let c = ModelConfig::from_json(TINY, Path::new("config.json")).unwrap();
+        assert_eq!((c.architecture, c.hidden_size, c.heads), (Architecture::Bert, 128, 2));
+        let d = ModelConfig::from_json(
+            r#"{"architectures":["DistilBertForMaskedLM"],"vocab_size":10,"dim":8,"n_layers":1,
+                "n_heads":2,"hidden_dim":16,"activation":"gelu","max_position_embeddings":32}"#,
+            Path::new("config.json"),
+        )
+        .unwrap();
+        assert_eq!((d.architecture, d.intermediate_size), (Architecture::DistilBert, 16));
+    }
 
     #[test]
     fn rejects_other_architectures_by_name() {
@@ -165,11 +199,16 @@ mod tests {
     }
 
     #[test]
-    fn reports_missing_fields_with_the_path() {
-        let err = ModelConfig::from_json(r#"{"architectures":["BertForMaskedLM"]}"#, Path::new("c.json"))
-            .unwrap_err();
-        assert!(err.to_string().contains("c.json"), "{err}");
-        let err = ModelConfig::from_json("not json", Path::new("c.json")).unwrap_err();
-        assert!(matches!(err, EncoderError::Config { .. }), "{err}");
+    fn reports_bad_configs_with_the_path() {
+        for bad in [
+            r#"{"architectures":["BertForMaskedLM"]}"#.to_string(),
+            "not json".to_string(),
+            TINY.replace("\"gelu\"", "\"swish\""),
+            TINY.replace("\"num_attention_heads\":2", "\"num_attention_heads\":3"),
+        ] {
+            let err = ModelConfig::from_json(&bad, Path::new("c.json")).unwrap_err();
+            assert!(matches!(err, EncoderError::Config { .. }), "{err}");
+            assert!(err.to_string().contains("c.json"), "{err}");
+        }
     }
 }

@@ -17,6 +17,8 @@
 
 pub mod config;
 pub mod error;
+pub mod kernel;
+pub mod linalg;
 pub mod model;
 pub mod source;
 pub mod vocab_max;
@@ -24,7 +26,7 @@ pub mod vocab_max;
 use std::collections::HashSet;
 use std::path::Path;
 
-use candle_core::{DType, Tensor};
+use candle_core::DType;
 use candle_nn::VarBuilder;
 use serde::Serialize;
 use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
@@ -34,7 +36,7 @@ pub use error::{EncoderError, Result};
 pub use source::{ModelFiles, ModelSpec, WeightsFormat, DEFAULT_MODEL};
 
 use crate::sparse::SparseVector;
-use model::{Backbone, MlmHead};
+use model::Model;
 
 /// How the encoder runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,8 +105,7 @@ pub struct Term {
 pub struct SparseEncoder {
     files: ModelFiles,
     config: ModelConfig,
-    backbone: Backbone,
-    head: MlmHead,
+    model: Model,
     tokenizer: Tokenizer,
     untruncated: Tokenizer,
     vocab: Vec<String>,
@@ -123,7 +124,7 @@ impl SparseEncoder {
     /// Loads a model from its files.
     pub fn load(files: ModelFiles, options: EncoderOptions) -> Result<Self> {
         let config = ModelConfig::from_file(&files.config)?;
-        let limit = config.max_positions();
+        let limit = config.max_positions;
         if options.max_length < 2 || options.max_length > limit {
             return Err(EncoderError::MaxLength {
                 requested: options.max_length,
@@ -135,18 +136,17 @@ impl SparseEncoder {
             message: e.to_string(),
         };
         let vb = open_weights(&files.weights, files.format).map_err(weights_err)?;
-        let backbone = Backbone::load(&vb, &config).map_err(weights_err)?;
-        let head = MlmHead::load(&vb, &config).map_err(weights_err)?;
+        let model = Model::load(&vb, &config).map_err(weights_err)?;
 
         let (tokenizer, untruncated) = load_tokenizer(&files.tokenizer, options.max_length)?;
         let tokenizer_vocab = tokenizer.get_vocab_size(true);
-        if tokenizer_vocab > config.vocab_size() {
+        if tokenizer_vocab > config.vocab_size {
             return Err(EncoderError::VocabMismatch {
                 tokenizer: tokenizer_vocab,
-                model: config.vocab_size(),
+                model: config.vocab_size,
             });
         }
-        let vocab = (0..config.vocab_size() as u32)
+        let vocab = (0..config.vocab_size as u32)
             .map(|id| tokenizer.id_to_token(id).unwrap_or_else(|| format!("[unused id {id}]")))
             .collect();
         let pad_id = tokenizer
@@ -162,8 +162,7 @@ impl SparseEncoder {
         Ok(Self {
             files,
             config,
-            backbone,
-            head,
+            model,
             tokenizer,
             untruncated,
             vocab,
@@ -183,7 +182,7 @@ impl SparseEncoder {
 
     /// The architecture that was loaded.
     pub fn architecture(&self) -> Architecture {
-        self.config.architecture()
+        self.config.architecture
     }
 
     /// The options in force.
@@ -198,12 +197,12 @@ impl SparseEncoder {
 
     /// Whether the decoder is tied to the word embeddings.
     pub fn tied_decoder(&self) -> bool {
-        self.head.tied
+        self.model.tied
     }
 
     /// Whether the fused kernel uses AVX2/FMA.
     pub fn uses_simd(&self) -> bool {
-        self.head.decoder.uses_simd()
+        self.model.decoder.uses_simd()
     }
 
     /// Worker threads in use.
@@ -255,7 +254,7 @@ impl SparseEncoder {
             }
         }
 
-        // Longest first, so each batch holds texts of similar length (little padding).
+        // Longest first, so batches have similar work and memory stays bounded.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(token_ids[i].len()));
         let mut vectors: Vec<Option<SparseVector>> = vec![None; texts.len()];
@@ -277,28 +276,17 @@ impl SparseEncoder {
             .collect())
     }
 
-    /// One padded forward pass; returns a dense `[vocab]` row per sequence.
+    /// One forward pass over a batch; returns a dense `[vocab]` row per sequence.
     fn forward(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
-        let width = seqs.iter().map(|s| s.len()).max().unwrap_or(0);
-        let mut ids = vec![self.pad_id; seqs.len() * width];
-        let mut mask = vec![0u32; seqs.len() * width];
-        for (b, seq) in seqs.iter().enumerate() {
-            ids[b * width..b * width + seq.len()].copy_from_slice(seq);
-            mask[b * width..b * width + seq.len()].fill(1);
+        let hidden = self.model.forward(seqs);
+        let d = self.model.hidden();
+        let mut rows = Vec::with_capacity(seqs.len());
+        let mut start = 0;
+        for seq in seqs {
+            rows.push(&hidden[start * d..(start + seq.len()) * d]);
+            start += seq.len();
         }
-        let dev = model::device();
-        let ids = Tensor::from_vec(ids, (seqs.len(), width), &dev)?;
-        let mask = Tensor::from_vec(mask, (seqs.len(), width), &dev)?;
-        let hidden = self.backbone.forward(&ids, &mask)?;
-        let hidden = self.head.transform(&hidden)?;
-        let flat: Vec<f32> = hidden.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?;
-        let h = self.head.decoder.hidden();
-        let rows: Vec<&[f32]> = seqs
-            .iter()
-            .enumerate()
-            .map(|(b, seq)| &flat[b * width * h..(b * width + seq.len()) * h])
-            .collect();
-        Ok(self.head.decoder.pool_batch(&rows))
+        Ok(self.model.decoder.pool_batch(&rows))
     }
 
     /// The non-zero terms of an encoded text, heaviest first (ties by id), each marked as

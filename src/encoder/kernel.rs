@@ -1,0 +1,328 @@
+//! Packed weight matrices and the register-blocked product kernels behind the forward pass.
+//!
+//! A weight matrix `W` (`[n, k]`, PyTorch `nn.Linear` layout) is repacked once, at load
+//! time, into panels of [`PANEL`] = 16 output columns: panel `p` holds `W[p·16 + j][i]` at
+//! `p·k·16 + i·16 + j`, zero-padded past `n`. A 6×16 micro-kernel (AVX2 + FMA, chosen at run
+//! time; a portable loop otherwise) multiplies six input rows with one panel, keeping the
+//! 6×16 accumulators in twelve registers while the panel (`k × 16` floats, 8 KiB for
+//! `k = 128`) stays in L1. Two epilogues use the accumulators:
+//!
+//! - [`PackedWeights::matmul`]: store `x · Wᵀ` (dense layers);
+//! - [`PackedWeights::max_over_rows`]: keep the running max over all rows (SPLADE pooling,
+//!   see [`super::vocab_max`]), so the `[rows, n]` product is never written out.
+
+/// Output columns per panel (two AVX registers of eight `f32`).
+pub const PANEL: usize = 16;
+
+/// A `[n, k]` weight matrix repacked into 16-column panels.
+#[derive(Debug, Clone)]
+pub struct PackedWeights {
+    k: usize,
+    n: usize,
+    panels: Vec<f32>,
+    simd: bool,
+}
+
+impl PackedWeights {
+    /// Packs a row-major `[n, k]` matrix.
+    ///
+    /// # Panics
+    /// If `weight.len() != n * k` (the loader checks shapes before packing).
+    pub fn new(weight: &[f32], n: usize, k: usize) -> Self {
+        assert_eq!(weight.len(), n * k, "weight shape");
+        let n_panels = n.div_ceil(PANEL);
+        let mut panels = vec![0.0f32; n_panels * k * PANEL];
+        for (col, row) in weight.chunks_exact(k.max(1)).enumerate().take(n) {
+            let (p, j) = (col / PANEL, col % PANEL);
+            for (i, &w) in row.iter().enumerate() {
+                panels[p * k * PANEL + i * PANEL + j] = w;
+            }
+        }
+        Self {
+            k,
+            n,
+            panels,
+            simd: simd_available(),
+        }
+    }
+
+    /// Packs the `[n, k]` matrix whose element `(row, col)` is `at(row, col)` (for
+    /// operands read in place from a larger buffer, such as attention keys and values).
+    pub fn from_fn(n: usize, k: usize, at: impl Fn(usize, usize) -> f32) -> Self {
+        let n_panels = n.div_ceil(PANEL);
+        let mut panels = vec![0.0f32; n_panels * k * PANEL];
+        for row in 0..n {
+            let (p, j) = (row / PANEL, row % PANEL);
+            for i in 0..k {
+                panels[p * k * PANEL + i * PANEL + j] = at(row, i);
+            }
+        }
+        Self {
+            k,
+            n,
+            panels,
+            simd: simd_available(),
+        }
+    }
+
+    /// Input width `k`.
+    pub fn inputs(&self) -> usize {
+        self.k
+    }
+
+    /// Output width `n`.
+    pub fn outputs(&self) -> usize {
+        self.n
+    }
+
+    /// Number of 16-column panels.
+    pub fn panels(&self) -> usize {
+        self.n.div_ceil(PANEL)
+    }
+
+    /// Whether the AVX2/FMA micro-kernel is in use.
+    pub fn uses_simd(&self) -> bool {
+        self.simd
+    }
+
+    #[cfg(test)]
+    pub(crate) fn force_portable(&mut self) {
+        self.simd = false;
+    }
+
+    /// `y[m × n] = x[m × k] · Wᵀ` (overwriting `y`).
+    pub fn matmul(&self, x: &[f32], y: &mut [f32]) {
+        let m = if self.k == 0 { 0 } else { x.len() / self.k };
+        assert_eq!(y.len(), m * self.n, "output shape");
+        #[cfg(target_arch = "x86_64")]
+        if self.simd {
+            // SAFETY: AVX2 and FMA were detected; the shapes were checked above.
+            unsafe { avx2::matmul(x, m, self.k, &self.panels, self.n, y) };
+            return;
+        }
+        for (p, panel) in self.panels.chunks_exact(self.k * PANEL).enumerate() {
+            let cols = (self.n - p * PANEL).min(PANEL);
+            for (r, row) in x.chunks_exact(self.k).enumerate() {
+                let acc = portable_dot_panel(row, panel);
+                y[r * self.n + p * PANEL..][..cols].copy_from_slice(&acc[..cols]);
+            }
+        }
+    }
+
+    /// `maxes[j] = max over rows r of (x[r] · W[first·16 + j])` for the panels
+    /// `first..first + maxes.len() / 16`; `-inf` when `x` has no rows.
+    pub fn max_over_rows(&self, x: &[f32], first: usize, maxes: &mut [f32]) {
+        let m = if self.k == 0 { 0 } else { x.len() / self.k };
+        let count = maxes.len() / PANEL;
+        assert!(maxes.len() % PANEL == 0 && first + count <= self.panels());
+        let panels = &self.panels[first * self.k * PANEL..][..count * self.k * PANEL];
+        maxes.fill(f32::NEG_INFINITY);
+        #[cfg(target_arch = "x86_64")]
+        if self.simd {
+            // SAFETY: AVX2 and FMA were detected; `panels` holds `count` full panels.
+            unsafe { avx2::max_over_rows(x, m, self.k, panels, maxes) };
+            return;
+        }
+        for (panel, max) in panels
+            .chunks_exact(self.k * PANEL)
+            .zip(maxes.chunks_exact_mut(PANEL))
+        {
+            for row in x.chunks_exact(self.k).take(m) {
+                let acc = portable_dot_panel(row, panel);
+                max.iter_mut().zip(acc).for_each(|(m, a)| *m = m.max(a));
+            }
+        }
+    }
+}
+
+fn portable_dot_panel(row: &[f32], panel: &[f32]) -> [f32; PANEL] {
+    let mut acc = [0.0f32; PANEL];
+    for (&a, b) in row.iter().zip(panel.chunks_exact(PANEL)) {
+        for j in 0..PANEL {
+            acc[j] = a.mul_add(b[j], acc[j]);
+        }
+    }
+    acc
+}
+
+fn simd_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::PANEL;
+    use std::arch::x86_64::*;
+
+    /// Rows per register block: 6 rows × 2 registers = 12 accumulators.
+    const MR: usize = 6;
+
+    /// Accumulators of `R` rows × 16 columns.
+    type Acc<const R: usize> = ([__m256; R], [__m256; R]);
+
+    /// `R` rows of `a` (row stride `k`) times one panel `b` (`k × 16`).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn block<const R: usize>(a: *const f32, k: usize, b: *const f32) -> Acc<R> {
+        let mut c0 = [_mm256_setzero_ps(); R];
+        let mut c1 = [_mm256_setzero_ps(); R];
+        for i in 0..k {
+            let b0 = _mm256_loadu_ps(b.add(i * PANEL));
+            let b1 = _mm256_loadu_ps(b.add(i * PANEL + 8));
+            for r in 0..R {
+                let av = _mm256_broadcast_ss(&*a.add(r * k + i));
+                c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+                c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+            }
+        }
+        (c0, c1)
+    }
+
+    /// Applies `f` to each row block of `m` rows: full blocks of [`MR`], then the rest.
+    macro_rules! for_row_blocks {
+        ($m:expr, $k:expr, $a:expr, $b:expr, |$r0:ident, $acc:ident| $body:block) => {{
+            let mut $r0 = 0;
+            while $r0 + MR <= $m {
+                let $acc = block::<MR>($a.add($r0 * $k), $k, $b);
+                $body
+                $r0 += MR;
+            }
+            let rest = $a.add($r0 * $k);
+            match $m - $r0 {
+                1 => { let $acc = block::<1>(rest, $k, $b); $body }
+                2 => { let $acc = block::<2>(rest, $k, $b); $body }
+                3 => { let $acc = block::<3>(rest, $k, $b); $body }
+                4 => { let $acc = block::<4>(rest, $k, $b); $body }
+                5 => { let $acc = block::<5>(rest, $k, $b); $body }
+                _ => {}
+            }
+        }};
+    }
+
+    /// Stores `acc` as rows `r0..` of `y` (row stride `n`), columns `col..col + cols`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn store<const R: usize>(acc: &Acc<R>, y: *mut f32, n: usize, r0: usize, col: usize, cols: usize) {
+        for r in 0..R {
+            let dst = y.add((r0 + r) * n + col);
+            if cols == PANEL {
+                _mm256_storeu_ps(dst, acc.0[r]);
+                _mm256_storeu_ps(dst.add(8), acc.1[r]);
+            } else {
+                let mut tmp = [0.0f32; PANEL];
+                _mm256_storeu_ps(tmp.as_mut_ptr(), acc.0[r]);
+                _mm256_storeu_ps(tmp.as_mut_ptr().add(8), acc.1[r]);
+                std::ptr::copy_nonoverlapping(tmp.as_ptr(), dst, cols);
+            }
+        }
+    }
+
+    /// `y[m × n] = x[m × k] · Wᵀ` from packed panels.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; `x.len() >= m·k`, `y.len() == m·n`, `panels` holds
+    /// `ceil(n / 16)` panels of `k × 16`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn matmul(x: &[f32], m: usize, k: usize, panels: &[f32], n: usize, y: &mut [f32]) {
+        let a = x.as_ptr();
+        let y = y.as_mut_ptr();
+        for p in 0..n.div_ceil(PANEL) {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let cols = (n - p * PANEL).min(PANEL);
+            for_row_blocks!(m, k, a, b, |r0, acc| {
+                store(&acc, y, n, r0, p * PANEL, cols);
+            });
+        }
+    }
+
+    /// Running max over the `m` rows of `x` of `x · panel`, for each panel.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; `x.len() >= m·k`;
+    /// `panels.len() == maxes.len() / 16 · k · 16`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn max_over_rows(x: &[f32], m: usize, k: usize, panels: &[f32], maxes: &mut [f32]) {
+        let a = x.as_ptr();
+        for p in 0..maxes.len() / PANEL {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let mut m0 = _mm256_set1_ps(f32::NEG_INFINITY);
+            let mut m1 = m0;
+            for_row_blocks!(m, k, a, b, |_r0, acc| {
+                for r in 0..acc.0.len() {
+                    m0 = _mm256_max_ps(m0, acc.0[r]);
+                    m1 = _mm256_max_ps(m1, acc.1[r]);
+                }
+            });
+            let out = maxes.as_mut_ptr().add(p * PANEL);
+            _mm256_storeu_ps(out, m0);
+            _mm256_storeu_ps(out.add(8), m1);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Deterministic pseudo-random numbers in [-1, 1).
+    pub(crate) fn noise(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    fn naive(x: &[f32], w: &[f32], n: usize, k: usize) -> Vec<f64> {
+        let m = x.len() / k;
+        let mut y = vec![0.0f64; m * n];
+        for r in 0..m {
+            for c in 0..n {
+                y[r * n + c] = (0..k).map(|i| x[r * k + i] as f64 * w[c * k + i] as f64).sum();
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn matmul_and_max_match_naive_products_for_awkward_shapes() {
+        for simd in [true, false] {
+            for &(n, k) in &[(1, 1), (17, 3), (33, 8), (48, 128), (5, 0)] {
+                for m in [0, 1, 2, 5, 6, 7, 13] {
+                    let w = noise(n * k, (n * 31 + k) as u64);
+                    let x = noise(m * k, m as u64 + 7);
+                    let mut packed = PackedWeights::new(&w, n, k);
+                    if !simd {
+                        packed.force_portable();
+                    }
+                    let expected = naive(&x, &w, n, k);
+                    let mut y = vec![f32::NAN; m * n];
+                    packed.matmul(&x, &mut y);
+                    for (got, want) in y.iter().zip(&expected) {
+                        assert!((*got as f64 - want).abs() < 1e-4, "n{n} k{k} m{m} simd{simd}");
+                    }
+                    let mut maxes = vec![0.0; packed.panels() * PANEL];
+                    packed.max_over_rows(&x, 0, &mut maxes);
+                    for c in 0..n {
+                        let want = (0..m).map(|r| expected[r * n + c]).fold(f64::NEG_INFINITY, f64::max);
+                        assert!(
+                            (maxes[c] as f64 - want).abs() < 1e-4 || (m == 0 && maxes[c] == f32::NEG_INFINITY),
+                            "max n{n} k{k} m{m} simd{simd}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
