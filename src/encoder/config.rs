@@ -153,7 +153,7 @@ impl ModelConfig {
                 }
             }
         };
-        if config.heads == 0 || config.hidden_size % config.heads != 0 {
+        if config.heads == 0 || config.hidden_size == 0 || config.hidden_size % config.heads != 0 {
             return Err(fail(format!(
                 "hidden size {} is not a multiple of the {} attention heads",
                 config.hidden_size, config.heads
