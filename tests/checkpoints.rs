@@ -25,7 +25,11 @@ const TEXTS: &[&str] = &[
 ];
 
 fn load(dir: &std::path::Path, max_length: usize) -> Result<SparseEncoder, EncoderError> {
-    let options = EncoderOptions { max_length, batch_size: 4, threads: 2 };
+    let options = EncoderOptions {
+        max_length,
+        batch_size: 4,
+        threads: 2,
+    };
     SparseEncoder::load(ModelFiles::from_dir(dir)?, options)
 }
 
@@ -40,7 +44,10 @@ fn reference(dir: &std::path::Path, layout: Layout, ids: &[u32]) -> Vec<f32> {
     let input = Tensor::new(ids, &dev).unwrap().unsqueeze(0).unwrap();
     let v = VOCAB.len();
     let logits = if layout.distilbert {
-        assert!(layout.tied, "candle's DistilBertForMaskedLM ties the projector");
+        assert!(
+            layout.tied,
+            "candle's DistilBertForMaskedLM ties the projector"
+        );
         // candle names its tanh-approximated GELU "gelu".
         let cfg_text = cfg_text.replace("\"gelu_new\"", "\"gelu\"");
         let cfg: distilbert::Config = serde_json::from_str(&cfg_text).unwrap();
@@ -50,22 +57,35 @@ fn reference(dir: &std::path::Path, layout: Layout, ids: &[u32]) -> Vec<f32> {
     } else {
         let cfg: bert::Config = serde_json::from_str(&cfg_text).unwrap();
         let model = bert::BertModel::load(vb.pp("bert"), &cfg).unwrap();
-        let hidden = model.forward(&input, &input.zeros_like().unwrap(), None).unwrap();
+        let hidden = model
+            .forward(&input, &input.zeros_like().unwrap(), None)
+            .unwrap();
         let head = vb.pp("cls.predictions");
         let dense = candle_nn::linear(HIDDEN, HIDDEN, head.pp("transform.dense")).unwrap();
         let norm = candle_nn::layer_norm(HIDDEN, 1e-12, head.pp("transform.LayerNorm")).unwrap();
-        let h = norm.forward(&dense.forward(&hidden).unwrap().gelu_erf().unwrap()).unwrap();
+        let h = norm
+            .forward(&dense.forward(&hidden).unwrap().gelu_erf().unwrap())
+            .unwrap();
         let decoder = if layout.tied {
-            vb.get((v, HIDDEN), "bert.embeddings.word_embeddings.weight").unwrap()
+            vb.get((v, HIDDEN), "bert.embeddings.word_embeddings.weight")
+                .unwrap()
         } else {
             head.get((v, HIDDEN), "decoder.weight").unwrap()
         };
         let bias = head.get(v, "bias").unwrap();
-        h.broadcast_matmul(&decoder.t().unwrap()).unwrap().broadcast_add(&bias).unwrap()
+        h.broadcast_matmul(&decoder.t().unwrap())
+            .unwrap()
+            .broadcast_add(&bias)
+            .unwrap()
     };
     // [1, T, V] -> log1p(relu) -> max over T.
     let act = (logits.relu().unwrap() + 1.0).unwrap().log().unwrap();
-    act.max(D::Minus2).unwrap().squeeze(0).unwrap().to_vec1().unwrap()
+    act.max(D::Minus2)
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap()
 }
 
 fn check_layout(layout: Layout) {
@@ -80,57 +100,114 @@ fn check_layout(layout: Layout) {
         let single = enc.encode(text).unwrap();
         for (id, &want) in expected.iter().enumerate() {
             let have = got.vector.get(id as u32);
-            assert!((have - want).abs() < 1e-4, "{layout:?} {text:?} term {id}: {have} vs {want}");
-            assert!((single.vector.get(id as u32) - have).abs() < 1e-5, "{layout:?} batch vs single");
+            assert!(
+                (have - want).abs() < 1e-4,
+                "{layout:?} {text:?} term {id}: {have} vs {want}"
+            );
+            assert!(
+                (single.vector.get(id as u32) - have).abs() < 1e-5,
+                "{layout:?} batch vs single"
+            );
             non_zero += usize::from(want > 1e-4);
         }
     }
-    assert!(non_zero > 20, "{layout:?}: the comparison should cover many non-zero weights");
+    assert!(
+        non_zero > 20,
+        "{layout:?}: the comparison should cover many non-zero weights"
+    );
 }
 
 #[test]
 fn bert_tied_decoder_matches_reference() {
-    check_layout(Layout { distilbert: false, tied: true, gamma_beta: false });
+    check_layout(Layout {
+        distilbert: false,
+        tied: true,
+        gamma_beta: false,
+    });
 }
 
 #[test]
 fn bert_untied_decoder_matches_reference() {
-    check_layout(Layout { distilbert: false, tied: false, gamma_beta: false });
+    check_layout(Layout {
+        distilbert: false,
+        tied: false,
+        gamma_beta: false,
+    });
 }
 
 #[test]
 fn bert_gamma_beta_names_match_reference() {
-    check_layout(Layout { distilbert: false, tied: true, gamma_beta: true });
+    check_layout(Layout {
+        distilbert: false,
+        tied: true,
+        gamma_beta: true,
+    });
 }
 
 #[test]
 fn distilbert_matches_reference() {
-    check_layout(Layout { distilbert: true, tied: true, gamma_beta: false });
-    check_layout(Layout { distilbert: true, tied: true, gamma_beta: true });
+    check_layout(Layout {
+        distilbert: true,
+        tied: true,
+        gamma_beta: false,
+    });
+    check_layout(Layout {
+        distilbert: true,
+        tied: true,
+        gamma_beta: true,
+    });
 }
 
 #[test]
 fn distilbert_untied_projector_is_used() {
-    let layout = Layout { distilbert: true, tied: false, gamma_beta: false };
+    let layout = Layout {
+        distilbert: true,
+        tied: false,
+        gamma_beta: false,
+    };
     let dir = tempfile::tempdir().unwrap();
     checkpoint::write(dir.path(), layout, 7);
     let untied = load(dir.path(), 32).unwrap();
     assert!(!untied.tied_decoder());
     let tied_dir = tempfile::tempdir().unwrap();
-    checkpoint::write(tied_dir.path(), Layout { tied: true, ..layout }, 7);
+    checkpoint::write(
+        tied_dir.path(),
+        Layout {
+            tied: true,
+            ..layout
+        },
+        7,
+    );
     let tied = load(tied_dir.path(), 32).unwrap();
-    let (a, b) = (untied.encode("reset my login").unwrap(), tied.encode("reset my login").unwrap());
-    assert_ne!(a.vector, b.vector, "the separate projector weights must change the vector");
+    let (a, b) = (
+        untied.encode("reset my login").unwrap(),
+        tied.encode("reset my login").unwrap(),
+    );
+    assert_ne!(
+        a.vector, b.vector,
+        "the separate projector weights must change the vector"
+    );
 }
 
 #[test]
 fn truncation_is_reported_and_applied_on_the_right() {
     let dir = tempfile::tempdir().unwrap();
-    checkpoint::write(dir.path(), Layout { distilbert: false, tied: true, gamma_beta: false }, 3);
+    checkpoint::write(
+        dir.path(),
+        Layout {
+            distilbert: false,
+            tied: true,
+            gamma_beta: false,
+        },
+        3,
+    );
     let enc = load(dir.path(), 5).unwrap();
     let e = enc.encode("reset my login password account").unwrap();
     assert_eq!(e.token_ids.len(), 5);
-    assert_eq!(enc.tokens(&e.token_ids), ["[CLS]", "reset", "my", "log", "[SEP]"]);
+    assert_eq!(
+        enc.tokens(&e.token_ids),
+        ["[CLS]", "reset", "my", "log", "[SEP]"]
+    );
     assert!(e.truncated());
     assert_eq!(e.untruncated_tokens, 8);
     let short = enc.encode("reset").unwrap();
@@ -140,7 +217,15 @@ fn truncation_is_reported_and_applied_on_the_right() {
 #[test]
 fn input_and_expansion_terms_are_marked() {
     let dir = tempfile::tempdir().unwrap();
-    checkpoint::write(dir.path(), Layout { distilbert: false, tied: true, gamma_beta: false }, 5);
+    checkpoint::write(
+        dir.path(),
+        Layout {
+            distilbert: false,
+            tied: true,
+            gamma_beta: false,
+        },
+        5,
+    );
     let enc = load(dir.path(), 32).unwrap();
     let e = enc.encode("reset my login").unwrap();
     let terms = enc.terms(&e);
@@ -150,26 +235,47 @@ fn input_and_expansion_terms_are_marked() {
     }
     for t in &terms {
         let input = e.token_ids.contains(&t.id);
-        assert_eq!(t.kind == spladescope::encoder::TermKind::Input, input, "{}", t.token);
+        assert_eq!(
+            t.kind == spladescope::encoder::TermKind::Input,
+            input,
+            "{}",
+            t.token
+        );
         assert_eq!(t.token, VOCAB[t.id as usize]);
     }
 }
 
 #[test]
 fn bad_checkpoints_give_clear_errors() {
-    let layout = Layout { distilbert: false, tied: true, gamma_beta: false };
+    let layout = Layout {
+        distilbert: false,
+        tied: true,
+        gamma_beta: false,
+    };
     // Corrupt safetensors.
     let dir = tempfile::tempdir().unwrap();
     checkpoint::write(dir.path(), layout, 1);
-    std::fs::write(dir.path().join("model.safetensors"), b"\x08\x00\x00\x00\x00\x00\x00\x00garbage").unwrap();
-    let err = load(dir.path(), 16).err().expect("corrupt weights must fail");
+    std::fs::write(
+        dir.path().join("model.safetensors"),
+        b"\x08\x00\x00\x00\x00\x00\x00\x00garbage",
+    )
+    .unwrap();
+    let err = load(dir.path(), 16)
+        .err()
+        .expect("corrupt weights must fail");
     assert!(matches!(err, EncoderError::Weights { .. }), "{err}");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
     // Truncated safetensors.
     checkpoint::write(dir.path(), layout, 1);
     let bytes = std::fs::read(dir.path().join("model.safetensors")).unwrap();
-    std::fs::write(dir.path().join("model.safetensors"), &bytes[..bytes.len() / 2]).unwrap();
-    let err = load(dir.path(), 16).err().expect("truncated weights must fail");
+    std::fs::write(
+        dir.path().join("model.safetensors"),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+    let err = load(dir.path(), 16)
+        .err()
+        .expect("truncated weights must fail");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
     // A missing tensor is named.
     checkpoint::write(dir.path(), layout, 1);
@@ -186,12 +292,20 @@ fn bad_checkpoints_give_clear_errors() {
         "\"vocab_size\":20",
     );
     std::fs::write(dir.path().join("config.json"), cfg).unwrap();
-    let err = load(dir.path(), 16).err().expect("vocab mismatch must fail");
+    let err = load(dir.path(), 16)
+        .err()
+        .expect("vocab mismatch must fail");
     assert!(err.to_string().contains("tokenizer"), "{err}");
     // Unsupported architecture.
     checkpoint::write(dir.path(), layout, 1);
-    std::fs::write(dir.path().join("config.json"), r#"{"architectures":["GPT2LMHeadModel"]}"#).unwrap();
-    let err = load(dir.path(), 16).err().expect("unsupported architecture");
+    std::fs::write(
+        dir.path().join("config.json"),
+        r#"{"architectures":["GPT2LMHeadModel"]}"#,
+    )
+    .unwrap();
+    let err = load(dir.path(), 16)
+        .err()
+        .expect("unsupported architecture");
     assert!(err.to_string().contains("GPT2LMHeadModel"), "{err}");
     // Bad tokenizer file.
     checkpoint::write(dir.path(), layout, 1);

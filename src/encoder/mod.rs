@@ -146,7 +146,11 @@ impl SparseEncoder {
         let vb = open_weights(&files.weights, files.format).map_err(weights_err)?;
         let model = Model::load(&vb, &config).map_err(weights_err)?;
         let vocab = (0..config.vocab_size as u32)
-            .map(|id| tokenizer.id_to_token(id).unwrap_or_else(|| format!("[unused id {id}]")))
+            .map(|id| {
+                tokenizer
+                    .id_to_token(id)
+                    .unwrap_or_else(|| format!("[unused id {id}]"))
+            })
             .collect();
         let pad_id = tokenizer
             .get_padding()
@@ -211,7 +215,10 @@ impl SparseEncoder {
 
     /// The token string of a vocabulary id.
     pub fn token(&self, id: u32) -> &str {
-        self.vocab.get(id as usize).map(String::as_str).unwrap_or("[out of vocabulary]")
+        self.vocab
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("[out of vocabulary]")
     }
 
     /// The id of a token string, if it is in the vocabulary.

@@ -147,7 +147,12 @@ impl Reader<'_> {
         Ok(Linear::new(&w, b, inputs, outputs))
     }
 
-    fn linear_parts(&self, name: &str, inputs: usize, outputs: usize) -> LoadResult<(Vec<f32>, Vec<f32>)> {
+    fn linear_parts(
+        &self,
+        name: &str,
+        inputs: usize,
+        outputs: usize,
+    ) -> LoadResult<(Vec<f32>, Vec<f32>)> {
         Ok((
             self.get(&[outputs, inputs], &format!("{name}.weight"))?,
             self.get(&[outputs], &format!("{name}.bias"))?,

@@ -165,7 +165,12 @@ pub fn hub_cache_dir() -> PathBuf {
 /// Whether `HF_HUB_OFFLINE` asks us not to touch the network.
 pub fn hub_offline() -> bool {
     std::env::var("HF_HUB_OFFLINE")
-        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+        .map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
         .unwrap_or(false)
 }
 
@@ -200,7 +205,10 @@ fn from_hub(repo_id: &str, revision: Option<&str>) -> Result<ModelFiles> {
             return Ok(path);
         }
         match &api {
-            None if offline => Err(not_cached(file, "not cached and HF_HUB_OFFLINE is set".into())),
+            None if offline => Err(not_cached(
+                file,
+                "not cached and HF_HUB_OFFLINE is set".into(),
+            )),
             None => Err(not_cached(file, "the Hub client could not start".into())),
             Some(api) => api
                 .repo(hub_repo(repo_id, revision))
@@ -268,7 +276,10 @@ mod tests {
         for bad in ["nonsense", "a/b@", "a b/c", "/"] {
             let parsed = ModelSpec::parse(bad);
             assert!(
-                matches!(parsed, Err(EncoderError::BadModelSpec { .. }) | Ok(ModelSpec::Local(_))),
+                matches!(
+                    parsed,
+                    Err(EncoderError::BadModelSpec { .. }) | Ok(ModelSpec::Local(_))
+                ),
                 "{bad}: {parsed:?}"
             );
         }
@@ -285,7 +296,10 @@ mod tests {
         assert!(err.to_string().contains("has no tokenizer.json"), "{err}");
         std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
         let err = ModelFiles::from_dir(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("has no model.safetensors"), "{err}");
+        assert!(
+            err.to_string().contains("has no model.safetensors"),
+            "{err}"
+        );
         std::fs::write(dir.path().join("pytorch_model.bin"), "").unwrap();
         let files = ModelFiles::from_dir(dir.path()).unwrap();
         assert_eq!(files.format, WeightsFormat::PyTorch);

@@ -126,7 +126,10 @@ mod tests {
                 let got = dec.pool(&rows);
                 let batch = dec.pool_batch(&[&rows, &rows[..0]]);
                 for v in 0..vocab {
-                    assert!((got[v] - expected[v]).abs() < 1e-5, "v={v} {vocab}x{hidden} rows={n_rows}");
+                    assert!(
+                        (got[v] - expected[v]).abs() < 1e-5,
+                        "v={v} {vocab}x{hidden} rows={n_rows}"
+                    );
                     assert_eq!(batch[0][v], got[v]);
                     assert_eq!(batch[1][v], 0.0, "an empty sequence has no weights");
                 }

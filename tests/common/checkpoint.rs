@@ -61,9 +61,16 @@ impl Builder {
     }
 
     fn norm(&mut self, name: &str, layout: Layout) {
-        let (w, b) = if layout.gamma_beta { ("gamma", "beta") } else { ("weight", "bias") };
+        let (w, b) = if layout.gamma_beta {
+            ("gamma", "beta")
+        } else {
+            ("weight", "bias")
+        };
         self.seed += 1;
-        let gamma: Vec<f32> = values(HIDDEN, self.seed, 0.1).iter().map(|v| 1.0 + v).collect();
+        let gamma: Vec<f32> = values(HIDDEN, self.seed, 0.1)
+            .iter()
+            .map(|v| 1.0 + v)
+            .collect();
         let t = Tensor::from_vec(gamma, HIDDEN, &Device::Cpu).unwrap();
         self.tensors.insert(format!("{name}.{w}"), t);
         self.add(&format!("{name}.{b}"), &[HIDDEN], 0.1);
@@ -73,11 +80,18 @@ impl Builder {
 /// Writes `config.json`, `tokenizer.json` and `model.safetensors` for `layout` into `dir`.
 pub fn write(dir: &Path, layout: Layout, seed: u64) {
     let v = VOCAB.len();
-    let mut b = Builder { tensors: HashMap::new(), seed };
+    let mut b = Builder {
+        tensors: HashMap::new(),
+        seed,
+    };
     if layout.distilbert {
         let e = "distilbert.embeddings";
         b.add(&format!("{e}.word_embeddings.weight"), &[v, HIDDEN], 1.0);
-        b.add(&format!("{e}.position_embeddings.weight"), &[MAX_POS, HIDDEN], 0.5);
+        b.add(
+            &format!("{e}.position_embeddings.weight"),
+            &[MAX_POS, HIDDEN],
+            0.5,
+        );
         b.norm(&format!("{e}.LayerNorm"), layout);
         for i in 0..LAYERS {
             let l = format!("distilbert.transformer.layer.{i}");
@@ -98,8 +112,16 @@ pub fn write(dir: &Path, layout: Layout, seed: u64) {
     } else {
         let e = "bert.embeddings";
         b.add(&format!("{e}.word_embeddings.weight"), &[v, HIDDEN], 1.0);
-        b.add(&format!("{e}.position_embeddings.weight"), &[MAX_POS, HIDDEN], 0.5);
-        b.add(&format!("{e}.token_type_embeddings.weight"), &[2, HIDDEN], 0.5);
+        b.add(
+            &format!("{e}.position_embeddings.weight"),
+            &[MAX_POS, HIDDEN],
+            0.5,
+        );
+        b.add(
+            &format!("{e}.token_type_embeddings.weight"),
+            &[2, HIDDEN],
+            0.5,
+        );
         b.norm(&format!("{e}.LayerNorm"), layout);
         for i in 0..LAYERS {
             let l = format!("bert.encoder.layer.{i}");
