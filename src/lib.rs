@@ -1,8 +1,14 @@
 //! spladescope: see why a learned sparse (SPLADE) retriever returned what it did.
 //!
 //! The library holds everything the CLI and the TUI show, with no UI code:
-//! - [`encoder`]: a SPLADE encoder on candle (BERT / DistilBERT masked-language models);
-//! - [`sparse`]: the sparse vector type.
+//! - [`encoder`]: a SPLADE encoder (BERT / DistilBERT masked-language models);
+//! - [`sparse`]: the sparse vector type;
+//! - [`corpus`]: streaming readers for document collections (BEIR, JSONL, TSV, folders);
+//! - [`analysis`]: the Lucene-compatible English analyzer and BM25 formula;
+//! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests.
 
+pub mod analysis;
+pub mod corpus;
 pub mod encoder;
+pub mod eval;
 pub mod sparse;

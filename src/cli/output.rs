@@ -16,7 +16,7 @@ pub fn bar(value: f32, max: f32, width: usize) -> String {
     }
     let eighths = ((value / max).min(1.0) * (width * 8) as f32).round() as usize;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(EIGHTHS[eighths % 8]);
     }
     let used = s.chars().count();

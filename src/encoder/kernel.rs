@@ -114,7 +114,7 @@ impl PackedWeights {
     pub fn max_over_rows(&self, x: &[f32], first: usize, maxes: &mut [f32]) {
         let m = x.len().checked_div(self.k).unwrap_or(0);
         let count = maxes.len() / PANEL;
-        assert!(maxes.len() % PANEL == 0 && first + count <= self.panels());
+        assert!(maxes.len().is_multiple_of(PANEL) && first + count <= self.panels());
         let panels = &self.panels[first * self.k * PANEL..][..count * self.k * PANEL];
         maxes.fill(f32::NEG_INFINITY);
         #[cfg(target_arch = "x86_64")]

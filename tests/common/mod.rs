@@ -35,6 +35,7 @@ pub fn splade_tiny() -> Option<PathBuf> {
     shared("models/splade-tiny")
 }
 
+pub mod bm25_index;
 pub mod checkpoint;
 
 /// Path of a file in `tests/fixtures`.
