@@ -12,7 +12,7 @@ mod common;
 use candle_core::{DType, Device, Module, Tensor, D};
 use candle_nn::VarBuilder;
 use candle_transformers::models::{bert, distilbert};
-use common::checkpoint::{self, Layout, HIDDEN, VOCAB};
+use common::checkpoint::{self, Layout, BERT_TIED, HIDDEN, VOCAB};
 use spladescope::encoder::{EncoderError, EncoderOptions, ModelFiles, SparseEncoder};
 
 const TEXTS: &[&str] = &[
@@ -119,11 +119,7 @@ fn check_layout(layout: Layout) {
 
 #[test]
 fn bert_tied_decoder_matches_reference() {
-    check_layout(Layout {
-        distilbert: false,
-        tied: true,
-        gamma_beta: false,
-    });
+    check_layout(BERT_TIED);
 }
 
 #[test]
@@ -192,15 +188,7 @@ fn distilbert_untied_projector_is_used() {
 #[test]
 fn truncation_is_reported_and_applied_on_the_right() {
     let dir = tempfile::tempdir().unwrap();
-    checkpoint::write(
-        dir.path(),
-        Layout {
-            distilbert: false,
-            tied: true,
-            gamma_beta: false,
-        },
-        3,
-    );
+    checkpoint::write(dir.path(), BERT_TIED, 3);
     let enc = load(dir.path(), 5).unwrap();
     let e = enc.encode("reset my login password account").unwrap();
     assert_eq!(e.token_ids.len(), 5);
@@ -217,15 +205,7 @@ fn truncation_is_reported_and_applied_on_the_right() {
 #[test]
 fn input_and_expansion_terms_are_marked() {
     let dir = tempfile::tempdir().unwrap();
-    checkpoint::write(
-        dir.path(),
-        Layout {
-            distilbert: false,
-            tied: true,
-            gamma_beta: false,
-        },
-        5,
-    );
+    checkpoint::write(dir.path(), BERT_TIED, 5);
     let enc = load(dir.path(), 32).unwrap();
     let e = enc.encode("reset my login").unwrap();
     let terms = enc.terms(&e);
@@ -245,75 +225,84 @@ fn input_and_expansion_terms_are_marked() {
     }
 }
 
+type Mutation = fn(&std::path::Path);
+
+fn weights(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("model.safetensors")
+}
+
 #[test]
 fn bad_checkpoints_give_clear_errors() {
-    let layout = Layout {
-        distilbert: false,
-        tied: true,
-        gamma_beta: false,
-    };
-    // Corrupt safetensors.
-    let dir = tempfile::tempdir().unwrap();
-    checkpoint::write(dir.path(), layout, 1);
-    std::fs::write(
-        dir.path().join("model.safetensors"),
-        b"\x08\x00\x00\x00\x00\x00\x00\x00garbage",
-    )
-    .unwrap();
-    let err = load(dir.path(), 16)
-        .err()
-        .expect("corrupt weights must fail");
-    assert!(matches!(err, EncoderError::Weights { .. }), "{err}");
-    assert!(err.to_string().contains("model.safetensors"), "{err}");
-    // Truncated safetensors.
-    checkpoint::write(dir.path(), layout, 1);
-    let bytes = std::fs::read(dir.path().join("model.safetensors")).unwrap();
-    std::fs::write(
-        dir.path().join("model.safetensors"),
-        &bytes[..bytes.len() / 2],
-    )
-    .unwrap();
-    let err = load(dir.path(), 16)
-        .err()
-        .expect("truncated weights must fail");
-    assert!(err.to_string().contains("model.safetensors"), "{err}");
-    // A missing tensor is named.
-    checkpoint::write(dir.path(), layout, 1);
-    let vb_path = dir.path().join("model.safetensors");
-    let mut tensors = candle_core::safetensors::load(&vb_path, &Device::Cpu).unwrap();
-    tensors.remove("cls.predictions.bias");
-    candle_core::safetensors::save(&tensors, &vb_path).unwrap();
-    let err = load(dir.path(), 16).err().expect("missing bias must fail");
-    assert!(err.to_string().contains("cls.predictions.bias"), "{err}");
-    // Tokenizer larger than the model's vocabulary.
-    checkpoint::write(dir.path(), layout, 1);
-    let cfg = checkpoint::config(layout).replace(
-        &format!("\"vocab_size\":{}", VOCAB.len()),
-        "\"vocab_size\":20",
-    );
-    std::fs::write(dir.path().join("config.json"), cfg).unwrap();
-    let err = load(dir.path(), 16)
-        .err()
-        .expect("vocab mismatch must fail");
-    assert!(err.to_string().contains("tokenizer"), "{err}");
-    // Unsupported architecture.
-    checkpoint::write(dir.path(), layout, 1);
-    std::fs::write(
-        dir.path().join("config.json"),
-        r#"{"architectures":["GPT2LMHeadModel"]}"#,
-    )
-    .unwrap();
-    let err = load(dir.path(), 16)
-        .err()
-        .expect("unsupported architecture");
-    assert!(err.to_string().contains("GPT2LMHeadModel"), "{err}");
-    // Bad tokenizer file.
-    checkpoint::write(dir.path(), layout, 1);
-    std::fs::write(dir.path().join("tokenizer.json"), "{").unwrap();
-    let err = load(dir.path(), 16).err().expect("bad tokenizer");
-    assert!(err.to_string().contains("tokenizer.json"), "{err}");
-    // Max length beyond the position embeddings.
-    checkpoint::write(dir.path(), layout, 1);
-    let err = load(dir.path(), 1000).err().expect("max length too large");
-    assert!(err.to_string().contains("1000"), "{err}");
+    let cases: [(&str, Mutation, usize, &str); 7] = [
+        (
+            "corrupt safetensors",
+            |d| std::fs::write(weights(d), b"\x08\x00\x00\x00\x00\x00\x00\x00garbage").unwrap(),
+            16,
+            "model.safetensors",
+        ),
+        (
+            "truncated safetensors",
+            |d| {
+                let bytes = std::fs::read(weights(d)).unwrap();
+                std::fs::write(weights(d), &bytes[..bytes.len() / 2]).unwrap()
+            },
+            16,
+            "model.safetensors",
+        ),
+        (
+            "missing tensor",
+            |d| {
+                let mut tensors = candle_core::safetensors::load(weights(d), &Device::Cpu).unwrap();
+                tensors.remove("cls.predictions.bias");
+                candle_core::safetensors::save(&tensors, weights(d)).unwrap()
+            },
+            16,
+            "cls.predictions.bias",
+        ),
+        (
+            "tokenizer larger than the model vocabulary",
+            |d| {
+                let cfg = checkpoint::config(BERT_TIED).replace(
+                    &format!("\"vocab_size\":{}", VOCAB.len()),
+                    "\"vocab_size\":20",
+                );
+                std::fs::write(d.join("config.json"), cfg).unwrap()
+            },
+            16,
+            "tokenizer has 40 tokens but the model's vocabulary has 20",
+        ),
+        (
+            "unsupported architecture",
+            |d| {
+                std::fs::write(
+                    d.join("config.json"),
+                    r#"{"architectures":["GPT2LMHeadModel"]}"#,
+                )
+                .unwrap()
+            },
+            16,
+            "GPT2LMHeadModel",
+        ),
+        (
+            "bad tokenizer",
+            |d| std::fs::write(d.join("tokenizer.json"), "{").unwrap(),
+            16,
+            "tokenizer.json",
+        ),
+        (
+            "max length beyond the position embeddings",
+            |_| {},
+            1000,
+            "max length 1000",
+        ),
+    ];
+    for (what, mutate, max_length, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        checkpoint::write(dir.path(), BERT_TIED, 1);
+        mutate(dir.path());
+        let err = load(dir.path(), max_length)
+            .err()
+            .unwrap_or_else(|| panic!("{what} must fail"));
+        assert!(err.to_string().contains(expected), "{what}: {err}");
+    }
 }

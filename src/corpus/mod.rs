@@ -5,16 +5,22 @@
 //! [`CorpusOptions::max_record_bytes`]), a folder one file at a time. [`CorpusReader::progress`]
 //! gives bytes read / total bytes for progress bars.
 //!
-//! ```ignore
-//! use crate::corpus::{CorpusOptions, CorpusReader};
-//! let mut reader = CorpusReader::open("data/scifact", &CorpusOptions::default())?;
+//! ```
+//! use spladescope::corpus::{CorpusError, CorpusOptions, CorpusReader};
+//! # fn main() -> Result<(), CorpusError> {
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("corpus.jsonl");
+//! # std::fs::write(&path, "{\"_id\": \"d1\", \"title\": \"T\", \"text\": \"body\"}\n").unwrap();
+//! let mut reader = CorpusReader::open(&path, &CorpusOptions::default())?;
 //! for doc in &mut reader {
 //!     let doc = doc?;
-//!     let _text = doc.indexed_text(); // what the encoder and BM25 see
+//!     assert_eq!(doc.indexed_text(), "T body"); // what the encoder and BM25 see
 //! }
 //! if reader.documents() == 0 {
 //!     return Err(reader.empty_corpus_error());
 //! }
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # Formats

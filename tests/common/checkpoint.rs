@@ -29,6 +29,13 @@ pub struct Layout {
     pub gamma_beta: bool,
 }
 
+/// The most common layout: BERT, tied decoder, `weight`/`bias` LayerNorm names.
+pub const BERT_TIED: Layout = Layout {
+    distilbert: false,
+    tied: true,
+    gamma_beta: false,
+};
+
 /// Deterministic pseudo-random values with standard deviation about `scale`.
 pub fn values(n: usize, seed: u64, scale: f32) -> Vec<f32> {
     let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
