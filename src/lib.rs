@@ -5,10 +5,14 @@
 //! - [`sparse`]: the sparse vector type;
 //! - [`corpus`]: streaming readers for document collections (BEIR, JSONL, TSV, folders);
 //! - [`analysis`]: the Lucene-compatible English analyzer and BM25 formula;
+//! - [`index`]: the on-disk SPLADE + BM25 index;
+//! - [`search`]: exact top-k SPLADE and BM25 retrieval and score explanations;
 //! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests.
 
 pub mod analysis;
 pub mod corpus;
 pub mod encoder;
 pub mod eval;
+pub mod index;
+pub mod search;
 pub mod sparse;

@@ -1,7 +1,12 @@
 //! Command-line interface: argument definitions and dispatch to one module per command.
 
 mod encode;
+mod explain;
+mod index;
 pub mod output;
+mod query;
+mod search;
+mod stats;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -29,6 +34,37 @@ pub enum Command {
         spladescope encode --top 10 --json \"reset my login\" \"change my name\"\n  \
         cut -f2 queries.tsv | spladescope encode --json > vectors.jsonl")]
     Encode(encode::EncodeArgs),
+
+    /// Build an index (SPLADE inverted and forward index, BM25 index, document store) from a
+    /// corpus. Writes to a temporary directory renamed into place at the end; Ctrl-C stops
+    /// cleanly and leaves nothing behind.
+    #[command(
+        after_help = "Examples:\n  spladescope index ../shared/data/scifact --out scifact.idx --max-length 256\n  \
+        spladescope index collection.tsv --out msmarco.idx --format tsv --skip-bad\n  \
+        spladescope index docs/ --out docs.idx --model ./my-splade-model"
+    )]
+    Index(index::IndexArgs),
+
+    /// Exact top-k retrieval with SPLADE (default), BM25 (--bm25) or both (--both), with
+    /// per-term score contributions (--explain).
+    #[command(
+        after_help = "Examples:\n  spladescope search scifact.idx \"vitamin d deficiency\"\n  \
+        spladescope search scifact.idx \"vitamin d deficiency\" --both -k 5 --explain\n  \
+        spladescope search scifact.idx \"vitamin d deficiency\" --json"
+    )]
+    Search(search::SearchArgs),
+
+    /// Why a document has its SPLADE and BM25 scores for a query: per-term contributions,
+    /// the query terms it lacks, its rank and its gap to the k-th hit.
+    #[command(
+        after_help = "Example:\n  spladescope explain scifact.idx \"vitamin d deficiency\" 4983"
+    )]
+    Explain(explain::ExplainArgs),
+
+    /// Statistics of an index: documents, postings, non-zeros per document, longest posting
+    /// lists, bytes on disk.
+    #[command(after_help = "Example:\n  spladescope stats scifact.idx")]
+    Stats(stats::StatsArgs),
 }
 
 /// Options shared by every command that loads a model.
@@ -64,5 +100,9 @@ impl ModelArgs {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Encode(args) => encode::run(&args),
+        Command::Index(args) => index::run(&args),
+        Command::Search(args) => search::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Stats(args) => stats::run(&args),
     }
 }

@@ -24,6 +24,21 @@ pub fn bar(value: f32, max: f32, width: usize) -> String {
     s
 }
 
+/// The first `max` characters of `text` on one line, with "…" when cut.
+pub fn snippet(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() <= max {
+        return flat.to_string();
+    }
+    let mut s: String = flat.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
 /// Wraps `text` in an ANSI style when `on`.
 pub fn paint(text: &str, code: &str, on: bool) -> String {
     if on {
@@ -54,5 +69,12 @@ mod tests {
         assert_eq!(bar(0.0, 1.0, 3), "   ");
         assert_eq!(bar(1.0, 0.0, 2), "  ");
         assert_eq!(bar(f32::NAN, 1.0, 2), "  ");
+    }
+
+    #[test]
+    fn snippets_are_one_line_and_cut() {
+        assert_eq!(snippet("a\nb  c", 10), "a b  c");
+        assert_eq!(snippet("abcdef", 4), "abc…");
+        assert_eq!(snippet("", 4), "");
     }
 }

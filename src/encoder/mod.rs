@@ -226,6 +226,23 @@ impl SparseEncoder {
         self.tokenizer.token_to_id(token)
     }
 
+    /// Token ids of a text cut to `max_length` tokens (keeping the final special token), as
+    /// a model run with that limit sees it; used to tell input from expansion terms of
+    /// documents indexed with another limit than the queries'.
+    pub fn token_ids(&self, text: &str, max_length: usize) -> Result<Vec<u32>> {
+        let enc = self
+            .untruncated
+            .encode(text, true)
+            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        let mut ids = enc.get_ids().to_vec();
+        if ids.len() > max_length && max_length >= 2 {
+            let last = ids[ids.len() - 1];
+            ids.truncate(max_length - 1);
+            ids.push(last);
+        }
+        Ok(ids)
+    }
+
     /// Encodes one text.
     pub fn encode(&self, text: &str) -> Result<Encoded> {
         let mut out = self.encode_batch(&[text])?;

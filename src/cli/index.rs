@@ -1,0 +1,156 @@
+//! `spladescope index`: build an index from a corpus.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use spladescope::analysis::Bm25Params;
+use spladescope::corpus::{CorpusOptions, Format, JsonlFields, TsvOptions};
+use spladescope::index::{self, BuildOptions, IndexError};
+
+use super::ModelArgs;
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The corpus: a BEIR folder or corpus.jsonl, a JSONL file, a TSV file (id<TAB>text) or a
+    /// folder of .txt/.md files.
+    pub corpus: PathBuf,
+    /// Where to write the index (a directory).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Corpus format (detected when omitted): beir, jsonl, tsv, folder.
+    #[arg(long)]
+    pub format: Option<Format>,
+    /// JSONL: the id field.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSONL: the text field.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSONL: the title field.
+    #[arg(long, default_value = "title")]
+    pub title_field: String,
+    /// TSV: a third column holds the title.
+    #[arg(long)]
+    pub tsv_title: bool,
+    /// TSV: skip the first line.
+    #[arg(long)]
+    pub tsv_header: bool,
+    /// Skip malformed records (and duplicate ids), counting them, instead of stopping.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Replace an existing index at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// BM25 k1.
+    #[arg(long, default_value_t = 0.9)]
+    pub k1: f32,
+    /// BM25 b.
+    #[arg(long, default_value_t = 0.4)]
+    pub b: f32,
+}
+
+pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
+    let bm25 = Bm25Params::new(args.k1, args.b).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.out.exists() && !args.force {
+        return Err(IndexError::Exists(args.out.clone()).into());
+    }
+    let encoder = args.model.load()?;
+    let options = BuildOptions {
+        corpus: CorpusOptions {
+            format: args.format,
+            fields: JsonlFields {
+                id_field: args.id_field.clone(),
+                text_field: args.text_field.clone(),
+                title_field: Some(args.title_field.clone()),
+            },
+            tsv: TsvOptions {
+                title_column: args.tsv_title,
+                skip_header: args.tsv_header,
+            },
+            skip_bad: args.skip_bad,
+            ..CorpusOptions::default()
+        },
+        bm25,
+        force: args.force,
+        ..BuildOptions::default()
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // A second handler cannot be installed in one process; ignore that case (tests).
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:30}] {percent:>3}%  {msg}  ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let start = Instant::now();
+    let result = index::build(
+        &args.corpus,
+        &args.out,
+        &encoder,
+        &options,
+        &cancel,
+        &mut |p| {
+            if let Some(total) = p.total_bytes {
+                bar.set_length(total);
+            }
+            bar.set_position(p.bytes_read);
+            let rate = p.documents as f64 / start.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{} docs, {rate:.0} docs/s", p.documents));
+        },
+    );
+    bar.finish_and_clear();
+    let manifest = match result {
+        Err(IndexError::Interrupted) => {
+            eprintln!(
+                "spladescope: interrupted; nothing was written to {}",
+                args.out.display()
+            );
+            std::process::exit(130);
+        }
+        other => other.with_context(|| format!("cannot index {}", args.corpus.display()))?,
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let bytes: u64 = manifest.files.values().map(|f| f.bytes).sum();
+    println!(
+        "indexed {} documents in {secs:.1} s ({:.1} docs/s) into {} ({:.1} MB)",
+        manifest.documents,
+        manifest.documents as f64 / secs,
+        args.out.display(),
+        bytes as f64 / 1e6
+    );
+    println!(
+        "  SPLADE: {} postings over {} terms; {} documents truncated at {} tokens",
+        manifest.splade.postings,
+        manifest.splade.terms,
+        manifest.truncated_documents,
+        manifest.model.max_length
+    );
+    println!(
+        "  BM25: {} postings over {} terms (k1 {}, b {})",
+        manifest.bm25.postings, manifest.bm25.terms, manifest.bm25.k1, manifest.bm25.b
+    );
+    if manifest.empty_documents > 0 {
+        println!("  {} empty documents (indexed)", manifest.empty_documents);
+    }
+    if manifest.skipped_records > 0 {
+        println!(
+            "  {} bad records skipped (--skip-bad)",
+            manifest.skipped_records
+        );
+    }
+    Ok(())
+}

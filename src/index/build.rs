@@ -1,0 +1,299 @@
+//! Building an index from a corpus: encode documents in batches, analyze them for BM25, and
+//! write every part into a temporary directory that is renamed into place at the end.
+//!
+//! An interrupted (Ctrl-C) or failed build removes its temporary directory; an existing
+//! index is only replaced with `force`, and only once the new one is complete.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::docstore::DocStoreBuilder;
+use super::error::{io, IndexError, Result};
+use super::format::{FileWriter, FORMAT_VERSION};
+use super::manifest::{Bm25Info, CorpusInfo, FileInfo, Manifest, ModelInfo, SpladeInfo};
+use super::rows::RowsBuilder;
+use super::{files, termdict, ANALYZER_DESCRIPTION};
+use crate::analysis::{encode_length, Analyzer, Bm25Params};
+use crate::corpus::{CorpusOptions, CorpusReader, Document};
+use crate::encoder::SparseEncoder;
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// How to read the corpus.
+    pub corpus: CorpusOptions,
+    /// BM25 parameters stored with the index.
+    pub bm25: Bm25Params,
+    /// Replace an existing index at the output path.
+    pub force: bool,
+    /// Documents read and encoded per step (the encoder batches within it by length).
+    pub chunk: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            corpus: CorpusOptions::default(),
+            bm25: Bm25Params::default(),
+            force: false,
+            chunk: 512,
+        }
+    }
+}
+
+/// Where a build is.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildProgress {
+    pub documents: u64,
+    pub bytes_read: u64,
+    pub total_bytes: Option<u64>,
+}
+
+/// Removes the temporary directory unless the build completed.
+struct TempDir(Option<PathBuf>);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Postings and statistics gathered in memory while documents stream by.
+struct Collected {
+    docs: DocStoreBuilder,
+    forward: RowsBuilder,
+    splade: Vec<(Vec<u32>, Vec<f32>)>,
+    bm25: HashMap<String, (Vec<u32>, Vec<u32>)>,
+    norms: Vec<u8>,
+    bm25_doc_count: u64,
+    sum_ttf: u64,
+    truncated: u64,
+}
+
+/// Builds an index of `corpus` at `out` with `encoder`; `progress` is called after every
+/// step, and `cancel` is polled between steps.
+pub fn build(
+    corpus: &Path,
+    out: &Path,
+    encoder: &SparseEncoder,
+    options: &BuildOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&BuildProgress),
+) -> Result<Manifest> {
+    if out.exists() && !options.force {
+        return Err(IndexError::Exists(out.to_path_buf()));
+    }
+    let mut reader = CorpusReader::open(corpus, &options.corpus)?;
+    let model = ModelInfo::of(encoder)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let tmp_path = parent.join(format!(".{name}.building-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp_path);
+    std::fs::create_dir(&tmp_path).map_err(io(&tmp_path))?;
+    let mut tmp = TempDir(Some(tmp_path.clone()));
+
+    let analyzer = Analyzer::default();
+    let mut c = Collected {
+        docs: DocStoreBuilder::default(),
+        forward: RowsBuilder::default(),
+        splade: vec![(Vec::new(), Vec::new()); encoder.vocab_size()],
+        bm25: HashMap::new(),
+        norms: Vec::new(),
+        bm25_doc_count: 0,
+        sum_ttf: 0,
+        truncated: 0,
+    };
+    let chunk = options.chunk.max(1);
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(IndexError::Interrupted);
+        }
+        let batch: Vec<Document> = reader.by_ref().take(chunk).collect::<Result<_, _>>()?;
+        if batch.is_empty() {
+            break;
+        }
+        add_batch(&mut c, &batch, encoder, &analyzer)?;
+        let p = reader.progress();
+        progress(&BuildProgress {
+            documents: c.docs.len() as u64,
+            bytes_read: p.bytes_read,
+            total_bytes: p.total_bytes,
+        });
+    }
+    if c.docs.is_empty() {
+        return Err(IndexError::EmptyCorpus(corpus.to_path_buf()));
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(IndexError::Interrupted);
+    }
+    let manifest = write_parts(&tmp_path, c, &reader, corpus, model, options.bm25)?;
+    move_into_place(&tmp_path, out)?;
+    tmp.0 = None;
+    Ok(manifest)
+}
+
+fn add_batch(
+    c: &mut Collected,
+    batch: &[Document],
+    encoder: &SparseEncoder,
+    analyzer: &Analyzer,
+) -> Result<()> {
+    let texts: Vec<String> = batch.iter().map(Document::indexed_text).collect();
+    let encoded = encoder.encode_batch(&texts)?;
+    for ((doc, text), enc) in batch.iter().zip(&texts).zip(&encoded) {
+        let n = c.docs.len() as u32;
+        c.docs.push(&doc.id, &doc.title, &doc.text);
+        c.forward.push_f32(&enc.vector.ids, &enc.vector.weights);
+        for (term, weight) in enc.vector.iter() {
+            let (docs, weights) = &mut c.splade[term as usize];
+            docs.push(n);
+            weights.push(weight);
+        }
+        c.truncated += u64::from(enc.truncated());
+        let terms = analyzer.terms(text);
+        let mut tf: HashMap<&str, u32> = HashMap::new();
+        for t in &terms {
+            *tf.entry(t.as_str()).or_default() += 1;
+        }
+        for (term, count) in tf {
+            let entry = c.bm25.entry(term.to_string()).or_default();
+            entry.0.push(n);
+            entry.1.push(count);
+        }
+        c.norms.push(encode_length(terms.len()));
+        c.bm25_doc_count += u64::from(!terms.is_empty());
+        c.sum_ttf += terms.len() as u64;
+    }
+    Ok(())
+}
+
+fn write_parts(
+    dir: &Path,
+    c: Collected,
+    reader: &CorpusReader,
+    corpus: &Path,
+    model: ModelInfo,
+    bm25: Bm25Params,
+) -> Result<Manifest> {
+    let mut file_infos = std::collections::BTreeMap::new();
+    let mut record = |name: &str, (bytes, crc): (u64, u32)| {
+        file_infos.insert(
+            name.to_string(),
+            FileInfo {
+                bytes,
+                crc32: format!("{crc:08x}"),
+            },
+        );
+    };
+    let documents = c.docs.len() as u64;
+    record(files::DOCS, c.docs.write(&dir.join(files::DOCS))?);
+    record(
+        files::FORWARD,
+        c.forward
+            .write(&dir.join(files::FORWARD), files::FORWARD_KIND)?,
+    );
+
+    let mut inverted = RowsBuilder::default();
+    let mut splade_terms = 0;
+    for (docs, weights) in &c.splade {
+        splade_terms += u64::from(!docs.is_empty());
+        inverted.push_f32(docs, weights);
+    }
+    let splade_postings = inverted.entries();
+    record(
+        files::SPLADE,
+        inverted.write(&dir.join(files::SPLADE), files::SPLADE_KIND)?,
+    );
+
+    let mut terms: Vec<&String> = c.bm25.keys().collect();
+    terms.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    let mut postings = RowsBuilder::default();
+    for t in &terms {
+        let (docs, tfs) = &c.bm25[*t];
+        postings.push(docs, tfs.iter().copied());
+    }
+    let bm25_postings = postings.entries();
+    let term_strs: Vec<&str> = terms.iter().map(|s| s.as_str()).collect();
+    record(
+        files::BM25_TERMS,
+        termdict::write(
+            &dir.join(files::BM25_TERMS),
+            &term_strs,
+            c.bm25_doc_count,
+            c.sum_ttf,
+        )?,
+    );
+    record(
+        files::BM25_POSTINGS,
+        postings.write(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?,
+    );
+    let mut norms = FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
+    norms.write(&c.norms)?;
+    record(files::BM25_NORMS, norms.finish()?);
+
+    let manifest = Manifest {
+        format: "spladescope-index".into(),
+        format_version: FORMAT_VERSION,
+        built_by: format!("spladescope {}", env!("CARGO_PKG_VERSION")),
+        documents,
+        empty_documents: reader.empty(),
+        skipped_records: reader.skipped(),
+        truncated_documents: c.truncated,
+        corpus: CorpusInfo {
+            path: std::fs::canonicalize(corpus)
+                .unwrap_or_else(|_| corpus.to_path_buf())
+                .display()
+                .to_string(),
+            format: reader.format().name().to_string(),
+        },
+        model,
+        splade: SpladeInfo {
+            postings: splade_postings,
+            terms: splade_terms,
+            impacts: "f32".into(),
+        },
+        bm25: Bm25Info {
+            k1: bm25.k1,
+            b: bm25.b,
+            analyzer: ANALYZER_DESCRIPTION.into(),
+            terms: terms.len() as u64,
+            postings: bm25_postings,
+            doc_count: c.bm25_doc_count,
+            sum_total_term_freq: c.sum_ttf,
+            norms: "Lucene SmallFloat.intToByte4 of the token count".into(),
+        },
+        files: file_infos,
+    };
+    manifest.write(dir)?;
+    Ok(manifest)
+}
+
+/// Renames the finished `tmp` to `out`, replacing an old index only after the new one is
+/// complete.
+fn move_into_place(tmp: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let old = out.with_file_name(format!(
+            ".{}.old-{}",
+            out.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        std::fs::rename(out, &old).map_err(io(out))?;
+        std::fs::rename(tmp, out).map_err(io(out))?;
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(tmp, out).map_err(io(out))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! The document store: id, title and text of every document, by document number, plus a
+//! sorted id table to find a document by its id.
+//!
+//! ```text
+//! documents: u32
+//! offsets: (documents + 1) × u64       start of each record in the records area
+//! by_id: documents × u32               document numbers sorted by id (bytewise)
+//! records: per document, [varint len][id][varint len][title][varint len][text] (UTF-8)
+//! ```
+
+use std::path::Path;
+
+use super::codec::{get_varint, put_varint};
+use super::error::Result;
+use super::format::{u32_at, u64_at, FileData, FileWriter};
+
+/// File kind tag.
+pub const KIND: &[u8; 4] = b"DOCS";
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredDoc<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+/// Collects documents and writes the store.
+#[derive(Default)]
+pub struct DocStoreBuilder {
+    offsets: Vec<u64>,
+    records: Vec<u8>,
+    ids: Vec<(String, u32)>,
+}
+
+impl DocStoreBuilder {
+    /// Appends the next document (its number is the count so far).
+    pub fn push(&mut self, id: &str, title: &str, text: &str) {
+        self.ids.push((id.to_string(), self.offsets.len() as u32));
+        self.offsets.push(self.records.len() as u64);
+        for field in [id, title, text] {
+            put_varint(&mut self.records, field.len() as u32);
+            self.records.extend_from_slice(field.as_bytes());
+        }
+    }
+
+    /// Documents so far.
+    pub fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// Writes the store; returns (bytes on disk, CRC-32).
+    pub fn write(mut self, path: &Path) -> Result<(u64, u32)> {
+        self.offsets.push(self.records.len() as u64);
+        self.ids
+            .sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut w = FileWriter::create(path, KIND)?;
+        w.u32(self.ids.len() as u32)?;
+        let mut head = Vec::with_capacity(self.offsets.len() * 8 + self.ids.len() * 4);
+        for o in &self.offsets {
+            head.extend_from_slice(&o.to_le_bytes());
+        }
+        for (_, n) in &self.ids {
+            head.extend_from_slice(&n.to_le_bytes());
+        }
+        w.write(&head)?;
+        w.write(&self.records)?;
+        w.finish()
+    }
+}
+
+/// A memory-mapped document store.
+pub struct DocStore {
+    data: FileData,
+    len: usize,
+    offsets: std::ops::Range<usize>,
+    by_id: std::ops::Range<usize>,
+    records: std::ops::Range<usize>,
+}
+
+impl DocStore {
+    /// Opens and verifies the store.
+    pub fn open(path: &Path) -> Result<Self> {
+        let data = FileData::open(path, KIND)?;
+        let mut r = data.reader();
+        let len = r.u32()? as usize;
+        let o = r.position();
+        r.take((len + 1) * 8)?;
+        let b = r.position();
+        r.take(len * 4)?;
+        let records = r.position()..data.bytes().len();
+        Ok(Self {
+            len,
+            offsets: o..b,
+            by_id: b..b + len * 4,
+            records,
+            data,
+        })
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the store has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Document number `n`.
+    pub fn get(&self, n: u32) -> Result<StoredDoc<'_>> {
+        let n = n as usize;
+        if n >= self.len {
+            return Err(self
+                .data
+                .corrupt(format!("document number {n} out of range")));
+        }
+        let offsets = &self.data.bytes()[self.offsets.clone()];
+        let records = &self.data.bytes()[self.records.clone()];
+        let (start, end) = (u64_at(offsets, n) as usize, u64_at(offsets, n + 1) as usize);
+        let record = records
+            .get(start..end)
+            .ok_or_else(|| self.data.corrupt(format!("document {n}: bad offsets")))?;
+        let mut pos = 0;
+        let mut field = || -> Result<&str> {
+            let len = get_varint(record, &mut pos).map_err(|e| self.data.corrupt(e.0))? as usize;
+            let bytes = record.get(pos..pos + len).ok_or_else(|| {
+                self.data
+                    .corrupt(format!("document {n}: field past its end"))
+            })?;
+            pos += len;
+            std::str::from_utf8(bytes)
+                .map_err(|_| self.data.corrupt(format!("document {n}: not UTF-8")))
+        };
+        Ok(StoredDoc {
+            id: field()?,
+            title: field()?,
+            text: field()?,
+        })
+    }
+
+    /// The document number of `id`, by binary search over the sorted id table.
+    pub fn find(&self, id: &str) -> Result<Option<u32>> {
+        let table = &self.data.bytes()[self.by_id.clone()];
+        let (mut lo, mut hi) = (0usize, self.len);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let n = u32_at(table, mid);
+            match self.get(n)?.id.as_bytes().cmp(id.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(Some(n)),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The file size on disk.
+    pub fn file_len(&self) -> u64 {
+        self.data.file_len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_and_finds_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs.bin");
+        let mut b = DocStoreBuilder::default();
+        b.push("d10", "Title ten", "Text ✓ ten");
+        b.push("a", "", "");
+        b.push("d2", "T", "x");
+        b.write(&path).unwrap();
+        let s = DocStore::open(&path).unwrap();
+        assert_eq!(s.len(), 3);
+        assert_eq!(
+            s.get(0).unwrap(),
+            StoredDoc {
+                id: "d10",
+                title: "Title ten",
+                text: "Text ✓ ten"
+            }
+        );
+        assert_eq!(s.get(1).unwrap().text, "");
+        for (id, n) in [("d10", 0), ("a", 1), ("d2", 2)] {
+            assert_eq!(s.find(id).unwrap(), Some(n));
+        }
+        assert_eq!(s.find("zzz").unwrap(), None);
+        assert!(s.get(3).is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Errors of building, opening and reading an index.
+
+use std::path::PathBuf;
+
+use crate::corpus::CorpusError;
+use crate::encoder::EncoderError;
+
+/// Everything that can go wrong with an index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file's footer, checksum or contents are wrong.
+    #[error("{path}: corrupt index file: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    /// An index written by another format version.
+    #[error(
+        "{path}: index format version {found}, but this spladescope reads version {expected}; \
+         rebuild the index with `spladescope index`"
+    )]
+    Version {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    /// The directory is not an index.
+    #[error(
+        "{0} is not a spladescope index (no manifest.json); build one with `spladescope index`"
+    )]
+    NotAnIndex(PathBuf),
+    /// The output exists and `--force` was not given.
+    #[error("{0} already exists; pass --force to replace it")]
+    Exists(PathBuf),
+    /// The corpus could not be read.
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    /// The corpus has no documents.
+    #[error("{0}: the corpus has no documents")]
+    EmptyCorpus(PathBuf),
+    /// The encoder failed.
+    #[error(transparent)]
+    Encoder(#[from] EncoderError),
+    /// The build was interrupted (Ctrl-C); nothing was left behind.
+    #[error("interrupted; the partial index was removed")]
+    Interrupted,
+    /// The query model differs from the index model.
+    #[error(
+        "the index was built with model {index_model} but the query model is {query_model} \
+         (different files); search with the index's model, or pass --allow-model-mismatch"
+    )]
+    ModelMismatch {
+        index_model: String,
+        query_model: String,
+    },
+    /// No document has this id.
+    #[error("no document with id {0:?} in the index")]
+    UnknownDocument(String),
+}
+
+/// Result type of the index.
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+/// Wraps an I/O error with its path.
+pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,185 @@
+//! `manifest.json`: what an index holds and how it was built. It is written last, so a
+//! directory without it is never opened as an index.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::{io, IndexError, Result};
+use super::format::FORMAT_VERSION;
+use crate::encoder::SparseEncoder;
+
+/// File name of the manifest.
+pub const FILE: &str = "manifest.json";
+
+/// The index manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always `"spladescope-index"`.
+    pub format: String,
+    /// Binary format version of the index files.
+    pub format_version: u32,
+    /// The spladescope version that built it.
+    pub built_by: String,
+    /// Documents in the index (empty ones included).
+    pub documents: u64,
+    /// Documents with empty title and text.
+    pub empty_documents: u64,
+    /// Corpus lines skipped with `--skip-bad`.
+    pub skipped_records: u64,
+    /// Documents longer than `max_length` tokens (cut for SPLADE; BM25 sees all their text).
+    pub truncated_documents: u64,
+    /// Where the documents came from.
+    pub corpus: CorpusInfo,
+    /// The SPLADE model.
+    pub model: ModelInfo,
+    /// SPLADE part.
+    pub splade: SpladeInfo,
+    /// BM25 part.
+    pub bm25: Bm25Info,
+    /// Each file's size and CRC-32.
+    pub files: BTreeMap<String, FileInfo>,
+}
+
+/// The corpus an index was built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorpusInfo {
+    pub path: String,
+    pub format: String,
+}
+
+/// The model an index was built with, with fingerprints of its files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Repo id or absolute directory.
+    pub id: String,
+    pub architecture: String,
+    pub vocab_size: usize,
+    /// Longest input in tokens used for documents.
+    pub max_length: usize,
+    /// sha256 of config.json.
+    pub config_sha256: String,
+    /// sha256 of tokenizer.json.
+    pub tokenizer_sha256: String,
+    /// sha256 of the weights file.
+    pub weights_sha256: String,
+}
+
+/// The SPLADE part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpladeInfo {
+    /// Postings (non-zero document weights).
+    pub postings: u64,
+    /// Terms with at least one posting.
+    pub terms: u64,
+    /// How impacts are stored: `"f32"` (exact encoder weights, no quantisation).
+    pub impacts: String,
+}
+
+/// The BM25 part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bm25Info {
+    pub k1: f32,
+    pub b: f32,
+    /// The analyzer, in words.
+    pub analyzer: String,
+    pub terms: u64,
+    pub postings: u64,
+    /// Documents with at least one term.
+    pub doc_count: u64,
+    pub sum_total_term_freq: u64,
+    /// How document lengths are stored.
+    pub norms: String,
+}
+
+/// Size and checksum of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub bytes: u64,
+    pub crc32: String,
+}
+
+impl Manifest {
+    /// Reads `dir/manifest.json`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(FILE);
+        if !path.is_file() {
+            return Err(IndexError::NotAnIndex(dir.to_path_buf()));
+        }
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| IndexError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if manifest.format != "spladescope-index" {
+            return Err(IndexError::NotAnIndex(dir.to_path_buf()));
+        }
+        if manifest.format_version != FORMAT_VERSION {
+            return Err(IndexError::Version {
+                path,
+                found: manifest.format_version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// Writes `dir/manifest.json` (synced).
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(FILE);
+        let text = serde_json::to_string_pretty(self).expect("manifest serialises");
+        std::fs::write(&path, text + "\n").map_err(io(&path))?;
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&path))
+    }
+}
+
+impl ModelInfo {
+    /// Fingerprints an encoder's files.
+    pub fn of(encoder: &SparseEncoder) -> Result<Self> {
+        let files = encoder.files();
+        let id = match std::fs::canonicalize(&files.id) {
+            Ok(abs) if Path::new(&files.id).is_dir() => abs.display().to_string(),
+            _ => files.id.clone(),
+        };
+        Ok(Self {
+            id,
+            architecture: encoder.architecture().name().to_string(),
+            vocab_size: encoder.vocab_size(),
+            max_length: encoder.options().max_length,
+            config_sha256: sha256_file(&files.config)?,
+            tokenizer_sha256: sha256_file(&files.tokenizer)?,
+            weights_sha256: sha256_file(&files.weights)?,
+        })
+    }
+
+    /// Whether two fingerprints name the same model files.
+    pub fn same_files(&self, other: &ModelInfo) -> bool {
+        self.config_sha256 == other.config_sha256
+            && self.tokenizer_sha256 == other.tokenizer_sha256
+            && self.weights_sha256 == other.weights_sha256
+    }
+}
+
+/// Hex sha256 of a file's contents.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

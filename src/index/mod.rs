@@ -1,0 +1,204 @@
+//! The on-disk index: SPLADE inverted and forward indexes, a BM25 index and a document
+//! store, in one directory.
+//!
+//! | file | contents |
+//! |---|---|
+//! | `manifest.json` | format version, model id and file hashes, max length, counts, BM25 parameters and analyzer, each file's size and CRC-32 (written last) |
+//! | `docs.bin` | document store: id, title, text; sorted id table ([`docstore`]) |
+//! | `splade.inv` | SPLADE inverted index: per vocabulary term, the documents and their `f32` impacts ([`rows`]) |
+//! | `splade.fwd` | forward index: per document, its sparse vector ([`rows`]) |
+//! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
+//! | `bm25.post` | BM25 postings: per term, the documents and term frequencies ([`rows`]) |
+//! | `bm25.norms` | one Lucene norm byte per document (its token count, `SmallFloat.intToByte4`) |
+//!
+//! Every binary file ends in a footer with a format version and a CRC-32 ([`format`]);
+//! readers memory-map the files and verify them at open. SPLADE impacts are the encoder's
+//! `f32` weights, unquantised: an index score is exactly the `f32` dot product of the query
+//! and document vectors (summed in term-id order). BM25 uses the Lucene English analyzer and
+//! Lucene's BM25 ([`crate::analysis`]).
+
+pub mod build;
+pub mod codec;
+pub mod docstore;
+pub mod error;
+pub mod format;
+pub mod manifest;
+pub mod rows;
+pub mod termdict;
+
+use std::path::{Path, PathBuf};
+
+pub use build::{build, BuildOptions, BuildProgress};
+pub use docstore::StoredDoc;
+pub use error::{IndexError, Result};
+pub use manifest::Manifest;
+
+use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
+use crate::sparse::SparseVector;
+use docstore::DocStore;
+use format::FileData;
+use rows::Rows;
+use termdict::TermDict;
+
+/// The BM25 analyzer, as recorded in manifests.
+pub const ANALYZER_DESCRIPTION: &str = "Lucene EnglishAnalyzer as in Anserini: StandardTokenizer \
+(UAX#29), English possessive filter, lowercase, 33 English stop words, Porter stemmer";
+
+/// File names and kind tags.
+pub mod files {
+    pub const DOCS: &str = "docs.bin";
+    pub const SPLADE: &str = "splade.inv";
+    pub const SPLADE_KIND: &[u8; 4] = b"SPLI";
+    pub const FORWARD: &str = "splade.fwd";
+    pub const FORWARD_KIND: &[u8; 4] = b"SPLF";
+    pub const BM25_TERMS: &str = "bm25.dict";
+    pub const BM25_POSTINGS: &str = "bm25.post";
+    pub const BM25_POSTINGS_KIND: &[u8; 4] = b"BMPO";
+    pub const BM25_NORMS: &str = "bm25.norms";
+    pub const BM25_NORMS_KIND: &[u8; 4] = b"BMNM";
+}
+
+/// An open index.
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    docs: DocStore,
+    splade: Rows,
+    forward: Rows,
+    bm25_terms: TermDict,
+    bm25_postings: Rows,
+    norms: FileData,
+    analyzer: Analyzer,
+    scorer: Bm25Scorer,
+}
+
+impl Index {
+    /// Opens the index in `dir`, verifying every file.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let manifest = Manifest::read(dir)?;
+        let docs = DocStore::open(&dir.join(files::DOCS))?;
+        let splade = Rows::open(&dir.join(files::SPLADE), files::SPLADE_KIND)?;
+        let forward = Rows::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
+        let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
+        let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
+        let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
+        let n = manifest.documents as usize;
+        let consistent = docs.len() == n
+            && forward.rows() == n
+            && norms.bytes().len() == n
+            && splade.rows() == manifest.model.vocab_size
+            && bm25_postings.rows() == bm25_terms.len();
+        if !consistent {
+            return Err(IndexError::Corrupt {
+                path: dir.join(manifest::FILE),
+                reason: "the index files disagree on their sizes".into(),
+            });
+        }
+        let params = Bm25Params::new(manifest.bm25.k1, manifest.bm25.b).map_err(|e| {
+            IndexError::Corrupt {
+                path: dir.join(manifest::FILE),
+                reason: e.to_string(),
+            }
+        })?;
+        let avgdl = avg_field_length(bm25_terms.sum_total_term_freq, bm25_terms.doc_count);
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            manifest,
+            docs,
+            splade,
+            forward,
+            bm25_terms,
+            bm25_postings,
+            norms,
+            analyzer: Analyzer::default(),
+            scorer: Bm25Scorer::new(params, avgdl),
+        })
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether the index has no documents.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Document number `n`.
+    pub fn doc(&self, n: u32) -> Result<StoredDoc<'_>> {
+        self.docs.get(n)
+    }
+
+    /// The number of the document with `id`.
+    pub fn find(&self, id: &str) -> Result<u32> {
+        self.docs
+            .find(id)?
+            .ok_or_else(|| IndexError::UnknownDocument(id.to_string()))
+    }
+
+    /// The stored SPLADE vector of document `n`.
+    pub fn vector(&self, n: u32) -> Result<SparseVector> {
+        let mut v = SparseVector::default();
+        self.forward
+            .row_f32(n as usize, &mut v.ids, &mut v.weights)?;
+        Ok(v)
+    }
+
+    /// The SPLADE inverted index (row = term id).
+    pub fn splade(&self) -> &Rows {
+        &self.splade
+    }
+
+    /// The forward index (row = document).
+    pub fn forward(&self) -> &Rows {
+        &self.forward
+    }
+
+    /// The BM25 term dictionary.
+    pub fn bm25_terms(&self) -> &TermDict {
+        &self.bm25_terms
+    }
+
+    /// The BM25 postings (row = term number).
+    pub fn bm25_postings(&self) -> &Rows {
+        &self.bm25_postings
+    }
+
+    /// The norm byte of document `n`.
+    pub fn norm(&self, n: u32) -> u8 {
+        self.norms.bytes().get(n as usize).copied().unwrap_or(0)
+    }
+
+    /// The BM25 analyzer.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The BM25 scorer (parameters, avgdl and norm cache of this index).
+    pub fn bm25_scorer(&self) -> &Bm25Scorer {
+        &self.scorer
+    }
+
+    /// Bytes on disk per file, in file-name order.
+    pub fn file_sizes(&self) -> Vec<(&'static str, u64)> {
+        vec![
+            (files::BM25_TERMS, self.bm25_terms.file_len()),
+            (files::BM25_NORMS, self.norms.file_len()),
+            (files::BM25_POSTINGS, self.bm25_postings.file_len()),
+            (files::DOCS, self.docs.file_len()),
+            (files::FORWARD, self.forward.file_len()),
+            (files::SPLADE, self.splade.file_len()),
+        ]
+    }
+}

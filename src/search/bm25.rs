@@ -1,0 +1,30 @@
+//! BM25 scoring with Lucene's formula over the index's BM25 postings.
+
+use crate::analysis::QueryTerm;
+use crate::index::{Index, Result};
+
+/// The analyzed query: its distinct terms with their counts (Anserini's bag of words).
+pub fn query_terms(index: &Index, text: &str) -> Vec<QueryTerm> {
+    index.analyzer().query_terms(text)
+}
+
+/// The BM25 score of every document for the query text.
+pub fn bm25_scores(index: &Index, text: &str) -> Result<Vec<f32>> {
+    let mut acc = vec![0.0f64; index.len()];
+    let scorer = index.bm25_scorer();
+    let dict = index.bm25_terms();
+    let (mut docs, mut tfs) = (Vec::new(), Vec::new());
+    for qt in query_terms(index, text) {
+        let Some(n) = dict.find(&qt.term) else {
+            continue;
+        };
+        index.bm25_postings().row_u32(n, &mut docs, &mut tfs)?;
+        let weight = scorer.term_weight(qt.qtf, docs.len() as u64, dict.doc_count);
+        for (&d, &tf) in docs.iter().zip(&tfs) {
+            if let Some(slot) = acc.get_mut(d as usize) {
+                *slot += f64::from(scorer.score(weight, tf, index.norm(d)));
+            }
+        }
+    }
+    Ok(acc.into_iter().map(|s| s as f32).collect())
+}

@@ -1,0 +1,98 @@
+//! Exact top-k retrieval over an [`Index`], for SPLADE and for BM25, and explanations of
+//! any document's score.
+//!
+//! Both systems score every matching document exhaustively (term-at-a-time into one
+//! accumulator per document), so results are exact. Ranking: score descending, ties by
+//! document number (corpus order) ascending; documents scoring 0 are not returned.
+//!
+//! - SPLADE: `score(d) = Σ_t q[t] · d[t]` over the query's terms in increasing term id, in
+//!   `f32`: bit for bit the dot product [`crate::sparse::SparseVector::dot`] of the query
+//!   vector with the stored document vector.
+//! - BM25: Lucene's BM25 ([`crate::analysis::Bm25Scorer`]) summed over the distinct
+//!   analyzed query terms (each weighted by its count in the query, as Anserini does), the
+//!   sum taken in `f64` and rounded once to `f32`, as Lucene does.
+
+pub mod bm25;
+pub mod explain;
+pub mod splade;
+
+use serde::Serialize;
+
+pub use bm25::bm25_scores;
+pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
+pub use splade::splade_scores;
+
+/// The retrieval systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum System {
+    Splade,
+    Bm25,
+}
+
+impl System {
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Splade => "SPLADE",
+            Self::Bm25 => "BM25",
+        }
+    }
+}
+
+/// One retrieved document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Hit {
+    /// Document number in the index.
+    pub doc: u32,
+    /// Its score (the number used to rank it).
+    pub score: f32,
+}
+
+/// The `k` best documents of a score array (score > 0), by score descending then document
+/// number ascending.
+pub fn top_k(scores: &[f32], k: usize) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, &s)| s > 0.0)
+        .map(|(d, &s)| Hit {
+            doc: d as u32,
+            score: s,
+        })
+        .collect();
+    let order = |a: &Hit, b: &Hit| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc));
+    if k < hits.len() {
+        if k == 0 {
+            return Vec::new();
+        }
+        hits.select_nth_unstable_by(k - 1, order);
+        hits.truncate(k);
+    }
+    hits.sort_unstable_by(order);
+    hits
+}
+
+/// Number of documents with a score above 0.
+pub fn matching(scores: &[f32]) -> usize {
+    scores.iter().filter(|&&s| s > 0.0).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_orders_by_score_then_doc_and_skips_zeros() {
+        let scores = [0.0, 2.0, 1.0, 2.0, 0.5, 0.0];
+        let all = top_k(&scores, 10);
+        let docs: Vec<u32> = all.iter().map(|h| h.doc).collect();
+        assert_eq!(docs, vec![1, 3, 2, 4]);
+        assert_eq!(
+            top_k(&scores, 2).iter().map(|h| h.doc).collect::<Vec<_>>(),
+            vec![1, 3]
+        );
+        assert!(top_k(&scores, 0).is_empty());
+        assert_eq!(matching(&scores), 4);
+    }
+}
