@@ -51,6 +51,8 @@ fn load(shared: &std::path::Path, max_length: usize, threads: usize) -> SparseEn
         max_length,
         batch_size: 32,
         threads,
+
+        ..Default::default()
     };
     SparseEncoder::load(files, options).unwrap()
 }

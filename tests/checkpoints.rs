@@ -29,6 +29,8 @@ fn load(dir: &std::path::Path, max_length: usize) -> Result<SparseEncoder, Encod
         max_length,
         batch_size: 4,
         threads: 2,
+
+        ..Default::default()
     };
     SparseEncoder::load(ModelFiles::from_dir(dir)?, options)
 }

@@ -73,9 +73,10 @@ pub struct ModelArgs {
     /// Model: a local directory or a Hugging Face repo id (owner/name[@revision]).
     #[arg(long, short = 'm', default_value = DEFAULT_MODEL, env = "SPLADESCOPE_MODEL")]
     pub model: String,
-    /// Longest input in tokens ([CLS] and [SEP] included); longer texts are cut on the right.
-    #[arg(long, default_value_t = 512)]
-    pub max_length: usize,
+    /// Longest input in tokens ([CLS] and [SEP] included); longer texts are cut on the right
+    /// [default: 512, or the model's limit if lower].
+    #[arg(long)]
+    pub max_length: Option<usize>,
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -88,9 +89,10 @@ impl ModelArgs {
     /// Resolves and loads the model.
     pub fn load(&self) -> anyhow::Result<SparseEncoder> {
         let options = EncoderOptions {
-            max_length: self.max_length,
+            max_length: self.max_length.unwrap_or(512),
             batch_size: self.batch,
             threads: self.threads,
+            clamp_max_length: self.max_length.is_none(),
         };
         Ok(SparseEncoder::from_spec(&self.model, options)?)
     }

@@ -14,9 +14,10 @@ pub struct QueryModelArgs {
     /// Query model (default: the model the index was built with).
     #[arg(long, short = 'm')]
     pub model: Option<String>,
-    /// Longest query in tokens ([CLS]/[SEP] included).
-    #[arg(long, default_value_t = 64)]
-    pub query_max_length: usize,
+    /// Longest query in tokens ([CLS]/[SEP] included) [default: 64, or the model's limit if
+    /// lower].
+    #[arg(long)]
+    pub query_max_length: Option<usize>,
     /// Search with a model whose files differ from the index's.
     #[arg(long)]
     pub allow_model_mismatch: bool,
@@ -33,9 +34,10 @@ pub fn open(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseE
         .clone()
         .unwrap_or_else(|| index.manifest().model.id.clone());
     let options = EncoderOptions {
-        max_length: args.query_max_length,
+        max_length: args.query_max_length.unwrap_or(64),
         batch_size: 32,
         threads: args.threads,
+        clamp_max_length: args.query_max_length.is_none(),
     };
     let encoder = SparseEncoder::from_spec(&spec, options)?;
     if !args.allow_model_mismatch {

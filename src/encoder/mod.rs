@@ -48,6 +48,9 @@ pub struct EncoderOptions {
     pub batch_size: usize,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Lower `max_length` to the model's limit instead of failing (for defaults, as opposed
+    /// to a length the user asked for).
+    pub clamp_max_length: bool,
 }
 
 impl Default for EncoderOptions {
@@ -56,6 +59,7 @@ impl Default for EncoderOptions {
             max_length: 512,
             batch_size: 32,
             threads: 0,
+            clamp_max_length: false,
         }
     }
 }
@@ -122,9 +126,12 @@ impl SparseEncoder {
     }
 
     /// Loads a model from its files.
-    pub fn load(files: ModelFiles, options: EncoderOptions) -> Result<Self> {
+    pub fn load(files: ModelFiles, mut options: EncoderOptions) -> Result<Self> {
         let config = ModelConfig::from_file(&files.config)?;
         let limit = config.max_positions;
+        if options.clamp_max_length {
+            options.max_length = options.max_length.min(limit);
+        }
         if options.max_length < 2 || options.max_length > limit {
             return Err(EncoderError::MaxLength {
                 requested: options.max_length,
