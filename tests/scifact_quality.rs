@@ -19,7 +19,10 @@ use spladescope::search::{bm25_scores, explain_bm25, explain_splade, splade_scor
 
 fn encoder(max_length: usize) -> Option<SparseEncoder> {
     let dir = common::splade_tiny()?;
-    let options = EncoderOptions { max_length, ..Default::default() };
+    let options = EncoderOptions {
+        max_length,
+        ..Default::default()
+    };
     Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
 }
 
@@ -36,8 +39,19 @@ fn scifact_index() -> Option<&'static Index> {
                 }
             }
             let enc = encoder(256)?;
-            let options = BuildOptions { force: true, ..BuildOptions::default() };
-            index::build(&data, &out, &enc, &options, &AtomicBool::new(false), &mut |_| {}).unwrap();
+            let options = BuildOptions {
+                force: true,
+                ..BuildOptions::default()
+            };
+            index::build(
+                &data,
+                &out,
+                &enc,
+                &options,
+                &AtomicBool::new(false),
+                &mut |_| {},
+            )
+            .unwrap();
             Some(Index::open(&out).unwrap())
         })
         .as_ref()
@@ -105,7 +119,12 @@ fn explanations_add_up_on_real_documents() {
         for d in docs {
             let x = explain_splade(index, &enc, &e, &scores, d, 10).unwrap();
             let sum: f32 = x.terms.iter().map(|t| t.contribution).sum();
-            assert!((sum - scores[d as usize]).abs() <= 1e-4, "{}: {sum} vs {}", q.id, scores[d as usize]);
+            assert!(
+                (sum - scores[d as usize]).abs() <= 1e-4,
+                "{}: {sum} vs {}",
+                q.id,
+                scores[d as usize]
+            );
             assert_eq!(x.score.to_bits(), scores[d as usize].to_bits());
             let y = explain_bm25(index, &q.text, &bm25, d, 10).unwrap();
             let sum: f32 = y.terms.iter().map(|t| t.parts.score).sum();

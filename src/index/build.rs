@@ -17,6 +17,7 @@ use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{encode_length, Analyzer, Bm25Params};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
 use crate::encoder::SparseEncoder;
+use crate::sparse::SparseVector;
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -61,8 +62,11 @@ impl Drop for TempDir {
     }
 }
 
-/// Postings and statistics gathered in memory while documents stream by.
-struct Collected {
+/// Collects documents with their SPLADE vectors in memory (postings, forward vectors,
+/// BM25 statistics) and writes the index files. [`build`] drives it from a corpus and an
+/// encoder; it can also be fed precomputed vectors.
+pub struct IndexBuilder {
+    analyzer: Analyzer,
     docs: DocStoreBuilder,
     forward: RowsBuilder,
     splade: Vec<(Vec<u32>, Vec<f32>)>,
@@ -102,17 +106,7 @@ pub fn build(
     std::fs::create_dir(&tmp_path).map_err(io(&tmp_path))?;
     let mut tmp = TempDir(Some(tmp_path.clone()));
 
-    let analyzer = Analyzer::default();
-    let mut c = Collected {
-        docs: DocStoreBuilder::default(),
-        forward: RowsBuilder::default(),
-        splade: vec![(Vec::new(), Vec::new()); encoder.vocab_size()],
-        bm25: HashMap::new(),
-        norms: Vec::new(),
-        bm25_doc_count: 0,
-        sum_ttf: 0,
-        truncated: 0,
-    };
+    let mut c = IndexBuilder::new(encoder.vocab_size());
     let chunk = options.chunk.max(1);
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -122,7 +116,10 @@ pub fn build(
         if batch.is_empty() {
             break;
         }
-        add_batch(&mut c, &batch, encoder, &analyzer)?;
+        let texts: Vec<String> = batch.iter().map(Document::indexed_text).collect();
+        for (doc, enc) in batch.iter().zip(encoder.encode_batch(&texts)?) {
+            c.add(doc, &enc.vector, enc.truncated());
+        }
         let p = reader.progress();
         progress(&BuildProgress {
             documents: c.docs.len() as u64,
@@ -130,61 +127,102 @@ pub fn build(
             total_bytes: p.total_bytes,
         });
     }
-    if c.docs.is_empty() {
+    if c.is_empty() {
         return Err(IndexError::EmptyCorpus(corpus.to_path_buf()));
     }
     if cancel.load(Ordering::Relaxed) {
         return Err(IndexError::Interrupted);
     }
-    let manifest = write_parts(&tmp_path, c, &reader, corpus, model, options.bm25)?;
+    let info = IndexInfo {
+        corpus: CorpusInfo {
+            path: std::fs::canonicalize(corpus)
+                .unwrap_or_else(|_| corpus.to_path_buf())
+                .display()
+                .to_string(),
+            format: reader.format().name().to_string(),
+        },
+        model,
+        bm25: options.bm25,
+        empty_documents: reader.empty(),
+        skipped_records: reader.skipped(),
+    };
+    let manifest = c.write(&tmp_path, info)?;
     move_into_place(&tmp_path, out)?;
     tmp.0 = None;
     Ok(manifest)
 }
 
-fn add_batch(
-    c: &mut Collected,
-    batch: &[Document],
-    encoder: &SparseEncoder,
-    analyzer: &Analyzer,
-) -> Result<()> {
-    let texts: Vec<String> = batch.iter().map(Document::indexed_text).collect();
-    let encoded = encoder.encode_batch(&texts)?;
-    for ((doc, text), enc) in batch.iter().zip(&texts).zip(&encoded) {
-        let n = c.docs.len() as u32;
-        c.docs.push(&doc.id, &doc.title, &doc.text);
-        c.forward.push_f32(&enc.vector.ids, &enc.vector.weights);
-        for (term, weight) in enc.vector.iter() {
-            let (docs, weights) = &mut c.splade[term as usize];
-            docs.push(n);
-            weights.push(weight);
+/// What the manifest records besides the collected data.
+pub struct IndexInfo {
+    pub corpus: CorpusInfo,
+    pub model: ModelInfo,
+    pub bm25: Bm25Params,
+    pub empty_documents: u64,
+    pub skipped_records: u64,
+}
+
+impl IndexBuilder {
+    /// An empty builder for a model vocabulary of `vocab_size` terms.
+    pub fn new(vocab_size: usize) -> Self {
+        Self {
+            analyzer: Analyzer::default(),
+            docs: DocStoreBuilder::default(),
+            forward: RowsBuilder::default(),
+            splade: vec![(Vec::new(), Vec::new()); vocab_size],
+            bm25: HashMap::new(),
+            norms: Vec::new(),
+            bm25_doc_count: 0,
+            sum_ttf: 0,
+            truncated: 0,
         }
-        c.truncated += u64::from(enc.truncated());
-        let terms = analyzer.terms(text);
+    }
+
+    /// Documents added so far.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether no document was added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Adds the next document with its SPLADE vector (term ids below the vocabulary size)
+    /// and whether the encoder truncated it.
+    pub fn add(&mut self, doc: &Document, vector: &SparseVector, truncated: bool) {
+        let n = self.docs.len() as u32;
+        self.docs.push(&doc.id, &doc.title, &doc.text);
+        self.forward.push_f32(&vector.ids, &vector.weights);
+        for (term, weight) in vector.iter() {
+            if let Some((docs, weights)) = self.splade.get_mut(term as usize) {
+                docs.push(n);
+                weights.push(weight);
+            }
+        }
+        self.truncated += u64::from(truncated);
+        let terms = self.analyzer.terms(&doc.indexed_text());
         let mut tf: HashMap<&str, u32> = HashMap::new();
         for t in &terms {
             *tf.entry(t.as_str()).or_default() += 1;
         }
         for (term, count) in tf {
-            let entry = c.bm25.entry(term.to_string()).or_default();
+            let entry = self.bm25.entry(term.to_string()).or_default();
             entry.0.push(n);
             entry.1.push(count);
         }
-        c.norms.push(encode_length(terms.len()));
-        c.bm25_doc_count += u64::from(!terms.is_empty());
-        c.sum_ttf += terms.len() as u64;
+        self.norms.push(encode_length(terms.len()));
+        self.bm25_doc_count += u64::from(!terms.is_empty());
+        self.sum_ttf += terms.len() as u64;
     }
-    Ok(())
+
+    /// Writes every part and the manifest (last) into `dir`, which must exist.
+    pub fn write(self, dir: &Path, info: IndexInfo) -> Result<Manifest> {
+        write_parts(dir, self, info)
+    }
 }
 
-fn write_parts(
-    dir: &Path,
-    c: Collected,
-    reader: &CorpusReader,
-    corpus: &Path,
-    model: ModelInfo,
-    bm25: Bm25Params,
-) -> Result<Manifest> {
+fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest> {
+    let bm25 = info.bm25;
     let mut file_infos = std::collections::BTreeMap::new();
     let mut record = |name: &str, (bytes, crc): (u64, u32)| {
         file_infos.insert(
@@ -246,17 +284,11 @@ fn write_parts(
         format_version: FORMAT_VERSION,
         built_by: format!("spladescope {}", env!("CARGO_PKG_VERSION")),
         documents,
-        empty_documents: reader.empty(),
-        skipped_records: reader.skipped(),
+        empty_documents: info.empty_documents,
+        skipped_records: info.skipped_records,
         truncated_documents: c.truncated,
-        corpus: CorpusInfo {
-            path: std::fs::canonicalize(corpus)
-                .unwrap_or_else(|_| corpus.to_path_buf())
-                .display()
-                .to_string(),
-            format: reader.format().name().to_string(),
-        },
-        model,
+        corpus: info.corpus,
+        model: info.model,
         splade: SpladeInfo {
             postings: splade_postings,
             terms: splade_terms,

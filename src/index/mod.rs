@@ -28,7 +28,7 @@ pub mod termdict;
 
 use std::path::{Path, PathBuf};
 
-pub use build::{build, BuildOptions, BuildProgress};
+pub use build::{build, BuildOptions, BuildProgress, IndexBuilder, IndexInfo};
 pub use docstore::StoredDoc;
 pub use error::{IndexError, Result};
 pub use manifest::Manifest;
