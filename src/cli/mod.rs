@@ -1,10 +1,13 @@
 //! Command-line interface: argument definitions and dispatch to one module per command.
 
+mod compare;
 mod encode;
+mod eval;
 mod explain;
 mod index;
 pub mod output;
 mod query;
+mod report;
 mod search;
 mod stats;
 
@@ -65,6 +68,22 @@ pub enum Command {
     /// lists, bytes on disk.
     #[command(after_help = "Example:\n  spladescope stats scifact.idx")]
     Stats(stats::StatsArgs),
+
+    /// Evaluate on qrels: run every query through SPLADE and BM25 (and the SPLADE of a second
+    /// index with --compare), then print trec_eval metrics (nDCG@10, MRR@10, R@100, R@1000,
+    /// MAP@1000, P@10), win/tie/loss counts and paired t-test and randomization-test p-values.
+    #[command(
+        after_help = "Examples:\n  spladescope eval scifact.idx --beir ../shared/data/scifact\n  \
+        spladescope eval nf.idx --beir ../shared/data/nfcorpus --compare nf-ft.idx --per-query\n  \
+        spladescope eval demo.idx --queries q.jsonl --qrels qrels.tsv --run-out runs/ --json"
+    )]
+    Eval(eval::EvalArgs),
+
+    /// Compare two TREC run files produced anywhere: the same metrics and paired tests.
+    #[command(
+        after_help = "Example:\n  spladescope compare runs/splade.trec anserini.trec --qrels qrels/test.tsv --per-query"
+    )]
+    Compare(compare::CompareArgs),
 }
 
 /// Options shared by every command that loads a model.
@@ -106,5 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(args) => search::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Compare(args) => compare::run(&args),
     }
 }

@@ -36,7 +36,7 @@ pub enum EvalError {
     #[error(
         "{}:{line}: document '{docid}' for query '{qid}' already appeared on line {first_line} \
          ({count} duplicate (query, document) lines in the file); trec_eval refuses such files \
-         (\"duplicate docs\"): fix the producer, or read with OnDuplicate::KeepLast",
+         (\"duplicate docs\"): fix the producer, or keep the last line (spladescope compare --on-duplicate keep-last)",
         path.display()
     )]
     Duplicate {

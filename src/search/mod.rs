@@ -14,6 +14,7 @@
 
 pub mod bm25;
 pub mod explain;
+pub mod runs;
 pub mod splade;
 
 use serde::Serialize;
