@@ -126,14 +126,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         args.qrels.display(),
         qrels.qrels.len()
     );
-    report::print(
-        &mut std::io::stdout().lock(),
-        &title,
-        &systems,
-        &notes,
-        args.per_query,
-        &texts,
-        &randomization,
-        args.json,
-    )
+    let report = report::Report {
+        title,
+        systems,
+        notes,
+        per_query: args.per_query,
+        randomization,
+        json: args.json,
+    };
+    report::print(&mut std::io::stdout().lock(), &report, &texts)
 }

@@ -177,16 +177,15 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     };
     let texts = |id: &str| queries.get(id).map(|q| q.text.clone()).unwrap_or_default();
     let title = format!("{title} · {} judged queries · top {}", qrels.len(), args.k);
-    report::print(
-        &mut std::io::stdout().lock(),
-        &title,
-        &systems,
-        &notes,
-        args.per_query,
-        &texts,
-        &randomization,
-        args.json,
-    )
+    let report = report::Report {
+        title,
+        systems,
+        notes,
+        per_query: args.per_query,
+        randomization,
+        json: args.json,
+    };
+    report::print(&mut std::io::stdout().lock(), &report, &texts)
 }
 
 /// Reads the queries and qrels; returns them with a title.

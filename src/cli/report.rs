@@ -51,17 +51,32 @@ struct ReportOut<'a> {
     notes: &'a [String],
 }
 
+/// What to report and how.
+pub struct Report {
+    pub title: String,
+    pub systems: Vec<SystemEval>,
+    pub notes: Vec<String>,
+    /// List every query (`--per-query`).
+    pub per_query: bool,
+    pub randomization: RandomizationOptions,
+    pub json: bool,
+}
+
 /// Prints the report as text or JSON. `texts` gives a query's text for `--per-query`.
 pub fn print(
     out: &mut impl Write,
-    title: &str,
-    systems: &[SystemEval],
-    notes: &[String],
-    per_query: bool,
+    report: &Report,
     texts: &dyn Fn(&str) -> String,
-    randomization: &RandomizationOptions,
-    json: bool,
 ) -> anyhow::Result<()> {
+    let Report {
+        title,
+        systems,
+        notes,
+        per_query,
+        randomization,
+        json,
+    } = report;
+    let (title, per_query, json) = (title.as_str(), *per_query, *json);
     let metric = Metric::Ndcg10;
     let mut pairs = Vec::new();
     for i in 0..systems.len() {
@@ -109,7 +124,7 @@ pub fn print(
         rows
     });
     if json {
-        let report = ReportOut {
+        let out_report = ReportOut {
             title,
             metric_for_pairs: metric.name(),
             systems: systems
@@ -137,7 +152,7 @@ pub fn print(
             }),
             notes,
         };
-        serde_json::to_writer(&mut *out, &report)?;
+        serde_json::to_writer(&mut *out, &out_report)?;
         writeln!(out)?;
         return Ok(());
     }
