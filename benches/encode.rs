@@ -9,25 +9,11 @@
 //! Needs `../shared` (or `SPLADESCOPE_SHARED`); prints a clear message and measures nothing
 //! when it is absent. Run: `cargo bench --bench encode`.
 
-use std::path::PathBuf;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("SPLADESCOPE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.join("models/splade-tiny").is_dir() && dir.join("data/scifact").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} has no models/splade-tiny or data/scifact; set SPLADESCOPE_SHARED",
-            dir.display()
-        );
-        None
-    }
-}
 
 fn jsonl_texts(path: &std::path::Path, with_title: bool) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -58,7 +44,14 @@ fn load(shared: &std::path::Path, max_length: usize, threads: usize) -> SparseEn
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(shared) = shared() else { return };
+    let (Some(_), Some(shared)) = (common::splade_tiny(), common::shared("data/scifact")) else {
+        return;
+    };
+    let shared = shared
+        .parent()
+        .and_then(|p| p.parent())
+        .unwrap()
+        .to_path_buf();
     let queries = jsonl_texts(&shared.join("data/scifact/queries.jsonl"), false);
     let corpus = jsonl_texts(&shared.join("data/scifact/corpus.jsonl"), true);
 

@@ -12,71 +12,28 @@
 //! Run: `cargo bench --bench index`.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use spladescope::corpus::Document;
-use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
 use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
-use spladescope::index::{self, BuildOptions, Index, IndexBuilder, IndexInfo};
+use spladescope::index::{Index, IndexBuilder, IndexInfo};
 use spladescope::search::{bm25_scores, splade_scores, top_k};
 use spladescope::sparse::SparseVector;
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("SPLADESCOPE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.join("models/splade-tiny").is_dir() && dir.join("data/scifact").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} has no models/splade-tiny or data/scifact; set SPLADESCOPE_SHARED",
-            dir.display()
-        );
-        None
-    }
-}
-
-fn encoder(shared: &std::path::Path, max_length: usize) -> SparseEncoder {
-    let files = ModelFiles::from_dir(&shared.join("models/splade-tiny")).unwrap();
-    let options = EncoderOptions {
-        max_length,
-        ..Default::default()
-    };
-    SparseEncoder::load(files, options).unwrap()
-}
-
-fn scifact_index(shared: &std::path::Path) -> Index {
-    let out =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/scifact-splade-tiny-256");
-    if let Ok(index) = Index::open(&out) {
-        if index.len() == 5183 && index.manifest().model.max_length == 256 {
-            return index;
-        }
-    }
-    eprintln!("building the SciFact index once into {} ...", out.display());
-    let enc = encoder(shared, 256);
-    let options = BuildOptions {
-        force: true,
-        ..BuildOptions::default()
-    };
-    index::build(
-        &shared.join("data/scifact"),
-        &out,
-        &enc,
-        &options,
-        &AtomicBool::new(false),
-        &mut |_| {},
-    )
-    .unwrap();
-    Index::open(&out).unwrap()
-}
-
 fn bench(c: &mut Criterion) {
-    let Some(shared) = shared() else { return };
-    let index = scifact_index(&shared);
-    let enc = encoder(&shared, 64);
+    let bench_data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let Some(dir) = common::cached::index(&bench_data, "scifact", "splade-tiny", 256, 5183) else {
+        return;
+    };
+    let index = Index::open(&dir).unwrap();
+    let Some(enc) = common::cached::encoder("splade-tiny", 64) else {
+        return;
+    };
+    let shared = common::shared_dir();
 
     // Build from stored vectors: no encoding.
     let docs: Vec<(Document, SparseVector)> = (0..index.len() as u32)

@@ -8,40 +8,16 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::AtomicBool;
-
-use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
-use spladescope::index::{self, BuildOptions, Index};
 
 /// Builds (or reuses) the NFCorpus index of `model` at 256 tokens.
 fn nfcorpus_index(model: &str) -> Option<PathBuf> {
-    let data = common::shared("data/nfcorpus")?;
-    let model_dir = common::shared(&format!("models/{model}"))?;
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("nfcorpus-{model}-256"));
-    if let Ok(index) = Index::open(&out) {
-        if index.len() == 3633 && index.manifest().model.max_length == 256 {
-            return Some(out);
-        }
-    }
-    let options = EncoderOptions {
-        max_length: 256,
-        ..Default::default()
-    };
-    let enc = SparseEncoder::load(ModelFiles::from_dir(&model_dir).unwrap(), options).unwrap();
-    let build = BuildOptions {
-        force: true,
-        ..BuildOptions::default()
-    };
-    index::build(
-        &data,
-        &out,
-        &enc,
-        &build,
-        &AtomicBool::new(false),
-        &mut |_| {},
+    common::cached::index(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "nfcorpus",
+        model,
+        256,
+        3633,
     )
-    .unwrap();
-    Some(out)
 }
 
 fn eval(a: &Path, b: &Path, data: &Path) -> serde_json::Value {

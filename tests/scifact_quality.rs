@@ -9,21 +9,15 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 
-use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
+use spladescope::encoder::SparseEncoder;
 use spladescope::eval::{evaluate, load_beir, EvalOptions, Metric, Run};
-use spladescope::index::{self, BuildOptions, Index};
+use spladescope::index::Index;
 use spladescope::search::{bm25_scores, explain_bm25, explain_splade, splade_scores, top_k};
 
 fn encoder(max_length: usize) -> Option<SparseEncoder> {
-    let dir = common::splade_tiny()?;
-    let options = EncoderOptions {
-        max_length,
-        ..Default::default()
-    };
-    Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
+    common::cached::encoder("splade-tiny", max_length)
 }
 
 /// The SciFact index, built on first use.
@@ -31,28 +25,9 @@ fn scifact_index() -> Option<&'static Index> {
     static INDEX: OnceLock<Option<Index>> = OnceLock::new();
     INDEX
         .get_or_init(|| {
-            let data = common::shared("data/scifact")?;
-            let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scifact-splade-tiny-256");
-            if let Ok(index) = Index::open(&out) {
-                if index.len() == 5183 && index.manifest().model.max_length == 256 {
-                    return Some(index);
-                }
-            }
-            let enc = encoder(256)?;
-            let options = BuildOptions {
-                force: true,
-                ..BuildOptions::default()
-            };
-            index::build(
-                &data,
-                &out,
-                &enc,
-                &options,
-                &AtomicBool::new(false),
-                &mut |_| {},
-            )
-            .unwrap();
-            Some(Index::open(&out).unwrap())
+            let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+            let dir = common::cached::index(&tmp, "scifact", "splade-tiny", 256, 5183)?;
+            Some(Index::open(&dir).unwrap())
         })
         .as_ref()
 }

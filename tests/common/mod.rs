@@ -36,6 +36,7 @@ pub fn splade_tiny() -> Option<PathBuf> {
 }
 
 pub mod bm25_index;
+pub mod cached;
 pub mod checkpoint;
 
 /// Path of a file in `tests/fixtures`.

@@ -1,0 +1,53 @@
+//! BEIR indexes built once with a shared model and kept under `target/` for later runs
+//! (used by the quality tests and the benchmarks).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
+use spladescope::index::{self, BuildOptions, Index};
+
+/// The shared model `models/<model>` with documents or queries cut at `max_length`.
+pub fn encoder(model: &str, max_length: usize) -> Option<SparseEncoder> {
+    let dir = super::shared(&format!("models/{model}"))?;
+    let options = EncoderOptions {
+        max_length,
+        ..Default::default()
+    };
+    Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
+}
+
+/// The index of `data/<dataset>` built with `model` at `max_length` tokens, in `parent`:
+/// reused when it holds `documents` documents at that length, else (re)built.
+pub fn index(
+    parent: &Path,
+    dataset: &str,
+    model: &str,
+    max_length: usize,
+    documents: usize,
+) -> Option<PathBuf> {
+    let data = super::shared(&format!("data/{dataset}"))?;
+    let out = parent.join(format!("{dataset}-{model}-{max_length}"));
+    if let Ok(index) = Index::open(&out) {
+        if index.len() == documents && index.manifest().model.max_length == max_length {
+            return Some(out);
+        }
+    }
+    eprintln!("building {} (once) ...", out.display());
+    let enc = encoder(model, max_length)?;
+    let options = BuildOptions {
+        force: true,
+        ..BuildOptions::default()
+    };
+    index::build(
+        &data,
+        &out,
+        &enc,
+        &options,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    Some(out)
+}
