@@ -229,53 +229,45 @@ fn print_text(
                 paint(&other, "2", color)
             )?;
             if let Some(e) = &h.splade {
-                let parts: Vec<String> = e
-                    .terms
-                    .iter()
-                    .take(6)
-                    .map(|t| {
-                        format!(
-                            "{} {:.2}×{:.2}={:.2} ({:.0}%)",
-                            t.token,
-                            t.query_weight,
-                            t.doc_weight,
-                            t.contribution,
-                            t.share * 100.0
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "                   {}",
-                    paint(&parts.join(" · "), "2", color)
-                )?;
+                let parts = e.terms.iter().map(|t| {
+                    format!(
+                        "{} {:.2}×{:.2}={:.2} ({:.0}%)",
+                        t.token,
+                        t.query_weight,
+                        t.doc_weight,
+                        t.contribution,
+                        t.share * 100.0
+                    )
+                });
+                breakdown(out, parts, color)?;
             }
             if let Some(e) = &h.bm25 {
-                let parts: Vec<String> = e
-                    .terms
-                    .iter()
-                    .take(6)
-                    .map(|t| {
-                        format!(
-                            "{} tf {} idf {:.2} = {:.2} ({:.0}%)",
-                            t.term,
-                            t.parts.tf,
-                            t.parts.idf,
-                            t.parts.score,
-                            t.share * 100.0
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "                   {}",
-                    paint(&parts.join(" · "), "2", color)
-                )?;
+                let parts = e.terms.iter().map(|t| {
+                    format!(
+                        "{} tf {} idf {:.2} = {:.2} ({:.0}%)",
+                        t.term,
+                        t.parts.tf,
+                        t.parts.idf,
+                        t.parts.score,
+                        t.share * 100.0
+                    )
+                });
+                breakdown(out, parts, color)?;
             }
         }
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The six largest term contributions of a hit, on one dimmed line under it.
+fn breakdown(
+    out: &mut impl Write,
+    parts: impl Iterator<Item = String>,
+    color: bool,
+) -> std::io::Result<()> {
+    let line = parts.take(6).collect::<Vec<_>>().join(" · ");
+    writeln!(out, "                   {}", paint(&line, "2", color))
 }
 
 fn other_name(system: System) -> &'static str {

@@ -34,6 +34,20 @@ pub struct Duplicate {
     pub same_value: bool,
 }
 
+impl Duplicate {
+    /// The error refusing a file whose first repetition is `self` (of `count` in all).
+    pub fn into_error(self, path: &std::path::Path, count: usize) -> super::EvalError {
+        super::EvalError::Duplicate {
+            path: path.to_path_buf(),
+            line: self.line,
+            first_line: self.first_line,
+            qid: self.qid,
+            docid: self.docid.unwrap_or_default(),
+            count,
+        }
+    }
+}
+
 /// Counts of repeated keys in one file, with the first few as examples.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DuplicateReport {

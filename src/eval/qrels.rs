@@ -217,14 +217,7 @@ pub fn parse_qrels(
 
     if opts.on_duplicate == OnDuplicate::Error {
         if let Some(d) = first_dup {
-            return Err(EvalError::Duplicate {
-                path: origin.to_path_buf(),
-                line: d.line,
-                first_line: d.first_line,
-                qid: d.qid,
-                docid: d.docid.unwrap_or_default(),
-                count: duplicates.count,
-            });
+            return Err(d.into_error(origin, duplicates.count));
         }
     }
 

@@ -263,14 +263,7 @@ pub fn parse_run(data: &[u8], origin: &Path, opts: &RunOptions) -> Result<RunFil
     }
     if opts.on_duplicate == OnDuplicate::Error {
         if let Some(d) = duplicates.into_iter().next() {
-            return Err(EvalError::Duplicate {
-                path: origin.to_path_buf(),
-                line: d.line,
-                first_line: d.first_line,
-                qid: d.qid,
-                docid: d.docid.unwrap_or_default(),
-                count: report.count,
-            });
+            return Err(d.into_error(origin, report.count));
         }
     }
     Ok(RunFile {
