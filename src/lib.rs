@@ -16,3 +16,4 @@ pub mod eval;
 pub mod index;
 pub mod search;
 pub mod sparse;
+pub mod tui;

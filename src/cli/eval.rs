@@ -190,17 +190,36 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 
 /// Reads the queries and qrels; returns them with a title.
 fn load(args: &EvalArgs, notes: &mut Vec<String>) -> anyhow::Result<(Queries, Qrels, String)> {
-    if let Some(dir) = &args.beir {
-        let split = load_beir(dir, &args.split)?;
+    load_judged(
+        args.beir.as_deref(),
+        &args.split,
+        args.queries.as_deref(),
+        args.qrels.as_deref(),
+        notes,
+    )
+}
+
+/// Reads queries and qrels from a BEIR folder (`beir`, `split`) or from two files; returns
+/// them with a title, noting repeated lines in `notes`.
+pub fn load_judged(
+    beir: Option<&std::path::Path>,
+    split: &str,
+    queries: Option<&std::path::Path>,
+    qrels: Option<&std::path::Path>,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<(Queries, Qrels, String)> {
+    if let Some(dir) = beir {
+        let split_name = split;
+        let split = load_beir(dir, split_name)?;
         report_duplicates(notes, "queries", split.query_duplicates.count);
         report_duplicates(notes, "qrels", split.qrels_duplicates.count);
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        return Ok((split.queries, split.qrels, format!("{name} {}", args.split)));
+        return Ok((split.queries, split.qrels, format!("{name} {split_name}")));
     }
-    let (Some(q), Some(r)) = (&args.queries, &args.qrels) else {
+    let (Some(q), Some(r)) = (queries, qrels) else {
         bail!("give --beir DIR, or --queries and --qrels");
     };
     let queries = read_queries(q)?;
@@ -219,7 +238,7 @@ fn report_duplicates(notes: &mut Vec<String>, what: &str, count: usize) {
 }
 
 /// Refuses qrels that name none of the index's documents; notes the ones it lacks.
-fn check_corpus(index: &Index, qrels: &Qrels, notes: &mut Vec<String>) -> anyhow::Result<()> {
+pub fn check_corpus(index: &Index, qrels: &Qrels, notes: &mut Vec<String>) -> anyhow::Result<()> {
     let mut judged = std::collections::BTreeSet::new();
     for (_, docs) in qrels.iter() {
         judged.extend(docs.keys().map(String::as_str));

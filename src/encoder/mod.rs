@@ -250,6 +250,22 @@ impl SparseEncoder {
         Ok(ids)
     }
 
+    /// The word-piece tokens of a text with their byte ranges in it, special tokens left
+    /// out, untruncated: for highlighting the words behind a term.
+    pub fn token_spans(&self, text: &str) -> Result<Vec<(u32, std::ops::Range<usize>)>> {
+        let enc = self
+            .untruncated
+            .encode(text, false)
+            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        Ok(enc
+            .get_ids()
+            .iter()
+            .zip(enc.get_offsets())
+            .filter(|(_, &(start, end))| start < end && end <= text.len())
+            .map(|(&id, &(start, end))| (id, start..end))
+            .collect())
+    }
+
     /// Encodes one text.
     pub fn encode(&self, text: &str) -> Result<Encoded> {
         let mut out = self.encode_batch(&[text])?;

@@ -24,6 +24,7 @@ pub mod error;
 pub mod format;
 pub mod manifest;
 pub mod rows;
+pub mod stats;
 pub mod termdict;
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::{bm25::query_terms, matching, top_k};
+use super::{bm25::query_terms, matching, rank_of, top_k};
 use crate::analysis::TermScoreExplanation;
 use crate::corpus::Document;
 use crate::encoder::{Encoded, SparseEncoder, TermKind};
@@ -37,13 +37,7 @@ impl RankInfo {
     /// The rank of `doc` in `scores`, relative to the top `k`.
     pub fn of(scores: &[f32], doc: u32, k: usize) -> Self {
         let score = scores.get(doc as usize).copied().unwrap_or(0.0);
-        let rank = (score > 0.0).then(|| {
-            1 + scores
-                .iter()
-                .enumerate()
-                .filter(|&(d, &s)| s > score || (s == score && (d as u32) < doc))
-                .count()
-        });
+        let rank = rank_of(scores, doc);
         let kth_score = top_k(scores, k).get(k.saturating_sub(1)).map(|h| h.score);
         let within = rank.is_some_and(|r| r <= k);
         let gap = match kth_score {

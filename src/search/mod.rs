@@ -13,6 +13,8 @@
 //!   sum taken in `f64` and rounded once to `f32`, as Lucene does.
 
 pub mod bm25;
+pub mod contributions;
+pub mod edit;
 pub mod explain;
 pub mod runs;
 pub mod splade;
@@ -20,6 +22,7 @@ pub mod splade;
 use serde::Serialize;
 
 pub use bm25::bm25_scores;
+pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use splade::splade_scores;
 
@@ -72,6 +75,19 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<Hit> {
     }
     hits.sort_unstable_by(order);
     hits
+}
+
+/// The 1-based rank of `doc` among the documents scoring above 0 (ties by document
+/// number), or `None` when it scores 0.
+pub fn rank_of(scores: &[f32], doc: u32) -> Option<usize> {
+    let score = scores.get(doc as usize).copied().unwrap_or(0.0);
+    (score > 0.0).then(|| {
+        1 + scores
+            .iter()
+            .enumerate()
+            .filter(|&(d, &s)| s > score || (s == score && (d as u32) < doc))
+            .count()
+    })
 }
 
 /// Number of documents with a score above 0.

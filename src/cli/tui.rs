@@ -1,0 +1,172 @@
+//! `spladescope tui` and `spladescope demo` (also: no arguments): start the explorer.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+use directories::ProjectDirs;
+
+use spladescope::tui::config::{Config, History};
+use spladescope::tui::engine::{Engine, Judged, Side};
+use spladescope::tui::theme::ThemeName;
+use spladescope::tui::worker::Loader;
+use spladescope::tui::{self, Launch};
+
+use super::eval::{check_corpus, load_judged};
+use super::query::{self, QueryModelArgs};
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// A second index of the same corpus built with another checkpoint: enables the Compare
+    /// view (its own model encodes the queries).
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// A BEIR folder (queries.jsonl, qrels/<split>.tsv): enables the Evaluate view.
+    #[arg(long)]
+    pub beir: Option<PathBuf>,
+    /// The qrels split of --beir.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Queries (BEIR queries.jsonl), instead of --beir.
+    #[arg(long, conflicts_with = "beir", requires = "qrels")]
+    pub queries: Option<PathBuf>,
+    /// Qrels (BEIR TSV or TREC), instead of --beir.
+    #[arg(long, conflicts_with = "beir", requires = "queries")]
+    pub qrels: Option<PathBuf>,
+    #[command(flatten)]
+    pub ui: UiArgs,
+    #[command(flatten)]
+    pub model: QueryModelArgs,
+}
+
+/// Options of the explorer itself.
+#[derive(Debug, Clone, Args)]
+pub struct UiArgs {
+    /// Start with this query typed in.
+    #[arg(long)]
+    pub query: Option<String>,
+    /// Colour theme (default: the config file's, else dark).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+    /// Hits per list (default: the config file's, else 10).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub hits: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
+}
+
+/// The user's directories (XDG on Linux).
+pub fn dirs() -> anyhow::Result<ProjectDirs> {
+    ProjectDirs::from("", "", "spladescope")
+        .ok_or_else(|| anyhow::anyhow!("no home directory: cannot place the config and data files"))
+}
+
+/// Starts the explorer with `loader` and the user's config and history.
+pub fn launch(loader: Loader, ui: &UiArgs) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the explorer needs a terminal (stdin and stdout); use `search`, `explain` or `eval` in scripts");
+    }
+    let dirs = dirs()?;
+    let config_path = std::env::var_os("SPLADESCOPE_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dirs.config_dir().join("config.toml"));
+    let (mut config, config_error) = match Config::load(&config_path) {
+        Ok(c) => (c, None),
+        Err(e) => (Config::default(), Some(e)),
+    };
+    if let Some(t) = ui.theme {
+        config.theme = match t {
+            ThemeArg::Dark => ThemeName::Dark,
+            ThemeArg::Light => ThemeName::Light,
+        };
+    }
+    if let Some(h) = ui.hits {
+        config.hits = h as usize;
+    }
+    let history = History::load(Some(dirs.data_dir().join("history")), config.history);
+    tui::run(Launch {
+        loader,
+        config,
+        config_error,
+        history,
+        query: ui.query.clone(),
+    })?;
+    Ok(())
+}
+
+/// The display name of an index directory.
+pub fn index_name(dir: &Path) -> String {
+    std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
+    let (index, compare, model) = (args.index.clone(), args.compare.clone(), args.model.clone());
+    let judged_args = (
+        args.beir.clone(),
+        args.split.clone(),
+        args.queries.clone(),
+        args.qrels.clone(),
+    );
+    let loader: Loader = Box::new(move |progress| {
+        let load = || -> anyhow::Result<Engine> {
+            progress(format!("opening {} and loading its model", index.display()));
+            let (a_index, a_encoder) = query::open(&index, &model)?;
+            let a = Side {
+                index: a_index,
+                encoder: a_encoder,
+                name: index_name(&index),
+            };
+            let b = match &compare {
+                Some(dir) => {
+                    progress(format!("opening {} and loading its model", dir.display()));
+                    let b_args = QueryModelArgs {
+                        model: None,
+                        ..model.clone()
+                    };
+                    let (b_index, b_encoder) = query::open(dir, &b_args)
+                        .map_err(|e| e.context(format!("--compare {}", dir.display())))?;
+                    Some(Side {
+                        index: b_index,
+                        encoder: b_encoder,
+                        name: index_name(dir),
+                    })
+                }
+                None => None,
+            };
+            let (beir, split, queries, qrels) = &judged_args;
+            let judged = if beir.is_some() || queries.is_some() {
+                progress("reading queries and qrels".into());
+                let mut notes = Vec::new();
+                let (queries, qrels, name) = load_judged(
+                    beir.as_deref(),
+                    split,
+                    queries.as_deref(),
+                    qrels.as_deref(),
+                    &mut notes,
+                )?;
+                check_corpus(&a.index, &qrels, &mut notes)?;
+                Some(Judged {
+                    queries,
+                    qrels,
+                    name,
+                })
+            } else {
+                None
+            };
+            Ok(Engine::new(a, b, judged))
+        };
+        load().map_err(|e| format!("{e:#}"))
+    });
+    launch(loader, &args.ui)
+}

@@ -1,0 +1,122 @@
+//! Query edits: switch SPLADE query terms off, change their weights, and prune the query to
+//! its heaviest terms, to see how each term drives the ranking.
+//!
+//! Edits apply in this order to the encoded query vector `q`:
+//! 1. **reweight**: `q[t] ← w` for every term given a new weight (a weight of 0 removes it);
+//! 2. **drop**: `q[t] ← 0` for every switched-off term;
+//! 3. **prune**: keep the `top_n` heaviest remaining terms (ties by term id), then only
+//!    those with weight `≥ min_weight`.
+//!
+//! The result is an ordinary sparse vector; scores against it are exact dot products.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::sparse::SparseVector;
+
+/// How a query vector is pruned before search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Pruning {
+    /// Keep at most this many terms (the heaviest).
+    pub top_n: Option<usize>,
+    /// Keep only terms with at least this weight.
+    pub min_weight: Option<f32>,
+}
+
+impl Pruning {
+    /// Whether the pruning keeps every term.
+    pub fn is_off(&self) -> bool {
+        self.top_n.is_none() && self.min_weight.is_none()
+    }
+}
+
+/// Edits of an encoded query, keyed by vocabulary id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct QueryEdits {
+    /// Terms switched off.
+    pub dropped: BTreeSet<u32>,
+    /// Terms given a new weight.
+    pub weights: BTreeMap<u32, f32>,
+    /// Pruning applied after the term edits.
+    pub pruning: Pruning,
+}
+
+impl QueryEdits {
+    /// Whether the edits leave every query unchanged.
+    pub fn is_empty(&self) -> bool {
+        self.dropped.is_empty() && self.weights.is_empty() && self.pruning.is_off()
+    }
+
+    /// The edited query vector.
+    pub fn apply(&self, query: &SparseVector) -> SparseVector {
+        let mut pairs: Vec<(u32, f32)> = query
+            .iter()
+            .map(|(id, w)| (id, self.weights.get(&id).copied().unwrap_or(w)))
+            .filter(|&(id, w)| w > 0.0 && w.is_finite() && !self.dropped.contains(&id))
+            .collect();
+        if let Some(n) = self.pruning.top_n {
+            pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            pairs.truncate(n);
+        }
+        if let Some(min) = self.pruning.min_weight {
+            pairs.retain(|&(_, w)| w >= min);
+        }
+        SparseVector::from_pairs(pairs)
+    }
+
+    /// Whether term `id` survives the edits of `query` (false for terms not in it).
+    pub fn keeps(&self, query: &SparseVector, id: u32) -> bool {
+        self.apply(query).get(id) > 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query() -> SparseVector {
+        SparseVector::from_pairs(vec![(5, 1.0), (2, 3.0), (9, 2.0), (7, 2.0)])
+    }
+
+    #[test]
+    fn no_edits_keep_the_query() {
+        assert_eq!(QueryEdits::default().apply(&query()), query());
+        assert!(QueryEdits::default().is_empty());
+    }
+
+    #[test]
+    fn drop_reweight_then_prune() {
+        let mut e = QueryEdits::default();
+        e.dropped.insert(2);
+        e.weights.insert(5, 4.0);
+        let v = e.apply(&query());
+        assert_eq!(
+            v.iter().collect::<Vec<_>>(),
+            vec![(5, 4.0), (7, 2.0), (9, 2.0)]
+        );
+        e.pruning.top_n = Some(2);
+        // 7 and 9 tie at 2.0: the lower id is kept.
+        assert_eq!(
+            e.apply(&query()).iter().collect::<Vec<_>>(),
+            vec![(5, 4.0), (7, 2.0)]
+        );
+        e.pruning = Pruning {
+            top_n: None,
+            min_weight: Some(2.5),
+        };
+        assert_eq!(e.apply(&query()).iter().collect::<Vec<_>>(), vec![(5, 4.0)]);
+        assert!(e.keeps(&query(), 5) && !e.keeps(&query(), 9) && !e.keeps(&query(), 42));
+    }
+
+    #[test]
+    fn zero_or_invalid_weights_remove_a_term() {
+        let mut e = QueryEdits::default();
+        e.weights.insert(9, 0.0);
+        e.weights.insert(7, f32::NAN);
+        assert_eq!(
+            e.apply(&query()).iter().collect::<Vec<_>>(),
+            vec![(2, 3.0), (5, 1.0)]
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Intents: every key, mouse event and worker reply becomes an [`Action`] that
+//! [`super::update::update`] applies to the state. Key-bindable actions deserialize from
+//! their snake-case names, so the config file's `[keys]` table names them directly.
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use serde::Deserialize;
+
+use super::engine::{EvalTable, QueryView};
+use super::worker::Loaded;
+
+/// Something that changes the state.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    /// Next pane of the view.
+    FocusNext,
+    FocusPrev,
+    /// Back to the query box (closes the inspector).
+    FocusQuery,
+    ViewExplore,
+    ViewCompare,
+    ViewEvaluate,
+    ViewIndex,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Move between the SPLADE and BM25 hit lists.
+    OtherList,
+    /// Open the selection: inspect a hit, open a query from the Evaluate table.
+    Open,
+    /// Close the topmost overlay or leave the focused pane.
+    Back,
+    /// Switch the selected query term off or on.
+    ToggleTerm,
+    WeightUp,
+    WeightDown,
+    /// Undo every term edit and the pruning.
+    ResetEdits,
+    /// Keep fewer / more of the heaviest query terms.
+    PruneFewer,
+    PruneMore,
+    /// Raise / lower the minimum query-term weight.
+    ThresholdUp,
+    ThresholdDown,
+    /// "Why not?": inspect any document by id.
+    WhyNot,
+    HistoryPrev,
+    HistoryNext,
+    ClearQuery,
+    /// Next sort column of the Evaluate table; reverse the order.
+    SortNext,
+    SortReverse,
+    /// A key press, mapped through the keymap by `update`.
+    #[serde(skip)]
+    Key(KeyEvent),
+    /// A key for the focused text box.
+    #[serde(skip)]
+    Input(KeyEvent),
+    #[serde(skip)]
+    Mouse(MouseEvent),
+    #[serde(skip)]
+    Resize(u16, u16),
+    /// Progress of loading (e.g. building the demo index).
+    #[serde(skip)]
+    LoadProgress(String),
+    /// The worker opened the index and the model(s).
+    #[serde(skip)]
+    Loaded(Box<Result<Loaded, String>>),
+    /// The worker's reply to a request.
+    #[serde(skip)]
+    Reply(u64, Box<Result<QueryView, String>>),
+    #[serde(skip)]
+    EvalProgress(usize, usize),
+    #[serde(skip)]
+    Evaluated(Box<Result<Option<EvalTable>, String>>),
+}
+
+impl Action {
+    /// The config-file name of a bindable action.
+    pub fn name(&self) -> String {
+        let debug = format!("{self:?}");
+        let mut out = String::new();
+        for (i, c) in debug
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .enumerate()
+        {
+            if c.is_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_serde() {
+        for a in [
+            Action::Quit,
+            Action::FocusNext,
+            Action::ViewEvaluate,
+            Action::PruneFewer,
+        ] {
+            let parsed: Action = serde_json::from_str(&format!("\"{}\"", a.name())).unwrap();
+            assert_eq!(parsed, a);
+        }
+        assert_eq!(Action::WhyNot.name(), "why_not");
+    }
+}

@@ -1,0 +1,268 @@
+//! The TUI's state: what is on screen and what the user has set. Only
+//! [`super::update::update`] changes it; drawing only reads it.
+
+use tui_textarea::{CursorMove, TextArea};
+
+use super::config::{Config, History};
+use super::engine::{EvalTable, QueryView, Request, Target};
+use super::keymap::{Context, Keymap};
+use super::theme::Theme;
+use super::worker::Loaded;
+use crate::search::{QueryEdits, System};
+
+/// The four views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Explore,
+    Compare,
+    Evaluate,
+    Index,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Explore, View::Compare, View::Evaluate, View::Index];
+
+    /// Tab title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Explore => "Explore",
+            Self::Compare => "Compare",
+            Self::Evaluate => "Evaluate",
+            Self::Index => "Index",
+        }
+    }
+}
+
+/// The focused pane of the Explore view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Query,
+    Terms,
+    Splade,
+    Bm25,
+    Inspector,
+}
+
+/// A window over the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    WhyNot,
+}
+
+/// Loading, ready, or failed to load.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Loading,
+    Ready(Box<Loaded>),
+    Failed(String),
+}
+
+/// The Evaluate view's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvalState {
+    /// Queries done and total while evaluating.
+    pub progress: Option<(usize, usize)>,
+    pub table: Option<EvalTable>,
+    pub error: Option<String>,
+    /// Sort column: 0 query id, 1 query, then one per system, then one per delta.
+    pub sort: usize,
+    pub descending: bool,
+    pub selected: usize,
+}
+
+/// Everything on screen.
+pub struct State {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub config: Config,
+    pub phase: Phase,
+    /// The latest loading progress line.
+    pub load_progress: Option<String>,
+    pub view: View,
+    pub focus: Focus,
+    /// The hit list last focused (the inspector shows its selection).
+    pub list: Focus,
+    pub overlay: Overlay,
+    pub query: TextArea<'static>,
+    pub why_not: TextArea<'static>,
+    /// Relevant document picked in the why-not box.
+    pub why_not_pick: Option<usize>,
+    pub history: History,
+    pub edits: QueryEdits,
+    /// Latest request's generation.
+    pub generation: u64,
+    /// Generation of the reply on screen.
+    pub shown_generation: u64,
+    pub shown: Option<QueryView>,
+    /// The last reply's error.
+    pub error: Option<String>,
+    pub pending: bool,
+    /// Replies dropped because a newer request was already out.
+    pub stale_dropped: u64,
+    pub term_selected: usize,
+    pub splade_selected: usize,
+    pub bm25_selected: usize,
+    pub b_scroll: usize,
+    pub inspector_scroll: u16,
+    pub help_scroll: u16,
+    /// A document inspected by id ("why not?") instead of the selected hit.
+    pub inspect_id: Option<String>,
+    /// The judged query id of the query (opened from the Evaluate view).
+    pub qid: Option<String>,
+    pub eval: EvalState,
+    pub width: u16,
+    pub height: u16,
+    /// Requests for the worker, drained by the event loop.
+    pub outbox: Vec<Request>,
+    /// A transient message for the status bar, and whether it is an error.
+    pub message: Option<(String, bool)>,
+    pub quit: bool,
+}
+
+/// Smallest usable terminal.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+impl State {
+    /// A fresh state with the given settings (a config problem becomes a status message).
+    pub fn new(config: Config, config_error: Option<String>, history: History) -> Self {
+        let mut keymap = Keymap::default();
+        let mut message = config_error.map(|e| (format!("config ignored: {e}"), true));
+        if let Err(e) = keymap.rebind(&config.keys) {
+            keymap = Keymap::default();
+            message = Some((format!("config keys ignored: {e}"), true));
+        }
+        let theme = Theme::named(config.theme);
+        Self {
+            query: query_box(""),
+            why_not: id_box(),
+            keymap,
+            theme,
+            config,
+            phase: Phase::Loading,
+            load_progress: None,
+            view: View::Explore,
+            focus: Focus::Query,
+            list: Focus::Splade,
+            overlay: Overlay::None,
+            why_not_pick: None,
+            history,
+            edits: QueryEdits::default(),
+            generation: 0,
+            shown_generation: 0,
+            shown: None,
+            error: None,
+            pending: false,
+            stale_dropped: 0,
+            term_selected: 0,
+            splade_selected: 0,
+            bm25_selected: 0,
+            b_scroll: 0,
+            inspector_scroll: 0,
+            help_scroll: 0,
+            inspect_id: None,
+            qid: None,
+            eval: EvalState {
+                sort: 4,
+                ..EvalState::default()
+            },
+            width: MIN_WIDTH,
+            height: MIN_HEIGHT,
+            outbox: Vec::new(),
+            message,
+            quit: false,
+        }
+    }
+
+    /// The query text.
+    pub fn query_text(&self) -> String {
+        self.query.lines().join(" ")
+    }
+
+    /// Whether the engine is loaded.
+    pub fn loaded(&self) -> Option<&Loaded> {
+        match &self.phase {
+            Phase::Ready(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Whether a second checkpoint is loaded.
+    pub fn has_compare(&self) -> bool {
+        self.loaded().is_some_and(|l| l.compare.is_some())
+    }
+
+    /// The keymap context of the focused element.
+    pub fn context(&self) -> Context {
+        match self.overlay {
+            Overlay::Help => return Context::Help,
+            Overlay::WhyNot => return Context::WhyNot,
+            Overlay::None => {}
+        }
+        match (self.view, self.focus) {
+            (View::Evaluate, _) => Context::Evaluate,
+            (View::Explore | View::Compare, Focus::Query) => Context::Query,
+            (View::Explore, Focus::Terms) => Context::Terms,
+            (View::Explore, Focus::Splade | Focus::Bm25) => Context::Hits,
+            (View::Explore, Focus::Inspector) => Context::Inspector,
+            _ => Context::Global,
+        }
+    }
+
+    /// The document the inspector shows: a why-not id, or the focused list's selection.
+    pub fn inspect_target(&self) -> Option<Target> {
+        if let Some(id) = &self.inspect_id {
+            return Some(Target::Id(id.clone()));
+        }
+        Some(match self.list {
+            Focus::Bm25 => Target::Hit(System::Bm25, self.bm25_selected),
+            _ => Target::Hit(System::Splade, self.splade_selected),
+        })
+    }
+
+    /// Queues a request for the current query, edits and selection.
+    pub fn request(&mut self) {
+        let query = self.query_text();
+        if query.trim().is_empty() || self.loaded().is_none() {
+            self.shown = None;
+            self.error = None;
+            self.pending = false;
+            return;
+        }
+        self.generation += 1;
+        self.pending = true;
+        let inspect = self.inspect_target();
+        self.outbox.push(Request {
+            generation: self.generation,
+            query,
+            edits: self.edits.clone(),
+            k: self.config.hits,
+            inspect,
+            qid: self.qid.clone(),
+            compare: self.has_compare() && self.view == View::Compare,
+        });
+    }
+
+    /// Replaces the query text (history, Evaluate → Explore).
+    pub fn set_query(&mut self, text: &str) {
+        self.query = query_box(text);
+    }
+}
+
+/// A one-line text box holding `text`, cursor at the end.
+pub fn query_box(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t.set_placeholder_text("type a query, e.g. reset my login");
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+fn id_box() -> TextArea<'static> {
+    let mut t = TextArea::default();
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t.set_placeholder_text("document id");
+    t
+}

@@ -1,0 +1,575 @@
+//! `update(state, action)`: the only code that changes the state. Keys are mapped to
+//! actions through the keymap (overlay first, then the focused pane, then global keys);
+//! a query or edit change queues a worker request; replies older than the latest request
+//! are dropped.
+
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::action::Action;
+use super::keymap::Context;
+use super::layout::{self, regions, HIT_HEIGHT};
+use super::state::{query_box, Focus, Overlay, Phase, State, View};
+
+/// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
+const WEIGHT_STEP: f32 = 1.25;
+/// Minimum-weight step of the pruning threshold.
+const THRESHOLD_STEP: f32 = 0.1;
+
+/// Maps a key to an action in the state's context.
+pub fn key_action(state: &State, key: &KeyEvent) -> Option<Action> {
+    let context = state.context();
+    if let Some(a) = state.keymap.lookup(context, key) {
+        return Some(a);
+    }
+    match context {
+        Context::Query | Context::WhyNot => Some(Action::Input(*key)),
+        Context::Help => None,
+        _ => state.keymap.lookup(Context::Global, key),
+    }
+}
+
+/// Applies a key: looks it up and applies the action.
+pub fn key(state: &mut State, key: KeyEvent) {
+    if let Some(a) = key_action(state, &key) {
+        update(state, a);
+    }
+}
+
+/// Applies one action.
+pub fn update(state: &mut State, action: Action) {
+    if !matches!(
+        action,
+        Action::Reply(..)
+            | Action::EvalProgress(..)
+            | Action::Resize(..)
+            | Action::Key(_)
+            | Action::LoadProgress(_)
+    ) {
+        // A key press clears a transient message.
+        if matches!(action, Action::Input(_)) || state.message.as_ref().is_some_and(|m| !m.1) {
+            state.message = None;
+        }
+    }
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Help => {
+            state.overlay = Overlay::Help;
+            state.help_scroll = 0;
+        }
+        Action::Back => back(state),
+        Action::FocusNext => {
+            if state.focus == Focus::Query {
+                remember(state);
+            }
+            cycle_focus(state, true)
+        }
+        Action::FocusPrev => cycle_focus(state, false),
+        Action::FocusQuery => {
+            state.focus = Focus::Query;
+            if state.view == View::Evaluate || state.view == View::Index {
+                state.view = View::Explore;
+            }
+            reinspect(state, None);
+        }
+        Action::OtherList => {
+            state.focus = if state.focus == Focus::Splade {
+                Focus::Bm25
+            } else {
+                Focus::Splade
+            };
+            state.list = state.focus;
+            reinspect(state, None);
+        }
+        Action::ViewExplore => set_view(state, View::Explore),
+        Action::ViewCompare => set_view(state, View::Compare),
+        Action::ViewEvaluate => set_view(state, View::Evaluate),
+        Action::ViewIndex => set_view(state, View::Index),
+        Action::Up => step(state, -1),
+        Action::Down => step(state, 1),
+        Action::PageUp => step(state, -10),
+        Action::PageDown => step(state, 10),
+        Action::Top => step(state, -1_000_000),
+        Action::Bottom => step(state, 1_000_000),
+        Action::Open => open(state),
+        Action::ToggleTerm => edit_term(state, |edits, id, _| {
+            if !edits.dropped.remove(&id) {
+                edits.dropped.insert(id);
+            }
+        }),
+        Action::WeightUp => edit_term(state, |edits, id, w| {
+            edits.weights.insert(id, w * WEIGHT_STEP);
+        }),
+        Action::WeightDown => edit_term(state, |edits, id, w| {
+            edits.weights.insert(id, w / WEIGHT_STEP);
+        }),
+        Action::ResetEdits => {
+            if !state.edits.is_empty() {
+                state.edits = Default::default();
+                state.message = Some(("term edits and pruning reset".into(), false));
+                state.request();
+            }
+        }
+        Action::PruneFewer | Action::PruneMore => {
+            prune_top(state, matches!(action, Action::PruneFewer))
+        }
+        Action::ThresholdUp | Action::ThresholdDown => {
+            let cur = state.edits.pruning.min_weight.unwrap_or(0.0);
+            let next = if matches!(action, Action::ThresholdUp) {
+                cur + THRESHOLD_STEP
+            } else {
+                cur - THRESHOLD_STEP
+            };
+            let next = (next * 10.0).round() / 10.0;
+            state.edits.pruning.min_weight = (next > 0.0).then_some(next);
+            state.request();
+        }
+        Action::WhyNot => {
+            if state.loaded().is_some() {
+                state.overlay = Overlay::WhyNot;
+                state.why_not_pick = None;
+            }
+        }
+        Action::HistoryPrev => {
+            if let Some(q) = state.history.prev().map(str::to_string) {
+                state.set_query(&q);
+                query_changed(state);
+            }
+        }
+        Action::HistoryNext => {
+            let q = state.history.next().map(str::to_string).unwrap_or_default();
+            state.set_query(&q);
+            query_changed(state);
+        }
+        Action::ClearQuery => {
+            state.set_query("");
+            query_changed(state);
+        }
+        Action::SortNext => {
+            let columns = 2 + 2 * state.eval.table.as_ref().map_or(0, |t| t.systems.len()) - 1;
+            state.eval.sort = (state.eval.sort + 1) % columns.max(1);
+        }
+        Action::SortReverse => state.eval.descending = !state.eval.descending,
+        Action::Key(k) => key(state, k),
+        Action::Input(k) => input(state, k),
+        Action::Mouse(m) => mouse(state, m),
+        Action::Resize(w, h) => {
+            state.width = w;
+            state.height = h;
+        }
+        Action::LoadProgress(line) => state.load_progress = Some(line),
+        Action::Loaded(result) => match *result {
+            Ok(loaded) => {
+                state.phase = Phase::Ready(Box::new(loaded));
+                state.request();
+            }
+            Err(e) => state.phase = Phase::Failed(e),
+        },
+        Action::Reply(generation, reply) => {
+            if generation != state.generation {
+                state.stale_dropped += 1;
+                return;
+            }
+            state.pending = false;
+            state.shown_generation = generation;
+            match *reply {
+                Ok(view) => {
+                    state.error = None;
+                    let terms = view.terms.len();
+                    state.term_selected = state.term_selected.min(terms.saturating_sub(1));
+                    state.shown = Some(view);
+                }
+                Err(e) => state.error = Some(e),
+            }
+        }
+        Action::EvalProgress(done, total) => state.eval.progress = Some((done, total)),
+        Action::Evaluated(result) => {
+            state.eval.progress = None;
+            match *result {
+                Ok(table) => {
+                    if let Some(t) = &table {
+                        state.eval.sort = 2 + t.systems.len();
+                    }
+                    state.eval.table = table;
+                }
+                Err(e) => state.eval.error = Some(e),
+            }
+        }
+    }
+}
+
+/// Saves the query in the history (a write error becomes a status message).
+pub fn remember(state: &mut State) {
+    let q = state.query_text();
+    if let Err(e) = state.history.push(&q) {
+        state.message = Some((e, true));
+    }
+}
+
+fn back(state: &mut State) {
+    match state.overlay {
+        Overlay::Help | Overlay::WhyNot => state.overlay = Overlay::None,
+        Overlay::None => {
+            if state.focus == Focus::Inspector {
+                state.focus = state.list;
+                reinspect(state, None);
+            } else {
+                state.focus = Focus::Query;
+            }
+        }
+    }
+}
+
+fn set_view(state: &mut State, view: View) {
+    if view == View::Compare && !state.has_compare() {
+        state.message = Some((
+            "no second checkpoint: start with --compare INDEX_B".into(),
+            true,
+        ));
+        return;
+    }
+    if view == View::Evaluate && state.loaded().is_some_and(|l| l.judged.is_none()) {
+        state.message = Some((
+            "no judged queries: start with --beir DIR or --queries Q --qrels QRELS".into(),
+            true,
+        ));
+        return;
+    }
+    let was = state.view;
+    state.view = view;
+    state.overlay = Overlay::None;
+    if view == View::Compare && state.focus != Focus::Query {
+        state.focus = Focus::Query;
+    }
+    if (was == View::Compare) != (view == View::Compare) {
+        state.request();
+    }
+}
+
+fn cycle_focus(state: &mut State, forward: bool) {
+    let order: &[Focus] = match state.view {
+        View::Explore => &[Focus::Query, Focus::Terms, Focus::Splade, Focus::Bm25],
+        _ => &[Focus::Query],
+    };
+    let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
+    let n = order.len();
+    let next = if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    };
+    state.focus = order[next];
+    if matches!(state.focus, Focus::Splade | Focus::Bm25) {
+        state.list = state.focus;
+        reinspect(state, None);
+    }
+}
+
+/// Moves the focused selection by `delta`.
+fn step(state: &mut State, delta: i64) {
+    let mv = |sel: &mut usize, len: usize| {
+        let max = len.saturating_sub(1) as i64;
+        *sel = (*sel as i64 + delta).clamp(0, max) as usize;
+    };
+    match state.overlay {
+        Overlay::Help => {
+            state.help_scroll = (state.help_scroll as i64 + delta).clamp(0, 200) as u16;
+            return;
+        }
+        Overlay::WhyNot => {
+            let n = state.shown.as_ref().map_or(0, |s| s.relevant.len());
+            if n > 0 {
+                let mut sel = state.why_not_pick.unwrap_or(0);
+                if state.why_not_pick.is_some() {
+                    mv(&mut sel, n);
+                }
+                state.why_not_pick = Some(sel);
+            }
+            return;
+        }
+        Overlay::None => {}
+    }
+    let shown = state.shown.as_ref();
+    match (state.view, state.focus) {
+        (View::Evaluate, _) => {
+            let n = state.eval.table.as_ref().map_or(0, |t| t.rows.len());
+            mv(&mut state.eval.selected, n);
+        }
+        (View::Explore, Focus::Terms) => {
+            let n = shown.map_or(0, |s| s.terms.len());
+            mv(&mut state.term_selected, n);
+        }
+        (View::Explore, Focus::Splade) => {
+            let n = shown.map_or(0, |s| s.splade.len());
+            mv(&mut state.splade_selected, n);
+            reinspect(state, None);
+        }
+        (View::Explore, Focus::Bm25) => {
+            let n = shown.map_or(0, |s| s.bm25.len());
+            mv(&mut state.bm25_selected, n);
+            reinspect(state, None);
+        }
+        (View::Explore, Focus::Inspector) => {
+            state.inspector_scroll = (state.inspector_scroll as i64 + delta).clamp(0, 2000) as u16;
+        }
+        _ => {}
+    }
+}
+
+/// Points the inspector at the list selection (or a why-not id) and asks for it.
+fn reinspect(state: &mut State, id: Option<String>) {
+    state.inspect_id = id;
+    state.inspector_scroll = 0;
+    state.request();
+}
+
+fn open(state: &mut State) {
+    match (state.overlay, state.view, state.focus) {
+        (Overlay::WhyNot, _, _) => {
+            let typed = state.why_not.lines().join("").trim().to_string();
+            let picked = state.why_not_pick.and_then(|i| {
+                state
+                    .shown
+                    .as_ref()
+                    .and_then(|s| s.relevant.get(i))
+                    .map(|r| r.id.clone())
+            });
+            let id = picked.unwrap_or(typed);
+            state.overlay = Overlay::None;
+            state.view = View::Explore;
+            state.focus = Focus::Inspector;
+            reinspect(state, Some(id));
+        }
+        (_, View::Evaluate, _) => {
+            let Some(table) = &state.eval.table else {
+                return;
+            };
+            let order = super::view::evaluate::sorted_rows(table, &state.eval);
+            let Some(row) = order.get(state.eval.selected).map(|&i| &table.rows[i]) else {
+                return;
+            };
+            let (qid, text) = (row.qid.clone(), row.text.clone());
+            state.set_query(&text);
+            state.qid = Some(qid);
+            state.view = View::Explore;
+            state.focus = Focus::Splade;
+            state.list = Focus::Splade;
+            state.splade_selected = 0;
+            state.bm25_selected = 0;
+            reinspect(state, None);
+        }
+        (_, View::Explore, Focus::Splade | Focus::Bm25) => {
+            state.list = state.focus;
+            state.focus = Focus::Inspector;
+            reinspect(state, None);
+        }
+        _ => {}
+    }
+}
+
+/// Applies `f(edits, term id, current weight)` to the selected query term.
+fn edit_term(state: &mut State, f: impl FnOnce(&mut crate::search::QueryEdits, u32, f32)) {
+    if state.focus != Focus::Terms || state.view != View::Explore {
+        return;
+    }
+    let Some(term) = state
+        .shown
+        .as_ref()
+        .and_then(|s| s.terms.get(state.term_selected))
+    else {
+        return;
+    };
+    let (id, weight) = (
+        term.id,
+        state
+            .edits
+            .weights
+            .get(&term.id)
+            .copied()
+            .unwrap_or(term.weight),
+    );
+    f(&mut state.edits, id, weight);
+    if let Some(&w) = state.edits.weights.get(&id) {
+        if (w - term.weight).abs() < 1e-6 {
+            state.edits.weights.remove(&id);
+        }
+    }
+    state.request();
+}
+
+fn prune_top(state: &mut State, fewer: bool) {
+    let Some(nnz) = state.shown.as_ref().map(|s| s.nnz) else {
+        return;
+    };
+    let cur = state.edits.pruning.top_n.unwrap_or(nnz).min(nnz);
+    let next = if fewer {
+        cur.saturating_sub(1).max(1)
+    } else {
+        cur + 1
+    };
+    state.edits.pruning.top_n = (next < nnz).then_some(next);
+    state.request();
+}
+
+fn query_changed(state: &mut State) {
+    state.splade_selected = 0;
+    state.bm25_selected = 0;
+    state.term_selected = 0;
+    state.inspect_id = None;
+    state.qid = None;
+    state.inspector_scroll = 0;
+    state.request();
+}
+
+fn input(state: &mut State, key: KeyEvent) {
+    match state.overlay {
+        Overlay::WhyNot => {
+            state.why_not.input(key);
+            state.why_not_pick = None;
+        }
+        Overlay::Help => {}
+        Overlay::None => {
+            let before = state.query_text();
+            state.query.input(key);
+            if state.query.lines().len() > 1 {
+                let joined = state.query.lines().join(" ");
+                state.query = query_box(&joined);
+            }
+            if state.query_text() != before {
+                query_changed(state);
+            }
+        }
+    }
+}
+
+fn mouse(state: &mut State, m: MouseEvent) {
+    let area = Rect::new(0, 0, state.width, state.height);
+    if !layout::fits(area) || state.overlay != Overlay::None {
+        if matches!(m.kind, MouseEventKind::Down(MouseButton::Left))
+            && state.overlay == Overlay::Help
+        {
+            state.overlay = Overlay::None;
+        }
+        return;
+    }
+    let r = regions(area, state);
+    let at = Position::new(m.column, m.row);
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if r.tabs.contains(at) {
+                if let Some(v) = layout::tab_at(m.column, r.tabs) {
+                    set_view(state, v);
+                }
+            } else if r.query.contains(at) {
+                state.focus = Focus::Query;
+            } else if state.view == View::Explore {
+                click_explore(state, &r, at);
+            } else if state.view == View::Evaluate {
+                if let Some(table) = &state.eval.table {
+                    let rows = super::view::evaluate::rows_area(r.body, table);
+                    if rows.contains(at) {
+                        let offset =
+                            layout::scroll_offset(state.eval.selected, rows.height as usize);
+                        let row = offset + (m.row - rows.y) as usize;
+                        if row < table.rows.len() {
+                            state.eval.selected = row;
+                        }
+                    }
+                }
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if m.kind == MouseEventKind::ScrollDown {
+                1
+            } else {
+                -1
+            };
+            if state.view == View::Explore {
+                for (rect, focus) in [
+                    (r.terms, Focus::Terms),
+                    (r.splade, Focus::Splade),
+                    (r.bm25, Focus::Bm25),
+                    (r.inspector, Focus::Inspector),
+                ] {
+                    if rect.contains(at) {
+                        if state.focus != focus {
+                            state.focus = focus;
+                            if matches!(focus, Focus::Splade | Focus::Bm25) {
+                                state.list = focus;
+                            }
+                        }
+                        step(state, delta);
+                        return;
+                    }
+                }
+            } else {
+                step(state, delta);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn click_explore(state: &mut State, r: &layout::Regions, at: Position) {
+    let row_in = |rect: Rect, per: u16, selected: usize| -> Option<usize> {
+        let inner = layout::inner(rect);
+        if !inner.contains(at) {
+            return None;
+        }
+        // Lists have a one-line header inside the border.
+        let top = inner.y + 1;
+        if at.y < top {
+            return None;
+        }
+        let visible = (inner.height.saturating_sub(1) / per) as usize;
+        Some(layout::scroll_offset(selected, visible) + ((at.y - top) / per) as usize)
+    };
+    if r.inspector.contains(at) {
+        state.focus = Focus::Inspector;
+        return;
+    }
+    if r.terms.contains(at) {
+        state.focus = Focus::Terms;
+        if let Some(i) = row_in(r.terms, 1, state.term_selected) {
+            let n = state.shown.as_ref().map_or(0, |s| s.terms.len());
+            if i < n {
+                state.term_selected = i;
+            }
+        }
+        return;
+    }
+    for (rect, focus) in [(r.splade, Focus::Splade), (r.bm25, Focus::Bm25)] {
+        if !rect.contains(at) {
+            continue;
+        }
+        let selected = if focus == Focus::Splade {
+            state.splade_selected
+        } else {
+            state.bm25_selected
+        };
+        let n = state.shown.as_ref().map_or(0, |s| {
+            if focus == Focus::Splade {
+                s.splade.len()
+            } else {
+                s.bm25.len()
+            }
+        });
+        let clicked = row_in(rect, HIT_HEIGHT, selected).filter(|&i| i < n);
+        let again = state.focus == focus && clicked == Some(selected);
+        state.focus = focus;
+        state.list = focus;
+        if let Some(i) = clicked {
+            if focus == Focus::Splade {
+                state.splade_selected = i;
+            } else {
+                state.bm25_selected = i;
+            }
+        }
+        if again {
+            // A second click on the selected hit opens the inspector.
+            state.focus = Focus::Inspector;
+        }
+        reinspect(state, None);
+        return;
+    }
+}

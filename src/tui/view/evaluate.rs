@@ -1,0 +1,235 @@
+//! The Evaluate view: per-query nDCG@10 of every system and the deltas, sortable by any
+//! column; below, the mean of every measure and SPLADE's paired tests against the others.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::super::engine::EvalTable;
+use super::super::layout::{inner, scroll_offset};
+use super::super::state::{EvalState, State};
+use super::widgets::{bar, pad, pane};
+use crate::eval::Metric;
+
+/// Column titles: id, query, one per system, one delta per other system.
+pub fn columns(table: &EvalTable) -> Vec<String> {
+    let mut c = vec!["query id".to_string(), "query".to_string()];
+    c.extend(table.systems.iter().cloned());
+    c.extend(table.systems[1..].iter().map(|s| format!("Δ {s}")));
+    c
+}
+
+/// Row indices in display order.
+pub fn sorted_rows(table: &EvalTable, state: &EvalState) -> Vec<usize> {
+    let n = table.systems.len();
+    let mut order: Vec<usize> = (0..table.rows.len()).collect();
+    let value = |i: usize, col: usize| -> f64 {
+        let r = &table.rows[i];
+        if col < 2 + n {
+            r.ndcg[col - 2]
+        } else {
+            r.ndcg[0] - r.ndcg[col - 2 - n + 1]
+        }
+    };
+    order.sort_by(|&a, &b| {
+        let o = match state.sort {
+            0 => natural(&table.rows[a].qid, &table.rows[b].qid),
+            1 => table.rows[a].text.cmp(&table.rows[b].text),
+            c => value(a, c).total_cmp(&value(b, c)),
+        };
+        let o = if state.descending { o.reverse() } else { o };
+        o.then_with(|| natural(&table.rows[a].qid, &table.rows[b].qid))
+    });
+    order
+}
+
+/// Numeric ids in numeric order, others by text.
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// The table pane and the summary pane.
+fn split(area: Rect, table: &EvalTable) -> [Rect; 2] {
+    let summary_height = 3 + table.systems.len() as u16 + table.comparisons.len() as u16;
+    Layout::vertical([Constraint::Min(0), Constraint::Length(summary_height)]).areas(area)
+}
+
+/// Where the table's data rows are (below its header and rule), for mouse clicks.
+pub fn rows_area(area: Rect, table: &EvalTable) -> Rect {
+    let body = inner(split(area, table)[0]);
+    Rect::new(
+        body.x,
+        body.y + 2,
+        body.width,
+        body.height.saturating_sub(2),
+    )
+}
+
+/// Draws the Evaluate view.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let e = &state.eval;
+    let Some(table) = &e.table else {
+        let block = pane(" Evaluate ", true, theme);
+        let body = inner(area);
+        frame.render_widget(block, area);
+        let line = if let Some(err) = &e.error {
+            Line::styled(format!("evaluation failed: {err}"), theme.error)
+        } else if let Some((done, total)) = e.progress {
+            let mut spans = vec![Span::styled(
+                format!("evaluating {done}/{total} runs of queries  "),
+                theme.dim,
+            )];
+            spans.extend(bar(
+                done as f32,
+                total.max(1) as f32,
+                30,
+                theme.term_colors[0],
+            ));
+            Line::from(spans)
+        } else {
+            Line::styled("evaluating…", theme.dim)
+        };
+        frame.render_widget(Paragraph::new(line), body);
+        return;
+    };
+    let [top, bottom] = split(area, table);
+    frame.render_widget(
+        pane(format!(" Evaluate · {} ", table.title), true, theme),
+        top,
+    );
+    let body = inner(top);
+    let cols = columns(table);
+    let num_w = 9usize;
+    let n_num = cols.len() - 2;
+    let id_w = table
+        .rows
+        .iter()
+        .map(|r| r.qid.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 14);
+    let text_w = (body.width as usize)
+        .saturating_sub(id_w + 2 + n_num * num_w)
+        .max(8);
+    let arrow = |c: usize| {
+        if c == e.sort {
+            if e.descending {
+                "▼"
+            } else {
+                "▲"
+            }
+        } else {
+            ""
+        }
+    };
+    let mut header = vec![
+        Span::styled(
+            pad(&format!("{}{}", cols[0], arrow(0)), id_w + 1),
+            theme.title,
+        ),
+        Span::styled(
+            pad(&format!("{}{}", cols[1], arrow(1)), text_w + 1),
+            theme.title,
+        ),
+    ];
+    for (c, name) in cols.iter().enumerate().skip(2) {
+        header.push(Span::styled(
+            format!("{:>w$}", format!("{name}{}", arrow(c)), w = num_w),
+            theme.title,
+        ));
+    }
+    let mut lines = vec![
+        Line::from(header),
+        Line::styled("─".repeat(body.width as usize), theme.border),
+    ];
+    let order = sorted_rows(table, e);
+    let visible = body.height.saturating_sub(2) as usize;
+    let offset = scroll_offset(e.selected, visible);
+    for (pos, &i) in order.iter().enumerate().skip(offset).take(visible) {
+        let r = &table.rows[i];
+        let mut spans = vec![
+            Span::styled(pad(&r.qid, id_w + 1), theme.key),
+            Span::raw(pad(&r.text, text_w + 1)),
+        ];
+        for v in &r.ndcg {
+            spans.push(Span::raw(format!("{v:>w$.4}", w = num_w)));
+        }
+        for other in &r.ndcg[1..] {
+            let d = r.ndcg[0] - other;
+            let style = if d > 1e-12 {
+                theme.rank_up
+            } else if d < -1e-12 {
+                theme.rank_down
+            } else {
+                theme.rank_same
+            };
+            spans.push(Span::styled(format!("{d:>+w$.4}", w = num_w), style));
+        }
+        let mut line = Line::from(spans);
+        if pos == e.selected {
+            line = line.style(theme.selected);
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+    summary(frame, bottom, table, state);
+}
+
+fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
+    let theme = &state.theme;
+    frame.render_widget(
+        pane(" Summary (trec_eval, all judged queries) ", false, theme),
+        area,
+    );
+    let body = inner(area);
+    let metrics = [
+        Metric::Ndcg10,
+        Metric::Mrr10,
+        Metric::Recall100,
+        Metric::Recall1000,
+        Metric::Map1000,
+        Metric::P10,
+    ];
+    let mut head = vec![Span::styled(pad("system", 12), theme.title)];
+    for m in metrics {
+        head.push(Span::styled(format!("{:>11}", m.name()), theme.title));
+    }
+    let mut lines = vec![Line::from(head)];
+    for (name, means) in table.systems.iter().zip(&table.means) {
+        let mut spans = vec![Span::styled(pad(name, 12), theme.key)];
+        for m in metrics {
+            spans.push(Span::raw(format!("{:>11.4}", means.get(m))));
+        }
+        lines.push(Line::from(spans));
+    }
+    for (c, other) in table.comparisons.iter().zip(&table.systems[1..]) {
+        let wtl = &c.win_tie_loss;
+        let t = c
+            .t_test
+            .as_ref()
+            .map_or("–".to_string(), |t| format!("{:.4}", t.p_value));
+        let rnd = c
+            .randomization
+            .as_ref()
+            .map_or("–".to_string(), |r| format!("{:.4}", r.p_value));
+        let style = if c.mean_diff >= 0.0 {
+            theme.rank_up
+        } else {
+            theme.rank_down
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("SPLADE − {other}: "), theme.dim),
+            Span::styled(format!("Δ nDCG@10 {:+.4}", c.mean_diff), style),
+            Span::raw(format!(
+                " · win/tie/loss {}/{}/{} · paired t p={t} · randomization p={rnd}",
+                wtl.wins, wtl.ties, wtl.losses
+            )),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+}

@@ -1,0 +1,275 @@
+//! Drawing: a pure function of the state. [`draw`] lays out the frame with
+//! [`super::layout::regions`] and hands each region to its view.
+
+pub mod compare;
+pub mod evaluate;
+pub mod help;
+pub mod hits;
+pub mod index;
+pub mod inspect;
+pub mod terms;
+pub mod widgets;
+
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::action::Action;
+use super::keymap::Context;
+use super::layout::{self, regions, tab_label, APP_NAME};
+use super::state::{Focus, Overlay, Phase, State, View, MIN_HEIGHT, MIN_WIDTH};
+use widgets::{duration, pane};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State) {
+    let area = frame.area();
+    let theme = &state.theme;
+    frame.render_widget(Block::new().style(theme.base), area);
+    if !layout::fits(area) {
+        too_small(frame, area, state);
+        return;
+    }
+    let r = regions(area, state);
+    tabs(frame, r.tabs, state);
+    query_box(frame, r.query, state);
+    match &state.phase {
+        Phase::Loading => centered_message(
+            frame,
+            r.body,
+            state,
+            vec![
+                Line::styled("Loading the index and the model…", theme.title),
+                Line::raw(""),
+                Line::styled(state.load_progress.clone().unwrap_or_default(), theme.dim),
+            ],
+        ),
+        Phase::Failed(e) => centered_message(
+            frame,
+            r.body,
+            state,
+            vec![
+                Line::styled("Could not open the index or load the model", theme.error),
+                Line::raw(""),
+                Line::raw(e.clone()),
+                Line::raw(""),
+                Line::styled("Press Ctrl-C or q to quit.", theme.dim),
+            ],
+        ),
+        Phase::Ready(loaded) => match state.view {
+            View::Explore => explore(frame, &r, state),
+            View::Compare => compare::draw(frame, &r, state),
+            View::Evaluate => evaluate::draw(frame, r.body, state),
+            View::Index => index::draw(frame, r.body, &loaded.stats, state),
+        },
+    }
+    status(frame, r.status, state);
+    match state.overlay {
+        Overlay::Help => help::draw_help(frame, area, state),
+        Overlay::WhyNot => help::draw_why_not(frame, area, state),
+        Overlay::None => {}
+    }
+}
+
+fn explore(frame: &mut Frame, r: &layout::Regions, state: &State) {
+    let theme = &state.theme;
+    let Some(view) = &state.shown else {
+        let text = if state.query_text().trim().is_empty() {
+            vec![
+                Line::styled(
+                    "Type a query to see its SPLADE expansion and both hit lists.",
+                    theme.title,
+                ),
+                Line::raw(""),
+                Line::raw("Try: reset my login · cancel subscription · invoice missing"),
+                Line::raw(""),
+                Line::styled("F1 help · Tab next pane · Ctrl-C quit", theme.dim),
+            ]
+        } else if let Some(e) = &state.error {
+            vec![Line::styled(format!("Error: {e}"), theme.error)]
+        } else {
+            vec![Line::styled("Searching…", theme.dim)]
+        };
+        centered_message(frame, r.body, state, text);
+        return;
+    };
+    if r.terms.width > 0 {
+        terms::draw(frame, r.terms, view, state);
+    }
+    if r.splade.width > 0 {
+        hits::draw(frame, r.splade, view, state, hits::Which::Splade);
+        hits::draw(frame, r.bm25, view, state, hits::Which::Bm25);
+    }
+    if r.inspector.width > 0 {
+        inspect::draw(frame, r.inspector, view, state);
+    }
+}
+
+fn tabs(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let mut spans = vec![Span::styled(APP_NAME, theme.title), Span::raw(" ")];
+    for v in View::ALL {
+        let available = match v {
+            View::Compare => state.has_compare(),
+            View::Evaluate => state.loaded().is_some_and(|l| l.judged.is_some()),
+            _ => true,
+        };
+        let style = if v == state.view {
+            theme.tab_active
+        } else if available {
+            theme.tab
+        } else {
+            theme
+                .tab
+                .add_modifier(Modifier::DIM | Modifier::CROSSED_OUT)
+        };
+        spans.push(Span::styled(tab_label(v), style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Line::from(spans), area);
+    if let Some(l) = state.loaded() {
+        let right = format!("{} · {} docs ", l.index, l.documents);
+        let width = right.chars().count() as u16;
+        if area.width > width + 60 {
+            let at = Rect::new(area.right() - width, area.y, width, 1);
+            frame.render_widget(Line::styled(right, theme.dim), at);
+        }
+    }
+}
+
+fn query_box(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let focused = state.focus == Focus::Query && state.overlay == Overlay::None;
+    let mut title = vec![Span::raw(" Query ")];
+    if let Some(qid) = &state.qid {
+        title.push(Span::styled(format!("judged query {qid} "), theme.relevant));
+    }
+    if let Some(v) = &state.shown {
+        if v.truncated {
+            title.push(Span::styled(
+                "cut to the query length limit ",
+                theme.warning,
+            ));
+        }
+    }
+    let mut textarea = state.query.clone();
+    textarea.set_block(pane(Line::from(title), focused, theme));
+    textarea.set_style(theme.base);
+    textarea.set_placeholder_style(theme.dim);
+    textarea.set_cursor_style(if focused {
+        theme.base.add_modifier(Modifier::REVERSED)
+    } else {
+        theme.base
+    });
+    frame.render_widget(&textarea, area);
+}
+
+fn status(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let mut left: Vec<Span> = Vec::new();
+    if let Some((m, error)) = &state.message {
+        left.push(Span::styled(
+            format!(" {m} "),
+            if *error { theme.error } else { theme.warning },
+        ));
+    } else if let Some(l) = state.loaded() {
+        left.push(Span::styled(format!(" {} ", l.model), theme.title));
+        if let Some(v) = &state.shown {
+            let t = &v.timings;
+            let mut s = format!(
+                "encode {} · SPLADE {} · BM25 {}",
+                duration(t.encode),
+                duration(t.splade),
+                duration(t.bm25)
+            );
+            if let Some(full) = t.splade_unedited {
+                s.push_str(&format!(" (unedited {})", duration(full)));
+            }
+            left.push(Span::styled(s, theme.dim));
+        }
+        if state.pending {
+            left.push(Span::styled(" ⟳", theme.warning));
+        }
+    }
+    let left = Line::from(left);
+    let used = left.width() as u16;
+    frame.render_widget(left, area);
+    let hints = Line::from(hints(state));
+    let width = hints.width() as u16;
+    if width + used < area.width {
+        let at = Rect::new(area.right() - width, area.y, width, 1);
+        frame.render_widget(hints, at);
+    }
+}
+
+/// Key hints of the focused context, from the keymap.
+fn hints(state: &State) -> Vec<Span<'static>> {
+    let context = state.context();
+    let wanted: &[Action] = match context {
+        Context::Query => &[Action::FocusNext, Action::HistoryPrev, Action::Help],
+        Context::Terms => &[
+            Action::ToggleTerm,
+            Action::WeightUp,
+            Action::WeightDown,
+            Action::ResetEdits,
+        ],
+        Context::Hits => &[Action::Open, Action::OtherList, Action::WhyNot],
+        Context::Inspector => &[Action::Back, Action::Down],
+        Context::Evaluate => &[Action::Open, Action::SortNext, Action::SortReverse],
+        Context::WhyNot => &[Action::Open, Action::Back],
+        Context::Help => &[Action::Back],
+        Context::Global => &[Action::Help, Action::Quit],
+    };
+    let mut spans = Vec::new();
+    for a in wanted {
+        if let Some(k) = state.keymap.first_key(context, a) {
+            let help = state
+                .keymap
+                .bindings
+                .iter()
+                .find(|b| &b.action == a && (b.context == context || b.context == Context::Global))
+                .map_or("", |b| b.help);
+            let short = help
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
+            spans.push(Span::styled(k.to_string(), state.theme.key));
+            spans.push(Span::styled(format!(" {short}  "), state.theme.dim));
+        }
+    }
+    spans
+}
+
+fn centered_message(frame: &mut Frame, area: Rect, state: &State, lines: Vec<Line<'static>>) {
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .style(state.theme.base),
+        mid,
+    );
+}
+
+fn too_small(frame: &mut Frame, area: Rect, state: &State) {
+    let lines = vec![
+        Line::styled("Terminal too small", state.theme.error),
+        Line::raw(format!(
+            "{}×{}, need at least {MIN_WIDTH}×{MIN_HEIGHT}",
+            area.width, area.height
+        )),
+        Line::styled(
+            "Enlarge the window, or press Ctrl-C to quit",
+            state.theme.dim,
+        ),
+    ];
+    centered_message(frame, area, state, lines);
+}

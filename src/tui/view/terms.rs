@@ -1,0 +1,94 @@
+//! The expansion pane: the query's non-zero terms by weight, with weight bars; input terms
+//! and expansion terms styled apart; switched-off, pruned and reweighted terms marked.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::super::engine::QueryView;
+use super::super::layout::{inner, scroll_offset};
+use super::super::state::{Focus, State};
+use super::widgets::{bar, pad, pane};
+use crate::encoder::TermKind;
+
+/// Draws the expansion pane.
+pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
+    let theme = &state.theme;
+    let focused = state.focus == Focus::Terms;
+    let mut title = vec![Span::raw(" Expansion ")];
+    let p = state.edits.pruning;
+    if let Some(n) = p.top_n {
+        title.push(Span::styled(format!("top {n} "), theme.warning));
+    }
+    if let Some(w) = p.min_weight {
+        title.push(Span::styled(format!("≥{w:.1} "), theme.warning));
+    }
+    let block = pane(Line::from(title), focused, theme);
+    let body = inner(area);
+    frame.render_widget(block, area);
+    if body.height == 0 {
+        return;
+    }
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{} terms", view.nnz), theme.dim),
+        Span::styled(format!(" · L1 {:.1}", view.l1), theme.dim),
+        if view.edited_nnz != view.nnz {
+            Span::styled(format!(" · {} on", view.edited_nnz), theme.warning)
+        } else {
+            Span::raw("")
+        },
+    ])];
+    let width = body.width as usize;
+    let token_w = (width.saturating_sub(7) * 45 / 100).max(6);
+    let bar_w = width.saturating_sub(token_w + 8).max(1);
+    let max = view
+        .terms
+        .iter()
+        .map(|t| t.weight.max(t.edited))
+        .fold(0.0f32, f32::max);
+    let visible = body.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(state.term_selected, visible);
+    for (i, t) in view.terms.iter().enumerate().skip(offset).take(visible) {
+        let selected = focused && i == state.term_selected;
+        let off = t.edited <= 0.0;
+        let (marker, style) = match t.kind {
+            TermKind::Input => (" ", theme.term_input),
+            TermKind::Expansion => ("+", theme.term_expansion),
+        };
+        let style = if off { theme.term_off } else { style };
+        let mut spans = vec![
+            Span::styled(if selected { "▸" } else { " " }, theme.title),
+            Span::styled(marker, style),
+            Span::styled(pad(&t.token, token_w), style),
+            Span::raw(" "),
+        ];
+        let shown_weight = if off { t.weight } else { t.edited };
+        let color = if off {
+            theme.bar_other
+        } else {
+            theme.term_color(t.slot)
+        };
+        let bars = bar(shown_weight, max, bar_w, color);
+        let used: usize = bars.iter().map(|s| s.width()).sum();
+        spans.extend(bars);
+        spans.push(Span::raw(" ".repeat(bar_w.saturating_sub(used) + 1)));
+        let weight_style = if t.reweighted {
+            theme.warning
+        } else if off {
+            theme.term_off
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled(format!("{shown_weight:>4.2}"), weight_style));
+        if t.reweighted {
+            spans.push(Span::styled("*", theme.warning));
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.style(theme.selected);
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+}
