@@ -406,7 +406,7 @@ impl Engine {
             _ => Vec::new(),
         };
         let compare = if req.compare {
-            self.compare_view(&req.query, &encoded.vector, &splade, &splade_list, k)?
+            self.compare_view(&req.query, &encoded, &splade, &splade_list, k)?
         } else {
             None
         };
@@ -540,7 +540,7 @@ impl Engine {
     fn compare_view(
         &self,
         query: &str,
-        a_vec: &SparseVector,
+        a_encoded: &Encoded,
         a_scores: &[f32],
         a_hits: &[HitView],
         k: usize,
@@ -553,7 +553,7 @@ impl Engine {
         let (scores, search_b) = timed(|| splade_scores(&b.index, &encoded.vector));
         let scores = scores?;
         let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
-        for (id, w) in a_vec.iter() {
+        for (id, w) in a_encoded.vector.iter() {
             tokens
                 .entry(self.a.encoder.token(id).to_string())
                 .or_default()
@@ -573,8 +573,29 @@ impl Engine {
         });
         let a_index = &self.a.index;
         let mut hits_b = Vec::new();
-        for h in top_k(&scores, k) {
-            let mut hit = hit_view(&b.index, h.doc, h.score, Vec::new())?;
+        // B's parts take the colour of the same token in A's query.
+        let a_slots: HashMap<&str, usize> =
+            query_terms(&self.a.encoder, &a_encoded, &QueryEdits::default())
+                .into_iter()
+                .filter_map(|t| t.slot.map(|s| (self.a.encoder.token(t.id), s)))
+                .collect();
+        let b_top = top_k(&scores, k);
+        let b_docs: Vec<u32> = b_top.iter().map(|h| h.doc).collect();
+        let b_parts = splade_parts(&b.index, &encoded.vector, &b_docs)?;
+        for (h, p) in b_top.iter().zip(b_parts) {
+            let mut parts: Vec<Part> = p
+                .into_iter()
+                .map(|(t, v)| {
+                    let label = b.encoder.token(t).to_string();
+                    Part {
+                        slot: a_slots.get(label.as_str()).copied(),
+                        label,
+                        value: v,
+                    }
+                })
+                .collect();
+            sort_parts(&mut parts);
+            let mut hit = hit_view(&b.index, h.doc, h.score, parts)?;
             hit.other_rank = a_index
                 .find(&hit.id)
                 .ok()

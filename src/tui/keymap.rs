@@ -95,50 +95,51 @@ impl Key {
             }
         }
         let lower = rest.to_ascii_lowercase();
-        let code =
-            match lower.as_str() {
-                "enter" | "return" => KeyCode::Enter,
-                "esc" | "escape" => KeyCode::Esc,
-                "tab" if mods.contains(KeyModifiers::SHIFT) => {
-                    mods.remove(KeyModifiers::SHIFT);
-                    KeyCode::BackTab
-                }
-                "tab" => KeyCode::Tab,
-                "backtab" => KeyCode::BackTab,
-                "space" => KeyCode::Char(' '),
-                "up" => KeyCode::Up,
-                "down" => KeyCode::Down,
-                "left" => KeyCode::Left,
-                "right" => KeyCode::Right,
-                "pgup" | "pageup" => KeyCode::PageUp,
-                "pgdn" | "pagedown" => KeyCode::PageDown,
-                "home" => KeyCode::Home,
-                "end" => KeyCode::End,
-                "backspace" => KeyCode::Backspace,
-                "delete" | "del" => KeyCode::Delete,
-                f if f.len() > 1
-                    && f.starts_with('f')
-                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-                {
-                    KeyCode::F(f[1..].parse().unwrap_or(1))
-                }
-                _ => {
-                    let mut chars = rest.chars();
-                    match (chars.next(), chars.next()) {
-                        (Some(c), None) => {
-                            mods.remove(KeyModifiers::SHIFT);
-                            KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
-                                c.to_ascii_lowercase()
-                            } else {
-                                c
-                            })
-                        }
-                        _ => return Err(format!(
+        let code = match lower.as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" if mods.contains(KeyModifiers::SHIFT) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.len() > 1
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => {
+                        mods.remove(KeyModifiers::SHIFT);
+                        KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                            c.to_ascii_lowercase()
+                        } else {
+                            c
+                        })
+                    }
+                    _ => {
+                        return Err(format!(
                             "unknown key {s:?} (examples: ctrl-c, shift-tab, enter, f2, ?, space)"
-                        )),
+                        ))
                     }
                 }
-            };
+            }
+        };
         Ok(Self { code, mods })
     }
 }

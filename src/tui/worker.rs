@@ -26,6 +26,24 @@ pub struct Loaded {
     pub query_max_length: usize,
 }
 
+impl Loaded {
+    /// What the UI needs to know about a loaded engine.
+    pub fn of(engine: &Engine) -> Self {
+        Self {
+            model: engine.a.index.manifest().model.id.clone(),
+            index: engine.a.name.clone(),
+            documents: engine.a.index.len(),
+            stats: engine.stats(),
+            compare: engine
+                .b
+                .as_ref()
+                .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
+            judged: engine.judged.as_ref().map(|j| j.name.clone()),
+            query_max_length: engine.a.encoder.options().max_length,
+        }
+    }
+}
+
 /// Builds the engine on the worker thread (opening indexes, loading models, building the
 /// demo index); it may report progress lines through the callback.
 pub type Loader = Box<dyn FnOnce(&dyn Fn(String)) -> Result<Engine, String> + Send>;
@@ -67,18 +85,7 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
             return;
         }
     };
-    let loaded = Loaded {
-        model: engine.a.index.manifest().model.id.clone(),
-        index: engine.a.name.clone(),
-        documents: engine.a.index.len(),
-        stats: engine.stats(),
-        compare: engine
-            .b
-            .as_ref()
-            .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
-        judged: engine.judged.as_ref().map(|j| j.name.clone()),
-        query_max_length: engine.a.encoder.options().max_length,
-    };
+    let loaded = Loaded::of(&engine);
     let judged = loaded.judged.is_some();
     if events.send(Action::Loaded(Box::new(Ok(loaded)))).is_err() {
         return;

@@ -51,3 +51,34 @@ pub fn index(
     .unwrap();
     Some(out)
 }
+
+/// The index of the bundled demo collection (`assets/demo`) built with `model`, in
+/// `parent` (built once).
+pub fn demo_index(parent: &Path, model: &str) -> Option<PathBuf> {
+    // Tests of one binary run in parallel threads: build each index once.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/corpus.jsonl");
+    let documents = std::fs::read_to_string(&corpus).unwrap().lines().count();
+    let out = parent.join(format!("demo-{model}"));
+    if let Ok(index) = Index::open(&out) {
+        if index.len() == documents {
+            return Some(out);
+        }
+    }
+    let enc = encoder(model, 512)?;
+    let options = BuildOptions {
+        force: true,
+        ..BuildOptions::default()
+    };
+    index::build(
+        &corpus,
+        &out,
+        &enc,
+        &options,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    Some(out)
+}

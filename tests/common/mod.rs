@@ -38,6 +38,7 @@ pub fn splade_tiny() -> Option<PathBuf> {
 pub mod bm25_index;
 pub mod cached;
 pub mod checkpoint;
+pub mod explorer;
 
 /// Path of a file in `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {

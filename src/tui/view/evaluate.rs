@@ -16,7 +16,11 @@ use crate::eval::Metric;
 pub fn columns(table: &EvalTable) -> Vec<String> {
     let mut c = vec!["query id".to_string(), "query".to_string()];
     c.extend(table.systems.iter().cloned());
-    c.extend(table.systems[1..].iter().map(|s| format!("Δ {s}")));
+    c.extend(
+        table.systems[1..]
+            .iter()
+            .map(|s| format!("Δ {}", s.trim_start_matches("SPLADE-"))),
+    );
     c
 }
 
@@ -223,10 +227,10 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
             theme.rank_down
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("SPLADE − {other}: "), theme.dim),
-            Span::styled(format!("Δ nDCG@10 {:+.4}", c.mean_diff), style),
+            Span::styled(format!("SPLADE−{other} "), theme.dim),
+            Span::styled(format!("ΔnDCG@10 {:+.4}", c.mean_diff), style),
             Span::raw(format!(
-                " · win/tie/loss {}/{}/{} · paired t p={t} · randomization p={rnd}",
+                " · W/T/L {}/{}/{} · t-test p={t} · rand. p={rnd}",
                 wtl.wins, wtl.ties, wtl.losses
             )),
         ]));

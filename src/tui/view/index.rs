@@ -41,21 +41,25 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &IndexStats, state: &State) {
         Line::from(vec![
             Span::styled("SPLADE     ", theme.dim),
             Span::raw(format!(
-                "{} postings · {} terms · {:.2} B/posting",
+                "{} postings · {} terms · {:.2} B/p",
                 s.splade_postings, s.splade_terms, s.splade_bytes_per_posting
             )),
         ]),
         Line::from(vec![
-            Span::styled("non-zeros  ", theme.dim),
+            Span::styled("nnz/doc    ", theme.dim),
             Span::raw(format!(
-                "mean {:.1} · p10 {} · median {} · p90 {} · max {}",
-                d.mean, d.p10, d.p50, d.p90, d.max
+                "mean {:.1} · median {} · max {}",
+                d.mean, d.p50, d.max
             )),
+        ]),
+        Line::from(vec![
+            Span::styled("           ", theme.dim),
+            Span::raw(format!("p10 {} · p90 {} · p99 {}", d.p10, d.p90, d.p99)),
         ]),
         Line::from(vec![
             Span::styled("BM25       ", theme.dim),
             Span::raw(format!(
-                "{} postings · {} terms · {:.2} B/posting",
+                "{} postings · {} terms · {:.2} B/p",
                 s.bm25_postings, s.bm25_terms, s.bm25_bytes_per_posting
             )),
         ]),

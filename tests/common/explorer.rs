@@ -1,0 +1,110 @@
+//! Driving the explorer headless: a real engine over the demo collection, and a loop that
+//! feeds actions through `update` and answers the state's requests synchronously.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use spladescope::eval::{read_qrels, read_queries, QrelsOptions};
+use spladescope::index::Index;
+use spladescope::tui::action::Action;
+use spladescope::tui::config::{Config, History};
+use spladescope::tui::engine::{Engine, Judged, Side, Timings};
+use spladescope::tui::state::State;
+use spladescope::tui::update::update;
+use spladescope::tui::worker::Loaded;
+
+/// An engine over the demo index (splade-tiny), optionally with the NFCorpus-tuned
+/// checkpoint's demo index as B and the demo queries and qrels.
+pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let side = |model: &str| -> Option<Side> {
+        let path = super::cached::demo_index(dir, model)?;
+        Some(Side {
+            index: Index::open(&path).unwrap(),
+            encoder: super::cached::encoder(model, 64)?,
+            name: "demo".into(),
+        })
+    };
+    let a = side("splade-tiny")?;
+    let b = if with_b {
+        Some(side("splade-tiny-nfcorpus")?)
+    } else {
+        None
+    };
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let judged = judged.then(|| Judged {
+        queries: read_queries(assets.join("queries.jsonl")).unwrap().queries,
+        qrels: read_qrels(assets.join("qrels/test.tsv"), &QrelsOptions::default())
+            .unwrap()
+            .qrels,
+        name: "Fernpage demo".into(),
+    });
+    Some(Engine::new(a, b, judged))
+}
+
+/// A fresh state (default config, no history file) of the given size.
+pub fn state(width: u16, height: u16) -> State {
+    let mut s = State::new(Config::default(), None, History::default());
+    update(&mut s, Action::Resize(width, height));
+    s
+}
+
+/// Marks the engine loaded (machine-independent model names for snapshots).
+pub fn load(state: &mut State, engine: &Engine) {
+    let mut loaded = Loaded::of(engine);
+    loaded.model = "splade-tiny".into();
+    loaded.stats.model = "splade-tiny".into();
+    if let Some(c) = &mut loaded.compare {
+        c.0 = "splade-tiny-nfcorpus".into();
+    }
+    update(state, Action::Loaded(Box::new(Ok(loaded))));
+    settle(state, engine);
+}
+
+/// Answers every queued request (timings zeroed so snapshots are stable).
+pub fn settle(state: &mut State, engine: &Engine) {
+    while !state.outbox.is_empty() {
+        let requests: Vec<_> = state.outbox.drain(..).collect();
+        for r in requests {
+            let mut reply = engine.compute(&r);
+            if let Ok(v) = &mut reply {
+                v.timings = Timings::default();
+                if let Some(c) = &mut v.compare {
+                    c.encode_b = Default::default();
+                    c.search_b = Default::default();
+                    c.model_a = "splade-tiny".into();
+                    c.model_b = "splade-tiny-nfcorpus".into();
+                }
+            }
+            update(state, Action::Reply(r.generation, Box::new(reply)));
+        }
+    }
+}
+
+/// Applies actions one by one, answering requests after each.
+pub fn apply(state: &mut State, engine: &Engine, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        update(state, a);
+        settle(state, engine);
+    }
+}
+
+/// Key actions typing `text`.
+pub fn typing(text: &str) -> Vec<Action> {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    text.chars()
+        .map(|c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        .collect()
+}
+
+/// The key action of a key code.
+pub fn key(code: ratatui::crossterm::event::KeyCode) -> Action {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Runs the evaluation synchronously into the state.
+pub fn evaluate(state: &mut State, engine: &Engine) {
+    let result = engine.evaluate(&mut |_, _| {});
+    update(state, Action::Evaluated(Box::new(result)));
+}
