@@ -128,7 +128,7 @@ impl History {
     }
 
     /// The previous (older) entry.
-    pub fn prev(&mut self) -> Option<&str> {
+    pub fn older(&mut self) -> Option<&str> {
         let next = match self.cursor {
             None => self.entries.len().checked_sub(1)?,
             Some(0) => 0,
@@ -139,7 +139,7 @@ impl History {
     }
 
     /// The next (newer) entry; `None` past the newest (back to an empty box).
-    pub fn next(&mut self) -> Option<&str> {
+    pub fn newer(&mut self) -> Option<&str> {
         let c = self.cursor?;
         if c + 1 >= self.entries.len() {
             self.cursor = None;
@@ -177,10 +177,10 @@ mod tests {
             h.push(q).unwrap();
         }
         assert_eq!(h.entries, vec!["c", "a", "d"]);
-        assert_eq!(h.prev(), Some("d"));
-        assert_eq!(h.prev(), Some("a"));
-        assert_eq!(h.next(), Some("d"));
-        assert_eq!(h.next(), None);
+        assert_eq!(h.older(), Some("d"));
+        assert_eq!(h.older(), Some("a"));
+        assert_eq!(h.newer(), Some("d"));
+        assert_eq!(h.newer(), None);
         let again = History::load(Some(path), 3);
         assert_eq!(again.entries, vec!["c", "a", "d"]);
         let _ = std::fs::remove_dir_all(dir);

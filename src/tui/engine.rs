@@ -575,7 +575,7 @@ impl Engine {
         let mut hits_b = Vec::new();
         // B's parts take the colour of the same token in A's query.
         let a_slots: HashMap<&str, usize> =
-            query_terms(&self.a.encoder, &a_encoded, &QueryEdits::default())
+            query_terms(&self.a.encoder, a_encoded, &QueryEdits::default())
                 .into_iter()
                 .filter_map(|t| t.slot.map(|s| (self.a.encoder.token(t.id), s)))
                 .collect();
@@ -711,7 +711,7 @@ impl Engine {
             title: format!("{} · {} judged queries · top {K}", j.name, j.qrels.len()),
             systems: names,
             rows,
-            means: evals.iter().map(|e| e.mean.clone()).collect(),
+            means: evals.iter().map(|e| e.mean).collect(),
             comparisons,
             k: K,
         }))

@@ -52,7 +52,11 @@ pub fn regions(area: Rect, state: &State) -> Regions {
     };
     match state.view {
         View::Explore => {
-            let terms_width = if area.width >= 120 { 32 } else { 24 };
+            let terms_width = match area.width {
+                120.. => 32,
+                100.. => 28,
+                _ => 24,
+            };
             let inspector_open = state.focus == Focus::Inspector;
             if roomy(area) {
                 let [top, bottom] =

@@ -131,13 +131,17 @@ pub fn update(state: &mut State, action: Action) {
             }
         }
         Action::HistoryPrev => {
-            if let Some(q) = state.history.prev().map(str::to_string) {
+            if let Some(q) = state.history.older().map(str::to_string) {
                 state.set_query(&q);
                 query_changed(state);
             }
         }
         Action::HistoryNext => {
-            let q = state.history.next().map(str::to_string).unwrap_or_default();
+            let q = state
+                .history
+                .newer()
+                .map(str::to_string)
+                .unwrap_or_default();
             state.set_query(&q);
             query_changed(state);
         }

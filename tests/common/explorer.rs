@@ -16,7 +16,10 @@ use spladescope::tui::worker::Loaded;
 /// An engine over the demo index (splade-tiny), optionally with the NFCorpus-tuned
 /// checkpoint's demo index as B and the demo queries and qrels.
 pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    // Beside the other cached indexes (tests, benches and examples share it).
+    let dir = &Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("tmp");
     let side = |model: &str| -> Option<Side> {
         let path = super::cached::demo_index(dir, model)?;
         Some(Side {
@@ -61,13 +64,17 @@ pub fn load(state: &mut State, engine: &Engine) {
     settle(state, engine);
 }
 
+/// Keep measured timings in replies (screenshots) instead of zeroing them (snapshots).
+pub static REAL_TIMINGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Answers every queued request (timings zeroed so snapshots are stable).
 pub fn settle(state: &mut State, engine: &Engine) {
+    let real = REAL_TIMINGS.load(std::sync::atomic::Ordering::Relaxed);
     while !state.outbox.is_empty() {
         let requests: Vec<_> = state.outbox.drain(..).collect();
         for r in requests {
             let mut reply = engine.compute(&r);
-            if let Ok(v) = &mut reply {
+            if let (Ok(v), false) = (&mut reply, real) {
                 v.timings = Timings::default();
                 if let Some(c) = &mut v.compare {
                     c.encode_b = Default::default();

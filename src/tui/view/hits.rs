@@ -46,11 +46,11 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, whic
     let focused = state.focus == focus;
     let marked = state.list == focus;
     let mut header = vec![
-        Span::styled(format!("{matching} match · "), theme.dim),
         Span::styled(
             format!("overlap@{} {}/{}", view.k, view.overlap, hits.len()),
             theme.title,
         ),
+        Span::styled(format!(" · {matching} match"), theme.dim),
     ];
     if view.relevant.is_empty() {
         header.push(Span::styled(format!(" · ↑↓ vs {other}"), theme.dim));

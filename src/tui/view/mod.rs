@@ -232,7 +232,7 @@ fn hints(state: &State) -> Vec<Span<'static>> {
                 .map_or("", |b| b.help);
             let short = help
                 .split_whitespace()
-                .take(3)
+                .take(4)
                 .collect::<Vec<_>>()
                 .join(" ");
             spans.push(Span::styled(k.to_string(), state.theme.key));

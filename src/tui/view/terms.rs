@@ -40,7 +40,14 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
         },
     ])];
     let width = body.width as usize;
-    let token_w = (width.saturating_sub(7) * 45 / 100).max(6);
+    // marker, token, space, bar, space, weight (4) and a reweight star.
+    let longest = view
+        .terms
+        .iter()
+        .map(|t| t.token.chars().count())
+        .max()
+        .unwrap_or(6);
+    let token_w = longest.clamp(6, width.saturating_sub(13).max(6));
     let bar_w = width.saturating_sub(token_w + 8).max(1);
     let max = view
         .terms

@@ -1,0 +1,111 @@
+//! Dumps every view of the explorer, driven by keys over the demo collection (splade-tiny,
+//! with the NFCorpus-tuned checkpoint as B), as JSON screen buffers into a directory.
+//! `scripts/screenshots.sh` runs it and renders the PNGs in `screenshots/`.
+//!
+//! `cargo run --release --example screenshots -- OUT_DIR`
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use ratatui::crossterm::event::KeyCode;
+use spladescope::tui::snapshot::{json, render};
+use spladescope::tui::state::State;
+
+use common::explorer::{apply, demo_engine, evaluate, key, load, state, typing};
+
+const W: u16 = 150;
+const H: u16 = 44;
+
+fn main() {
+    let out =
+        std::path::PathBuf::from(std::env::args().nth(1).expect("usage: screenshots OUT_DIR"));
+    std::fs::create_dir_all(&out).unwrap();
+    common::explorer::REAL_TIMINGS.store(true, std::sync::atomic::Ordering::Relaxed);
+    let e = demo_engine(true, true).expect("the shared models (../shared/models) are needed");
+    let save = |name: &str, s: &State, w: u16, h: u16| {
+        let buffer = render(s, w, h);
+        let path = out.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_vec(&json(&buffer, &s.theme)).unwrap()).unwrap();
+        println!("{}", path.display());
+    };
+    let fresh = |w, h| {
+        let mut s = state(w, h);
+        load(&mut s, &e);
+        evaluate(&mut s, &e);
+        apply(&mut s, &e, typing("reset my login"));
+        s
+    };
+
+    let mut s = fresh(W, H);
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    save("explore", &s, W, H);
+
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Char(' ')),
+            key(KeyCode::Down),
+            key(KeyCode::Char('+')),
+        ],
+    );
+    save("ablation", &s, W, H);
+
+    let mut s = fresh(80, 24);
+    apply(
+        &mut s,
+        &e,
+        [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
+    );
+    save("inspector-80x24", &s, 80, 24);
+
+    let mut s = fresh(W, H);
+    apply(&mut s, &e, [key(KeyCode::F(3))]);
+    save("compare", &s, W, H);
+
+    let mut s = fresh(W, H);
+    apply(&mut s, &e, [key(KeyCode::F(4))]);
+    save("evaluate", &s, W, H);
+
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::F(4)),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Enter),
+            key(KeyCode::Char('w')),
+        ],
+    );
+    save("why-not", &s, W, H);
+
+    let mut s = fresh(W, H);
+    apply(&mut s, &e, [key(KeyCode::F(5))]);
+    save("index", &s, W, H);
+
+    let mut s = fresh(W, H);
+    apply(&mut s, &e, [key(KeyCode::F(1))]);
+    save("help", &s, W, H);
+
+    let mut light = State::new(
+        spladescope::tui::config::Config {
+            theme: spladescope::tui::theme::ThemeName::Light,
+            ..Default::default()
+        },
+        None,
+        Default::default(),
+    );
+    apply(
+        &mut light,
+        &e,
+        [spladescope::tui::action::Action::Resize(W, H)],
+    );
+    load(&mut light, &e);
+    apply(&mut light, &e, typing("cancel my subscription"));
+    apply(&mut light, &e, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    save("explore-light", &light, W, H);
+}

@@ -1,0 +1,160 @@
+//! End to end: the real binary in tmux. `spladescope demo` builds the demo index on first
+//! launch, then the test types a query, checks the expansion pane, both hit lists and the
+//! inspector with the expected top hit, switches a term off, resizes the window (down to
+//! too small and back), quits, and checks that the terminal was restored (normal screen,
+//! cooked mode).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Waits until the screen satisfies `ok`; panics with the screen after `secs`.
+    fn wait(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn demo_in_tmux_type_inspect_ablate_resize_quit() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let Some(model) = common::shared("models/splade-tiny") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_spladescope");
+    let script = home.path().join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "export XDG_DATA_HOME='{d}/data' XDG_CONFIG_HOME='{d}/config' TERM=xterm-256color\n\
+             '{bin}' demo --model '{m}'\necho EXIT=$?\nstty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'\nsleep 60\n",
+            d = home.path().display(),
+            m = model.display()
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux {
+        socket: format!("spladescope-e2e-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        &script.display().to_string(),
+    ]);
+
+    // First launch: the demo index is built, then the empty explorer appears.
+    tmux.wait("the explorer", 120, |s| s.contains("Type a query"));
+    assert!(Path::new(
+        &home
+            .path()
+            .join("data/spladescope/demo/index/manifest.json")
+    )
+    .exists());
+
+    tmux.keys(&["-l", "reset my login"]);
+    let s = tmux.wait("both hit lists", 30, |s| {
+        s.contains("overlap@10") && s.contains("kb-0310")
+    });
+    for part in [
+        "Expansion",
+        "16 terms",
+        "reset",
+        "+settlement",
+        "SPLADE",
+        "BM25",
+        "▸ 1 kb-0310",
+    ] {
+        assert!(s.contains(part), "missing {part:?}:\n{s}");
+    }
+    // Focus the SPLADE list and open the inspector on the top hit.
+    tmux.keys(&["Tab", "Tab", "Enter"]);
+    let s = tmux.wait("the inspector", 30, |s| s.contains("Inspector kb-0310"));
+    assert!(
+        s.contains("SPLADE #1 15.39") && s.contains("SPLADE term"),
+        "{s}"
+    );
+    // Back to the list, then to the expansion terms; switch the top term off.
+    tmux.keys(&["Escape", "BTab", "Space"]);
+    let s = tmux.wait("the ablated term", 30, |s| s.contains("15 on"));
+    assert!(
+        s.contains("e↓") || s.contains("e↑") || s.contains("e="),
+        "no rank change marks:\n{s}"
+    );
+    // Resize: the smallest size, too small, and back.
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    tmux.wait("the 80x24 layout", 30, |s| {
+        s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("overlap@10")
+    });
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"]);
+    tmux.wait("the too-small message", 30, |s| {
+        s.contains("Terminal too small")
+    });
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
+    tmux.wait("the layout again", 30, |s| s.contains("overlap@10"));
+    // Quit; the shell's next lines appear on a restored terminal in cooked mode.
+    tmux.keys(&["q"]);
+    let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(
+        s.lines().any(|l| l.trim() == "icanon"),
+        "terminal left in raw mode:\n{s}"
+    );
+    assert!(!s.contains("overlap@10"), "alternate screen not left:\n{s}");
+}
