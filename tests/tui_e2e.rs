@@ -158,3 +158,63 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
     );
     assert!(!s.contains("overlap@10"), "alternate screen not left:\n{s}");
 }
+
+#[test]
+fn an_index_that_fails_to_open_is_a_message_in_the_ui() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_spladescope");
+    let script = home.path().join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "export XDG_DATA_HOME='{d}/data' XDG_CONFIG_HOME='{d}/config' TERM=xterm-256color\n\
+             '{bin}' tui '{d}/no-such.idx'\necho EXIT=$?\nsleep 60\n",
+            d = home.path().display()
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux {
+        socket: format!("spladescope-e2e-bad-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "90",
+        "-y",
+        "26",
+        "sh",
+        &script.display().to_string(),
+    ]);
+    let s = tmux.wait("the error screen", 30, |s| {
+        s.contains("Could not open the index")
+    });
+    assert!(
+        s.contains("no-such.idx"),
+        "the message names the index:\n{s}"
+    );
+    tmux.keys(&["q"]);
+    let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+}
+
+#[test]
+fn the_explorer_refuses_to_start_without_a_terminal() {
+    let out = Command::new(env!("CARGO_BIN_EXE_spladescope"))
+        .args(["tui", "whatever.idx"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+}

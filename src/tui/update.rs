@@ -18,6 +18,13 @@ const THRESHOLD_STEP: f32 = 0.1;
 
 /// Maps a key to an action in the state's context.
 pub fn key_action(state: &State, key: &KeyEvent) -> Option<Action> {
+    if matches!(state.phase, Phase::Failed(_)) {
+        // Nothing to explore: the error screen's keys quit.
+        use ratatui::crossterm::event::KeyCode;
+        let quits = matches!(key.code, KeyCode::Char('q') | KeyCode::Esc)
+            || state.keymap.lookup(Context::Global, key) == Some(Action::Quit);
+        return quits.then_some(Action::Quit);
+    }
     let context = state.context();
     if let Some(a) = state.keymap.lookup(context, key) {
         return Some(a);
