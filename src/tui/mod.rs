@@ -5,6 +5,7 @@
 //! - [`state`]: what is on screen; [`update`]: the only code that changes it;
 //! - [`engine`]: the numbers, from library calls only; [`worker`]: runs the engine off
 //!   the UI thread, with generation numbers to drop stale replies;
+//! - [`mouse`]: clicks and wheel, on the drawing's own regions;
 //! - [`layout`] and [`view`]: pure drawing; [`theme`]: semantic styles;
 //! - [`config`]: config file and query history; [`terminal`]: the restoring guard.
 //!
@@ -16,6 +17,7 @@ pub mod config;
 pub mod engine;
 pub mod keymap;
 pub mod layout;
+pub mod mouse;
 pub mod snapshot;
 pub mod state;
 pub mod terminal;

@@ -3,7 +3,6 @@
 //! [`Engine`]; tests and the keystroke benchmark call [`Engine::compute`] directly.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use crate::corpus::Document;
@@ -13,10 +12,18 @@ use crate::index::stats::IndexStats;
 use crate::index::Index;
 use crate::search::contributions::{bm25_parts, splade_parts};
 use crate::search::{
-    bm25_scores, explain_bm25, explain_splade, rank_of, splade_scores, top_k, Bm25Explanation,
-    QueryEdits, SpladeExplanation, System,
+    bm25_scores, explain_bm25, explain_splade, rank_of, splade_scores, top_k, QueryEdits, System,
 };
 use crate::sparse::SparseVector;
+
+mod compare;
+mod data;
+mod evaluate;
+mod marks;
+
+pub use compare::kendall_tau_topk;
+pub use data::*;
+use marks::merge_marks;
 
 /// Terms given their own colour in contribution bars (by rank of query weight).
 pub const COLORED_TERMS: usize = 8;
@@ -62,186 +69,6 @@ pub struct Request {
 pub enum Target {
     Hit(System, usize),
     Id(String),
-}
-
-/// A query term with its model weight and its weight after the edits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryTerm {
-    pub id: u32,
-    pub token: String,
-    /// The model's weight.
-    pub weight: f32,
-    /// Weight searched with (0 when switched off or pruned).
-    pub edited: f32,
-    pub kind: TermKind,
-    /// Colour slot: rank by model weight, for the first [`COLORED_TERMS`].
-    pub slot: Option<usize>,
-    pub dropped: bool,
-    pub reweighted: bool,
-}
-
-/// One term's part of a hit's score.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Part {
-    pub label: String,
-    pub slot: Option<usize>,
-    pub value: f32,
-}
-
-/// One hit of a list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HitView {
-    pub doc: u32,
-    pub id: String,
-    pub title: String,
-    pub snippet: String,
-    pub score: f32,
-    /// Per-term parts, largest first.
-    pub parts: Vec<Part>,
-    /// Rank in the other list's full ranking (BM25 for SPLADE and back; A for B).
-    pub other_rank: Option<usize>,
-    /// Rank for the unedited query (SPLADE with edits only).
-    pub base_rank: Option<usize>,
-    /// Relevance grade when the query is judged.
-    pub grade: Option<i64>,
-}
-
-/// Which system matched a highlighted word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkKind {
-    Both,
-    Splade,
-    Bm25,
-}
-
-/// A highlighted byte range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mark {
-    pub range: Range<usize>,
-    pub kind: MarkKind,
-}
-
-/// A term of the inspected document's own vector.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocTerm {
-    pub token: String,
-    pub weight: f32,
-    pub kind: TermKind,
-    pub in_query: bool,
-}
-
-/// Everything about one document for the query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspection {
-    pub doc: u32,
-    pub id: String,
-    pub title: String,
-    pub text: String,
-    pub title_marks: Vec<Mark>,
-    pub text_marks: Vec<Mark>,
-    pub splade: SpladeExplanation,
-    pub bm25: Bm25Explanation,
-    /// Colour slot of each SPLADE term id of the query.
-    pub slots: HashMap<u32, usize>,
-    /// The document's heaviest terms.
-    pub doc_terms: Vec<DocTerm>,
-    pub grade: Option<i64>,
-}
-
-/// A judged relevant document of the query and where both systems rank it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RelevantDoc {
-    pub id: String,
-    pub grade: i64,
-    pub in_index: bool,
-    pub splade_rank: Option<usize>,
-    pub bm25_rank: Option<usize>,
-}
-
-/// A term of either checkpoint's query vector.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TermDiff {
-    pub token: String,
-    pub a: f32,
-    pub b: f32,
-}
-
-/// The second checkpoint's view of the query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompareView {
-    pub model_a: String,
-    pub model_b: String,
-    /// Union of both vectors' terms, by max weight.
-    pub terms: Vec<TermDiff>,
-    /// B's hits; `other_rank` is the rank in A.
-    pub hits_b: Vec<HitView>,
-    /// For each of A's SPLADE hits, its rank in B.
-    pub a_in_b: Vec<Option<usize>>,
-    /// Documents in both top-k lists.
-    pub overlap: usize,
-    /// Kendall's τ-b over the union of both top-k lists, a document missing from one list
-    /// placed at rank k+1 there (`None` with fewer than two documents).
-    pub kendall_tau: Option<f64>,
-    pub encode_b: Duration,
-    pub search_b: Duration,
-}
-
-/// How long each step took.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Timings {
-    pub encode: Duration,
-    /// SPLADE search with the edited query.
-    pub splade: Duration,
-    /// SPLADE search with the unedited query (when edits are on).
-    pub splade_unedited: Option<Duration>,
-    pub bm25: Duration,
-    pub explain: Duration,
-}
-
-/// Everything the explorer shows for one query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryView {
-    pub query: String,
-    pub terms: Vec<QueryTerm>,
-    pub truncated: bool,
-    pub nnz: usize,
-    pub l1: f32,
-    /// Non-zeros of the query searched with (after edits).
-    pub edited_nnz: usize,
-    pub splade: Vec<HitView>,
-    pub bm25: Vec<HitView>,
-    pub splade_matching: usize,
-    pub bm25_matching: usize,
-    /// Analyzed BM25 query terms.
-    pub bm25_terms: Vec<String>,
-    pub overlap: usize,
-    pub k: usize,
-    pub timings: Timings,
-    pub inspect: Option<Result<Inspection, String>>,
-    pub relevant: Vec<RelevantDoc>,
-    pub compare: Option<CompareView>,
-}
-
-/// One row of the Evaluate table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EvalRow {
-    pub qid: String,
-    pub text: String,
-    /// nDCG@10 per system, in [`EvalTable::systems`] order.
-    pub ndcg: Vec<f64>,
-}
-
-/// Per-query nDCG@10, means and significance for every system.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EvalTable {
-    pub title: String,
-    pub systems: Vec<String>,
-    pub rows: Vec<EvalRow>,
-    /// Mean of every measure per system.
-    pub means: Vec<crate::eval::MetricValues>,
-    /// SPLADE versus each other system on nDCG@10 (differences SPLADE − other).
-    pub comparisons: Vec<crate::eval::Comparison>,
-    pub k: usize,
 }
 
 /// The explorer's engine.
@@ -536,186 +363,6 @@ impl Engine {
             grade: None,
         })
     }
-
-    fn compare_view(
-        &self,
-        query: &str,
-        a_encoded: &Encoded,
-        a_scores: &[f32],
-        a_hits: &[HitView],
-        k: usize,
-    ) -> step::Result<Option<CompareView>> {
-        let Some(b) = &self.b else {
-            return Ok(None);
-        };
-        let (encoded, encode_b) = timed(|| b.encoder.encode(query));
-        let encoded = encoded?;
-        let (scores, search_b) = timed(|| splade_scores(&b.index, &encoded.vector));
-        let scores = scores?;
-        let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
-        for (id, w) in a_encoded.vector.iter() {
-            tokens
-                .entry(self.a.encoder.token(id).to_string())
-                .or_default()
-                .0 = w;
-        }
-        for (id, w) in encoded.vector.iter() {
-            tokens.entry(b.encoder.token(id).to_string()).or_default().1 = w;
-        }
-        let mut terms: Vec<TermDiff> = tokens
-            .into_iter()
-            .map(|(token, (a, b))| TermDiff { token, a, b })
-            .collect();
-        terms.sort_by(|x, y| {
-            y.a.max(y.b)
-                .total_cmp(&x.a.max(x.b))
-                .then_with(|| x.token.cmp(&y.token))
-        });
-        let a_index = &self.a.index;
-        let mut hits_b = Vec::new();
-        // B's parts take the colour of the same token in A's query.
-        let a_slots: HashMap<&str, usize> =
-            query_terms(&self.a.encoder, a_encoded, &QueryEdits::default())
-                .into_iter()
-                .filter_map(|t| t.slot.map(|s| (self.a.encoder.token(t.id), s)))
-                .collect();
-        let b_top = top_k(&scores, k);
-        let b_docs: Vec<u32> = b_top.iter().map(|h| h.doc).collect();
-        let b_parts = splade_parts(&b.index, &encoded.vector, &b_docs)?;
-        for (h, p) in b_top.iter().zip(b_parts) {
-            let mut parts: Vec<Part> = p
-                .into_iter()
-                .map(|(t, v)| {
-                    let label = b.encoder.token(t).to_string();
-                    Part {
-                        slot: a_slots.get(label.as_str()).copied(),
-                        label,
-                        value: v,
-                    }
-                })
-                .collect();
-            sort_parts(&mut parts);
-            let mut hit = hit_view(&b.index, h.doc, h.score, parts)?;
-            hit.other_rank = a_index
-                .find(&hit.id)
-                .ok()
-                .and_then(|d| rank_of(a_scores, d));
-            hits_b.push(hit);
-        }
-        let a_in_b: Vec<Option<usize>> = a_hits
-            .iter()
-            .map(|h| b.index.find(&h.id).ok().and_then(|d| rank_of(&scores, d)))
-            .collect();
-        let b_ids: HashSet<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
-        let overlap = a_hits
-            .iter()
-            .filter(|h| b_ids.contains(h.id.as_str()))
-            .count();
-        let a_ids: Vec<&str> = a_hits.iter().map(|h| h.id.as_str()).collect();
-        let b_list: Vec<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
-        let kendall_tau = kendall_tau_topk(&a_ids, &b_list);
-        Ok(Some(CompareView {
-            model_a: self.a.index.manifest().model.id.clone(),
-            model_b: b.index.manifest().model.id.clone(),
-            terms,
-            hits_b,
-            a_in_b,
-            overlap,
-            kendall_tau,
-            encode_b,
-            search_b,
-        }))
-    }
-
-    /// Runs every judged query through SPLADE, BM25 and B (top 1000, as `spladescope eval`)
-    /// and evaluates them; `progress(done, total)` after each query.
-    pub fn evaluate(
-        &self,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<Option<EvalTable>, String> {
-        use crate::eval::{compare, evaluate, EvalOptions, Metric, RandomizationOptions};
-        use crate::search::runs::{bm25_run, splade_run};
-        let Some(j) = &self.judged else {
-            return Ok(None);
-        };
-        const K: usize = 1000;
-        let list: Vec<(&str, &str)> = j
-            .queries
-            .iter()
-            .filter(|q| j.qrels.contains_query(&q.id))
-            .map(|q| (q.id.as_str(), q.text.as_str()))
-            .collect();
-        let systems = 2 + usize::from(self.b.is_some());
-        let total = list.len() * systems;
-        let err = |e: crate::index::IndexError| e.to_string();
-        let mut runs = Vec::new();
-        let mut names = vec!["SPLADE".to_string(), "BM25".to_string()];
-        runs.push(
-            splade_run(&self.a.index, &self.a.encoder, &list, K, &mut |d| {
-                progress(d, total)
-            })
-            .map_err(err)?,
-        );
-        let n = list.len();
-        runs.push(bm25_run(&self.a.index, &list, K, &mut |d| progress(n + d, total)).map_err(err)?);
-        if let Some(b) = &self.b {
-            names.push("SPLADE-B".into());
-            runs.push(
-                splade_run(&b.index, &b.encoder, &list, K, &mut |d| {
-                    progress(2 * n + d, total)
-                })
-                .map_err(err)?,
-            );
-        }
-        let opts = EvalOptions::default();
-        let evals = runs
-            .iter()
-            .map(|r| evaluate(r, &j.qrels, &opts))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        let text = |id: &str| {
-            j.queries
-                .get(id)
-                .map(|q| q.text.clone())
-                .unwrap_or_default()
-        };
-        let rows = evals[0]
-            .per_query
-            .keys()
-            .map(|qid| EvalRow {
-                qid: qid.clone(),
-                text: text(qid),
-                ndcg: evals
-                    .iter()
-                    .map(|e| {
-                        e.per_query
-                            .get(qid)
-                            .map_or(0.0, |q| q.values.get(Metric::Ndcg10))
-                    })
-                    .collect(),
-            })
-            .collect();
-        let comparisons = evals[1..]
-            .iter()
-            .map(|other| {
-                compare(
-                    &evals[0],
-                    other,
-                    Metric::Ndcg10,
-                    &RandomizationOptions::default(),
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        Ok(Some(EvalTable {
-            title: format!("{} · {} judged queries · top {K}", j.name, j.qrels.len()),
-            systems: names,
-            rows,
-            means: evals.iter().map(|e| e.mean).collect(),
-            comparisons,
-            k: K,
-        }))
-    }
 }
 
 /// Errors of the engine's steps (encoder and index), shown as text.
@@ -804,34 +451,6 @@ pub fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// Merges SPLADE and BM25 highlight ranges into sorted, non-overlapping marks.
-fn merge_marks(splade: Vec<Range<usize>>, bm25: Vec<Range<usize>>) -> Vec<Mark> {
-    let mut bounds: Vec<usize> = splade
-        .iter()
-        .chain(&bm25)
-        .flat_map(|r| [r.start, r.end])
-        .collect();
-    bounds.sort_unstable();
-    bounds.dedup();
-    let covers =
-        |rs: &[Range<usize>], a: usize, b: usize| rs.iter().any(|r| r.start <= a && b <= r.end);
-    let mut out: Vec<Mark> = Vec::new();
-    for w in bounds.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let kind = match (covers(&splade, a, b), covers(&bm25, a, b)) {
-            (true, true) => MarkKind::Both,
-            (true, false) => MarkKind::Splade,
-            (false, true) => MarkKind::Bm25,
-            (false, false) => continue,
-        };
-        match out.last_mut() {
-            Some(m) if m.range.end == a && m.kind == kind => m.range.end = b,
-            _ => out.push(Mark { range: a..b, kind }),
-        }
-    }
-    out
-}
-
 fn relevant_docs(
     index: &Index,
     judgments: &std::collections::BTreeMap<String, i64>,
@@ -871,77 +490,9 @@ fn relevant_docs(
     out
 }
 
-/// Kendall's τ-b between two top-k lists over their union; a document missing from a list
-/// ranks k+1 there (ties among the missing).
-pub fn kendall_tau_topk(a: &[&str], b: &[&str]) -> Option<f64> {
-    let mut union: Vec<&str> = a.to_vec();
-    for id in b {
-        if !union.contains(id) {
-            union.push(id);
-        }
-    }
-    if union.len() < 2 {
-        return None;
-    }
-    let rank = |list: &[&str], id: &str| {
-        list.iter()
-            .position(|x| *x == id)
-            .map_or(list.len() + 1, |p| p + 1) as i64
-    };
-    let ra: Vec<i64> = union.iter().map(|id| rank(a, id)).collect();
-    let rb: Vec<i64> = union.iter().map(|id| rank(b, id)).collect();
-    let (mut concordant, mut discordant, mut ties_a, mut ties_b) = (0i64, 0i64, 0i64, 0i64);
-    for i in 0..union.len() {
-        for j in i + 1..union.len() {
-            let da = (ra[i] - ra[j]).signum();
-            let db = (rb[i] - rb[j]).signum();
-            match (da, db) {
-                (0, 0) => {}
-                (0, _) => ties_a += 1,
-                (_, 0) => ties_b += 1,
-                _ if da == db => concordant += 1,
-                _ => discordant += 1,
-            }
-        }
-    }
-    let n1 = (concordant + discordant + ties_a) as f64;
-    let n2 = (concordant + discordant + ties_b) as f64;
-    (n1 > 0.0 && n2 > 0.0).then(|| (concordant - discordant) as f64 / (n1 * n2).sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kendall_tau_of_equal_reversed_and_disjoint_lists() {
-        assert_eq!(
-            kendall_tau_topk(&["a", "b", "c"], &["a", "b", "c"]),
-            Some(1.0)
-        );
-        assert_eq!(
-            kendall_tau_topk(&["a", "b", "c"], &["c", "b", "a"]),
-            Some(-1.0)
-        );
-        let t = kendall_tau_topk(&["a", "b"], &["c", "d"]).unwrap();
-        assert!(t < 0.0, "{t}");
-        assert_eq!(kendall_tau_topk(&["a"], &["a"]), None);
-    }
-
-    #[test]
-    fn marks_merge_and_split_by_system() {
-        let m = merge_marks(vec![0..5, 10..12], vec![3..8, 10..12]);
-        let got: Vec<(Range<usize>, MarkKind)> = m.into_iter().map(|m| (m.range, m.kind)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (0..3, MarkKind::Splade),
-                (3..5, MarkKind::Both),
-                (5..8, MarkKind::Bm25),
-                (10..12, MarkKind::Both)
-            ]
-        );
-    }
 
     #[test]
     fn truncate_respects_char_boundaries() {

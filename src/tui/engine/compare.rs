@@ -1,0 +1,160 @@
+//! The second checkpoint's view of a query, and rank correlation of two top-k lists.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    hit_view, query_terms, sort_parts, step, timed, CompareView, Engine, HitView, Part, TermDiff,
+};
+use crate::encoder::Encoded;
+use crate::search::contributions::splade_parts;
+use crate::search::{rank_of, splade_scores, top_k, QueryEdits};
+
+impl Engine {
+    pub(super) fn compare_view(
+        &self,
+        query: &str,
+        a_encoded: &Encoded,
+        a_scores: &[f32],
+        a_hits: &[HitView],
+        k: usize,
+    ) -> step::Result<Option<CompareView>> {
+        let Some(b) = &self.b else {
+            return Ok(None);
+        };
+        let (encoded, encode_b) = timed(|| b.encoder.encode(query));
+        let encoded = encoded?;
+        let (scores, search_b) = timed(|| splade_scores(&b.index, &encoded.vector));
+        let scores = scores?;
+        let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
+        for (id, w) in a_encoded.vector.iter() {
+            tokens
+                .entry(self.a.encoder.token(id).to_string())
+                .or_default()
+                .0 = w;
+        }
+        for (id, w) in encoded.vector.iter() {
+            tokens.entry(b.encoder.token(id).to_string()).or_default().1 = w;
+        }
+        let mut terms: Vec<TermDiff> = tokens
+            .into_iter()
+            .map(|(token, (a, b))| TermDiff { token, a, b })
+            .collect();
+        terms.sort_by(|x, y| {
+            y.a.max(y.b)
+                .total_cmp(&x.a.max(x.b))
+                .then_with(|| x.token.cmp(&y.token))
+        });
+        let a_index = &self.a.index;
+        let mut hits_b = Vec::new();
+        // B's parts take the colour of the same token in A's query.
+        let a_slots: HashMap<&str, usize> =
+            query_terms(&self.a.encoder, a_encoded, &QueryEdits::default())
+                .into_iter()
+                .filter_map(|t| t.slot.map(|s| (self.a.encoder.token(t.id), s)))
+                .collect();
+        let b_top = top_k(&scores, k);
+        let b_docs: Vec<u32> = b_top.iter().map(|h| h.doc).collect();
+        let b_parts = splade_parts(&b.index, &encoded.vector, &b_docs)?;
+        for (h, p) in b_top.iter().zip(b_parts) {
+            let mut parts: Vec<Part> = p
+                .into_iter()
+                .map(|(t, v)| {
+                    let label = b.encoder.token(t).to_string();
+                    Part {
+                        slot: a_slots.get(label.as_str()).copied(),
+                        label,
+                        value: v,
+                    }
+                })
+                .collect();
+            sort_parts(&mut parts);
+            let mut hit = hit_view(&b.index, h.doc, h.score, parts)?;
+            hit.other_rank = a_index
+                .find(&hit.id)
+                .ok()
+                .and_then(|d| rank_of(a_scores, d));
+            hits_b.push(hit);
+        }
+        let a_in_b: Vec<Option<usize>> = a_hits
+            .iter()
+            .map(|h| b.index.find(&h.id).ok().and_then(|d| rank_of(&scores, d)))
+            .collect();
+        let b_ids: HashSet<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
+        let overlap = a_hits
+            .iter()
+            .filter(|h| b_ids.contains(h.id.as_str()))
+            .count();
+        let a_ids: Vec<&str> = a_hits.iter().map(|h| h.id.as_str()).collect();
+        let b_list: Vec<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
+        let kendall_tau = kendall_tau_topk(&a_ids, &b_list);
+        Ok(Some(CompareView {
+            model_a: self.a.index.manifest().model.id.clone(),
+            model_b: b.index.manifest().model.id.clone(),
+            terms,
+            hits_b,
+            a_in_b,
+            overlap,
+            kendall_tau,
+            encode_b,
+            search_b,
+        }))
+    }
+}
+
+/// Kendall's τ-b between two top-k lists over their union; a document missing from a list
+/// ranks k+1 there (ties among the missing).
+pub fn kendall_tau_topk(a: &[&str], b: &[&str]) -> Option<f64> {
+    let mut union: Vec<&str> = a.to_vec();
+    for id in b {
+        if !union.contains(id) {
+            union.push(id);
+        }
+    }
+    if union.len() < 2 {
+        return None;
+    }
+    let rank = |list: &[&str], id: &str| {
+        list.iter()
+            .position(|x| *x == id)
+            .map_or(list.len() + 1, |p| p + 1) as i64
+    };
+    let ra: Vec<i64> = union.iter().map(|id| rank(a, id)).collect();
+    let rb: Vec<i64> = union.iter().map(|id| rank(b, id)).collect();
+    let (mut concordant, mut discordant, mut ties_a, mut ties_b) = (0i64, 0i64, 0i64, 0i64);
+    for i in 0..union.len() {
+        for j in i + 1..union.len() {
+            let da = (ra[i] - ra[j]).signum();
+            let db = (rb[i] - rb[j]).signum();
+            match (da, db) {
+                (0, 0) => {}
+                (0, _) => ties_a += 1,
+                (_, 0) => ties_b += 1,
+                _ if da == db => concordant += 1,
+                _ => discordant += 1,
+            }
+        }
+    }
+    let n1 = (concordant + discordant + ties_a) as f64;
+    let n2 = (concordant + discordant + ties_b) as f64;
+    (n1 > 0.0 && n2 > 0.0).then(|| (concordant - discordant) as f64 / (n1 * n2).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kendall_tau_of_equal_reversed_and_disjoint_lists() {
+        assert_eq!(
+            kendall_tau_topk(&["a", "b", "c"], &["a", "b", "c"]),
+            Some(1.0)
+        );
+        assert_eq!(
+            kendall_tau_topk(&["a", "b", "c"], &["c", "b", "a"]),
+            Some(-1.0)
+        );
+        let t = kendall_tau_topk(&["a", "b"], &["c", "d"]).unwrap();
+        assert!(t < 0.0, "{t}");
+        assert_eq!(kendall_tau_topk(&["a"], &["a"]), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! What the engine hands the UI: plain data, computed once per request.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::time::Duration;
+
+use crate::encoder::TermKind;
+use crate::search::{Bm25Explanation, SpladeExplanation};
+
+/// A query term with its model weight and its weight after the edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryTerm {
+    pub id: u32,
+    pub token: String,
+    /// The model's weight.
+    pub weight: f32,
+    /// Weight searched with (0 when switched off or pruned).
+    pub edited: f32,
+    pub kind: TermKind,
+    /// Colour slot: rank by model weight, for the first [`COLORED_TERMS`].
+    pub slot: Option<usize>,
+    pub dropped: bool,
+    pub reweighted: bool,
+}
+
+/// One term's part of a hit's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub label: String,
+    pub slot: Option<usize>,
+    pub value: f32,
+}
+
+/// One hit of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitView {
+    pub doc: u32,
+    pub id: String,
+    pub title: String,
+    pub snippet: String,
+    pub score: f32,
+    /// Per-term parts, largest first.
+    pub parts: Vec<Part>,
+    /// Rank in the other list's full ranking (BM25 for SPLADE and back; A for B).
+    pub other_rank: Option<usize>,
+    /// Rank for the unedited query (SPLADE with edits only).
+    pub base_rank: Option<usize>,
+    /// Relevance grade when the query is judged.
+    pub grade: Option<i64>,
+}
+
+/// Which system matched a highlighted word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Both,
+    Splade,
+    Bm25,
+}
+
+/// A highlighted byte range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub range: Range<usize>,
+    pub kind: MarkKind,
+}
+
+/// A term of the inspected document's own vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocTerm {
+    pub token: String,
+    pub weight: f32,
+    pub kind: TermKind,
+    pub in_query: bool,
+}
+
+/// Everything about one document for the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub doc: u32,
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub title_marks: Vec<Mark>,
+    pub text_marks: Vec<Mark>,
+    pub splade: SpladeExplanation,
+    pub bm25: Bm25Explanation,
+    /// Colour slot of each SPLADE term id of the query.
+    pub slots: HashMap<u32, usize>,
+    /// The document's heaviest terms.
+    pub doc_terms: Vec<DocTerm>,
+    pub grade: Option<i64>,
+}
+
+/// A judged relevant document of the query and where both systems rank it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelevantDoc {
+    pub id: String,
+    pub grade: i64,
+    pub in_index: bool,
+    pub splade_rank: Option<usize>,
+    pub bm25_rank: Option<usize>,
+}
+
+/// A term of either checkpoint's query vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermDiff {
+    pub token: String,
+    pub a: f32,
+    pub b: f32,
+}
+
+/// The second checkpoint's view of the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareView {
+    pub model_a: String,
+    pub model_b: String,
+    /// Union of both vectors' terms, by max weight.
+    pub terms: Vec<TermDiff>,
+    /// B's hits; `other_rank` is the rank in A.
+    pub hits_b: Vec<HitView>,
+    /// For each of A's SPLADE hits, its rank in B.
+    pub a_in_b: Vec<Option<usize>>,
+    /// Documents in both top-k lists.
+    pub overlap: usize,
+    /// Kendall's τ-b over the union of both top-k lists, a document missing from one list
+    /// placed at rank k+1 there (`None` with fewer than two documents).
+    pub kendall_tau: Option<f64>,
+    pub encode_b: Duration,
+    pub search_b: Duration,
+}
+
+/// How long each step took.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    pub encode: Duration,
+    /// SPLADE search with the edited query.
+    pub splade: Duration,
+    /// SPLADE search with the unedited query (when edits are on).
+    pub splade_unedited: Option<Duration>,
+    pub bm25: Duration,
+    pub explain: Duration,
+}
+
+/// Everything the explorer shows for one query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryView {
+    pub query: String,
+    pub terms: Vec<QueryTerm>,
+    pub truncated: bool,
+    pub nnz: usize,
+    pub l1: f32,
+    /// Non-zeros of the query searched with (after edits).
+    pub edited_nnz: usize,
+    pub splade: Vec<HitView>,
+    pub bm25: Vec<HitView>,
+    pub splade_matching: usize,
+    pub bm25_matching: usize,
+    /// Analyzed BM25 query terms.
+    pub bm25_terms: Vec<String>,
+    pub overlap: usize,
+    pub k: usize,
+    pub timings: Timings,
+    pub inspect: Option<Result<Inspection, String>>,
+    pub relevant: Vec<RelevantDoc>,
+    pub compare: Option<CompareView>,
+}
+
+/// One row of the Evaluate table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalRow {
+    pub qid: String,
+    pub text: String,
+    /// nDCG@10 per system, in [`EvalTable::systems`] order.
+    pub ndcg: Vec<f64>,
+}
+
+/// Per-query nDCG@10, means and significance for every system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalTable {
+    pub title: String,
+    pub systems: Vec<String>,
+    pub rows: Vec<EvalRow>,
+    /// Mean of every measure per system.
+    pub means: Vec<crate::eval::MetricValues>,
+    /// SPLADE versus each other system on nDCG@10 (differences SPLADE − other).
+    pub comparisons: Vec<crate::eval::Comparison>,
+    pub k: usize,
+}

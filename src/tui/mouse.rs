@@ -1,0 +1,142 @@
+//! Mouse input: clicks on tabs, panes, terms, hits and Evaluate rows, and the wheel, found
+//! with the same regions that drawing uses.
+
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::layout::{self, regions, HIT_HEIGHT};
+use super::state::{Focus, Overlay, State, View};
+use super::update::{reinspect, set_view, step};
+
+/// Applies a mouse event.
+pub fn mouse(state: &mut State, m: MouseEvent) {
+    let area = Rect::new(0, 0, state.width, state.height);
+    if !layout::fits(area) || state.overlay != Overlay::None {
+        if matches!(m.kind, MouseEventKind::Down(MouseButton::Left))
+            && state.overlay == Overlay::Help
+        {
+            state.overlay = Overlay::None;
+        }
+        return;
+    }
+    let r = regions(area, state);
+    let at = Position::new(m.column, m.row);
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if r.tabs.contains(at) {
+                if let Some(v) = layout::tab_at(m.column, r.tabs) {
+                    set_view(state, v);
+                }
+            } else if r.query.contains(at) {
+                state.focus = Focus::Query;
+            } else if state.view == View::Explore {
+                click_explore(state, &r, at);
+            } else if state.view == View::Evaluate {
+                if let Some(table) = &state.eval.table {
+                    let rows = super::view::evaluate::rows_area(r.body, table);
+                    if rows.contains(at) {
+                        let offset =
+                            layout::scroll_offset(state.eval.selected, rows.height as usize);
+                        let row = offset + (m.row - rows.y) as usize;
+                        if row < table.rows.len() {
+                            state.eval.selected = row;
+                        }
+                    }
+                }
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if m.kind == MouseEventKind::ScrollDown {
+                1
+            } else {
+                -1
+            };
+            if state.view == View::Explore {
+                for (rect, focus) in [
+                    (r.terms, Focus::Terms),
+                    (r.splade, Focus::Splade),
+                    (r.bm25, Focus::Bm25),
+                    (r.inspector, Focus::Inspector),
+                ] {
+                    if rect.contains(at) {
+                        if state.focus != focus {
+                            state.focus = focus;
+                            if matches!(focus, Focus::Splade | Focus::Bm25) {
+                                state.list = focus;
+                            }
+                        }
+                        step(state, delta);
+                        return;
+                    }
+                }
+            } else {
+                step(state, delta);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn click_explore(state: &mut State, r: &layout::Regions, at: Position) {
+    let row_in = |rect: Rect, per: u16, selected: usize| -> Option<usize> {
+        let inner = layout::inner(rect);
+        if !inner.contains(at) {
+            return None;
+        }
+        // Lists have a one-line header inside the border.
+        let top = inner.y + 1;
+        if at.y < top {
+            return None;
+        }
+        let visible = (inner.height.saturating_sub(1) / per) as usize;
+        Some(layout::scroll_offset(selected, visible) + ((at.y - top) / per) as usize)
+    };
+    if r.inspector.contains(at) {
+        state.focus = Focus::Inspector;
+        return;
+    }
+    if r.terms.contains(at) {
+        state.focus = Focus::Terms;
+        if let Some(i) = row_in(r.terms, 1, state.term_selected) {
+            let n = state.shown.as_ref().map_or(0, |s| s.terms.len());
+            if i < n {
+                state.term_selected = i;
+            }
+        }
+        return;
+    }
+    for (rect, focus) in [(r.splade, Focus::Splade), (r.bm25, Focus::Bm25)] {
+        if !rect.contains(at) {
+            continue;
+        }
+        let selected = if focus == Focus::Splade {
+            state.splade_selected
+        } else {
+            state.bm25_selected
+        };
+        let n = state.shown.as_ref().map_or(0, |s| {
+            if focus == Focus::Splade {
+                s.splade.len()
+            } else {
+                s.bm25.len()
+            }
+        });
+        let clicked = row_in(rect, HIT_HEIGHT, selected).filter(|&i| i < n);
+        let again = state.focus == focus && clicked == Some(selected);
+        state.focus = focus;
+        state.list = focus;
+        if let Some(i) = clicked {
+            if focus == Focus::Splade {
+                state.splade_selected = i;
+            } else {
+                state.bm25_selected = i;
+            }
+        }
+        if again {
+            // A second click on the selected hit opens the inspector.
+            state.focus = Focus::Inspector;
+        }
+        reinspect(state, None);
+        return;
+    }
+}
