@@ -57,19 +57,23 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn demo_in_tmux_type_inspect_ablate_resize_quit() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("skipped: tmux is not installed");
-        return;
+/// Whether tmux is missing (a failure in CI, where `.ci/run` installs it).
+fn no_tmux() -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return false;
     }
-    let Some(model) = common::shared("models/splade-tiny") else {
-        return;
-    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is required in CI (.ci/run installs it)"
+    );
+    eprintln!("skipped: tmux is not installed");
+    true
+}
+
+/// Runs `spladescope ARGS` in a fresh tmux session of `width` × `height`, with its own
+/// data and config directories; afterwards the shell prints `EXIT=<status>` and whether
+/// the terminal is in cooked mode (`icanon`).
+fn start(name: &str, args: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
     let home = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_spladescope");
     let script = home.path().join("run.sh");
@@ -77,27 +81,45 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
         &script,
         format!(
             "export XDG_DATA_HOME='{d}/data' XDG_CONFIG_HOME='{d}/config' TERM=xterm-256color\n\
-             '{bin}' demo --model '{m}'\necho EXIT=$?\nstty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'\nsleep 60\n",
+             '{bin}' {args}\necho EXIT=$?\nstty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'\nsleep 60\n",
             d = home.path().display(),
-            m = model.display()
         ),
     )
     .unwrap();
     let tmux = Tmux {
-        socket: format!("spladescope-e2e-{}", std::process::id()),
+        socket: format!("spladescope-e2e-{name}-{}", std::process::id()),
     };
+    let (w, h) = (width.to_string(), height.to_string());
+    let script = script.display().to_string();
     tmux.run(&[
         "new-session",
         "-d",
         "-s",
         "e2e",
         "-x",
-        "100",
+        &w,
         "-y",
-        "30",
+        &h,
         "sh",
-        &script.display().to_string(),
+        &script,
     ]);
+    (tmux, home)
+}
+
+#[test]
+fn demo_in_tmux_type_inspect_ablate_resize_quit() {
+    if no_tmux() {
+        return;
+    }
+    let Some(model) = common::shared("models/splade-tiny") else {
+        return;
+    };
+    let (tmux, home) = start(
+        "demo",
+        &format!("demo --model '{}'", model.display()),
+        100,
+        30,
+    );
 
     // First launch: the demo index is built, then the empty explorer appears.
     tmux.wait("the explorer", 120, |s| s.contains("Type a query"));
@@ -150,7 +172,10 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
     tmux.wait("the layout again", 30, |s| s.contains("overlap@10"));
     // Quit; the shell's next lines appear on a restored terminal in cooked mode.
     tmux.keys(&["q"]);
-    let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));
+    // Wait for the shell's `stty` line too, not only for the exit status.
+    let s = tmux.wait("the exit and the terminal mode", 30, |s| {
+        s.contains("EXIT=") && s.lines().any(|l| l.trim().ends_with("icanon"))
+    });
     assert!(s.contains("EXIT=0"), "{s}");
     assert!(
         s.lines().any(|l| l.trim() == "icanon"),
@@ -161,46 +186,17 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
 
 #[test]
 fn an_index_that_fails_to_open_is_a_message_in_the_ui() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
+    if no_tmux() {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_spladescope");
-    let script = home.path().join("run.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "export XDG_DATA_HOME='{d}/data' XDG_CONFIG_HOME='{d}/config' TERM=xterm-256color\n\
-             '{bin}' tui '{d}/no-such.idx'\necho EXIT=$?\nsleep 60\n",
-            d = home.path().display()
-        ),
-    )
-    .unwrap();
-    let tmux = Tmux {
-        socket: format!("spladescope-e2e-bad-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "90",
-        "-y",
-        "26",
-        "sh",
-        &script.display().to_string(),
-    ]);
+    let missing = std::env::temp_dir().join(format!("no-such-{}.idx", std::process::id()));
+    let (tmux, _home) = start("bad", &format!("tui '{}'", missing.display()), 90, 26);
     let s = tmux.wait("the error screen", 30, |s| {
         s.contains("Could not open the index")
     });
     assert!(
-        s.contains("no-such.idx"),
-        "the message names the index:\n{s}"
+        s.contains("no-such-") && s.contains("is not a spladescope index"),
+        "the message names the index and the problem:\n{s}"
     );
     tmux.keys(&["q"]);
     let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));

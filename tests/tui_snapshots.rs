@@ -27,116 +27,77 @@ fn snap(name: &str, state: &State, width: u16, height: u16) {
     insta::assert_snapshot!(format!("{name}_{width}x{height}"), text(&buffer));
 }
 
-fn explore(engine: &Engine, width: u16, height: u16) -> State {
-    let mut s = state(width, height);
-    load(&mut s, engine);
-    apply(&mut s, engine, typing("reset my login"));
-    s
+/// Loads, evaluates, types "reset my login", presses `keys`, and snapshots `name` at
+/// both sizes.
+fn snap_after(name: &str, keys: &[KeyCode]) {
+    let Some(e) = engine() else { return };
+    for (w, h) in SIZES {
+        let mut s = state(w, h);
+        load(&mut s, &e);
+        evaluate(&mut s, &e);
+        apply(&mut s, &e, typing("reset my login"));
+        apply(&mut s, &e, keys.iter().map(|&k| key(k)));
+        snap(name, &s, w, h);
+    }
 }
 
 #[test]
 fn explore_view() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let s = explore(&e, w, h);
-        snap("explore", &s, w, h);
-    }
+    snap_after("explore", &[]);
 }
 
 #[test]
 fn explore_with_inspector_open() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        apply(
-            &mut s,
-            &e,
-            [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
-        );
-        snap("inspector", &s, w, h);
-    }
+    snap_after("inspector", &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
 }
 
 #[test]
 fn explore_with_an_ablated_term_and_pruning() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        apply(
-            &mut s,
-            &e,
-            [
-                key(KeyCode::Tab),
-                key(KeyCode::Char(' ')),
-                key(KeyCode::Char('[')),
-                key(KeyCode::Char('[')),
-            ],
-        );
-        snap("ablated", &s, w, h);
-    }
+    snap_after(
+        "ablated",
+        &[
+            KeyCode::Tab,
+            KeyCode::Char(' '),
+            KeyCode::Char('['),
+            KeyCode::Char('['),
+        ],
+    );
 }
 
 #[test]
 fn compare_view() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        apply(&mut s, &e, [key(KeyCode::F(3))]);
-        snap("compare", &s, w, h);
-    }
+    snap_after("compare", &[KeyCode::F(3)]);
 }
 
 #[test]
 fn evaluate_view() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        evaluate(&mut s, &e);
-        apply(&mut s, &e, [key(KeyCode::F(4))]);
-        snap("evaluate", &s, w, h);
-    }
+    snap_after("evaluate", &[KeyCode::F(4)]);
 }
 
 #[test]
 fn index_view() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        apply(&mut s, &e, [key(KeyCode::F(5))]);
-        snap("index", &s, w, h);
-    }
+    snap_after("index", &[KeyCode::F(5)]);
 }
 
 #[test]
 fn help_overlay() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        apply(&mut s, &e, [key(KeyCode::F(1))]);
-        snap("help", &s, w, h);
-    }
+    snap_after("help", &[KeyCode::F(1)]);
 }
 
 #[test]
 fn why_not_overlay_for_a_judged_query() {
-    let Some(e) = engine() else { return };
-    for (w, h) in SIZES {
-        let mut s = explore(&e, w, h);
-        evaluate(&mut s, &e);
-        // Open q01 ("reset my login") from the Evaluate table sorted by query id.
-        apply(
-            &mut s,
-            &e,
-            [
-                key(KeyCode::F(4)),
-                key(KeyCode::Char('s')),
-                key(KeyCode::Char('s')),
-            ],
-        );
-        assert_eq!(s.eval.sort, 0);
-        apply(&mut s, &e, [key(KeyCode::Enter), key(KeyCode::Char('w'))]);
-        snap("why_not", &s, w, h);
-    }
+    // Sort the Evaluate table by query id (two steps from the default column), open q01
+    // ("reset my login") and ask "why not?".
+    snap_after(
+        "why_not",
+        &[
+            KeyCode::F(4),
+            KeyCode::Char('s'),
+            KeyCode::Char('s'),
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+        ],
+    );
 }
 
 #[test]
@@ -152,6 +113,8 @@ fn loading_failure_and_too_small() {
         ))),
     );
     snap("failed", &s, 80, 24);
-    let s = explore(&e, 60, 20);
+    let mut s = state(60, 20);
+    load(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
     snap("too_small", &s, 60, 20);
 }

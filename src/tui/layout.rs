@@ -57,48 +57,33 @@ pub fn regions(area: Rect, state: &State) -> Regions {
                 100.. => 28,
                 _ => 24,
             };
-            let inspector_open = state.focus == Focus::Inspector;
             if roomy(area) {
                 let [top, bottom] =
                     Layout::vertical([Constraint::Percentage(52), Constraint::Min(0)]).areas(body);
-                let [terms, lists] =
-                    Layout::horizontal([Constraint::Length(terms_width), Constraint::Min(0)])
-                        .areas(top);
-                let [splade, bm25] =
-                    Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)])
-                        .areas(lists);
-                r.terms = terms;
-                r.splade = splade;
-                r.bm25 = bm25;
+                [r.terms, r.splade, r.bm25] = three_panes(top, terms_width);
                 r.inspector = bottom;
-            } else if inspector_open {
+            } else if state.focus == Focus::Inspector {
                 r.inspector = body;
             } else {
-                let [terms, lists] =
-                    Layout::horizontal([Constraint::Length(terms_width), Constraint::Min(0)])
-                        .areas(body);
-                let [splade, bm25] =
-                    Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)])
-                        .areas(lists);
-                r.terms = terms;
-                r.splade = splade;
-                r.bm25 = bm25;
+                [r.terms, r.splade, r.bm25] = three_panes(body, terms_width);
             }
         }
         View::Compare => {
             let terms_width = if area.width >= 120 { 40 } else { 28 };
-            let [terms, lists] =
-                Layout::horizontal([Constraint::Length(terms_width), Constraint::Min(0)])
-                    .areas(body);
-            let [a, b] =
-                Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).areas(lists);
-            r.terms = terms;
-            r.splade = a;
-            r.hits_b = b;
+            [r.terms, r.splade, r.hits_b] = three_panes(body, terms_width);
         }
         View::Evaluate | View::Index => {}
     }
     r
+}
+
+/// A terms pane of `terms_width` columns, then two equal hit lists.
+fn three_panes(area: Rect, terms_width: u16) -> [Rect; 3] {
+    let [terms, lists] =
+        Layout::horizontal([Constraint::Length(terms_width), Constraint::Min(0)]).areas(area);
+    let [a, b] =
+        Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).areas(lists);
+    [terms, a, b]
 }
 
 /// Inner area of a bordered pane.

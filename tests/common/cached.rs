@@ -34,6 +34,11 @@ pub fn index(
             return Some(out);
         }
     }
+    build(&data, &out, model, max_length)
+}
+
+/// Builds the index of `corpus` at `out` with `model` (replacing what is there).
+fn build(corpus: &Path, out: &Path, model: &str, max_length: usize) -> Option<PathBuf> {
     eprintln!("building {} (once) ...", out.display());
     let enc = encoder(model, max_length)?;
     let options = BuildOptions {
@@ -41,15 +46,15 @@ pub fn index(
         ..BuildOptions::default()
     };
     index::build(
-        &data,
-        &out,
+        corpus,
+        out,
         &enc,
         &options,
         &AtomicBool::new(false),
         &mut |_| {},
     )
     .unwrap();
-    Some(out)
+    Some(out.to_path_buf())
 }
 
 /// The index of the bundled demo collection (`assets/demo`) built with `model`, in
@@ -66,19 +71,5 @@ pub fn demo_index(parent: &Path, model: &str) -> Option<PathBuf> {
             return Some(out);
         }
     }
-    let enc = encoder(model, 512)?;
-    let options = BuildOptions {
-        force: true,
-        ..BuildOptions::default()
-    };
-    index::build(
-        &corpus,
-        &out,
-        &enc,
-        &options,
-        &AtomicBool::new(false),
-        &mut |_| {},
-    )
-    .unwrap();
-    Some(out)
+    build(&corpus, &out, model, 512)
 }

@@ -191,14 +191,7 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
         area,
     );
     let body = inner(area);
-    let metrics = [
-        Metric::Ndcg10,
-        Metric::Mrr10,
-        Metric::Recall100,
-        Metric::Recall1000,
-        Metric::Map1000,
-        Metric::P10,
-    ];
+    let metrics = Metric::ALL;
     let mut head = vec![Span::styled(pad("system", 12), theme.title)];
     for m in metrics {
         head.push(Span::styled(format!("{:>11}", m.name()), theme.title));

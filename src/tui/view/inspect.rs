@@ -61,9 +61,8 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
     let [rank_line, rest] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
     frame.render_widget(Paragraph::new(rank_summary(x, theme)), rank_line);
-    let wide = roomy(frame.area());
-    let scroll = state.inspector_scroll;
-    if wide {
+    // Wide: tables | text | the document's terms; compact: tables | text over terms.
+    let (tables, text, terms) = if roomy(frame.area()) {
         let [tables, text, terms] = Layout::horizontal([
             Constraint::Percentage(40),
             Constraint::Percentage(40),
@@ -71,31 +70,25 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
         ])
         .spacing(1)
         .areas(rest);
-        frame.render_widget(
-            Paragraph::new(tables_lines(x, tables.width as usize, theme)).scroll((scroll, 0)),
-            tables,
-        );
-        frame.render_widget(doc_text(x, theme).scroll((scroll, 0)), text);
-        frame.render_widget(
-            Paragraph::new(doc_terms(x, terms.width as usize, theme)),
-            terms,
-        );
+        (tables, text, terms)
     } else {
         let [tables, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Min(0)])
             .spacing(1)
             .areas(rest);
         let [text, terms] =
             Layout::vertical([Constraint::Percentage(60), Constraint::Min(0)]).areas(right);
-        frame.render_widget(
-            Paragraph::new(tables_lines(x, tables.width as usize, theme)).scroll((scroll, 0)),
-            tables,
-        );
-        frame.render_widget(doc_text(x, theme).scroll((scroll, 0)), text);
-        frame.render_widget(
-            Paragraph::new(doc_terms(x, terms.width as usize, theme)),
-            terms,
-        );
-    }
+        (tables, text, terms)
+    };
+    let scroll = (state.inspector_scroll, 0);
+    frame.render_widget(
+        Paragraph::new(tables_lines(x, tables.width as usize, theme)).scroll(scroll),
+        tables,
+    );
+    frame.render_widget(doc_text(x, theme).scroll(scroll), text);
+    frame.render_widget(
+        Paragraph::new(doc_terms(x, terms.width as usize, theme)),
+        terms,
+    );
 }
 
 fn rank_text(name: &str, r: &RankInfo) -> String {

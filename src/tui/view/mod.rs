@@ -206,6 +206,9 @@ fn status(frame: &mut Frame, area: Rect, state: &State) {
 /// Key hints of the focused context, from the keymap.
 fn hints(state: &State) -> Vec<Span<'static>> {
     let context = state.context();
+    if matches!(state.phase, Phase::Failed(_)) {
+        return vec![Span::styled("q quit ", state.theme.key)];
+    }
     let wanted: &[Action] = match context {
         Context::Query => &[Action::FocusNext, Action::HistoryPrev, Action::Help],
         Context::Terms => &[
