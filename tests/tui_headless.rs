@@ -466,3 +466,75 @@ fn settle_is_a_no_op_without_requests() {
     settle(&mut s, &e);
     assert!(s.shown.is_none());
 }
+
+#[test]
+fn the_search_command_is_the_twin_of_ablation_and_pruning() {
+    let Some(e) = demo_engine(false, false) else {
+        return;
+    };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset my login"));
+    // Switch the top term off, then prune to the 5 heaviest remaining terms.
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char(' '))]);
+    let top = s.shown.as_ref().unwrap().terms[0].token.clone();
+    while s.shown.as_ref().unwrap().edited_nnz > 5 {
+        apply(&mut s, &e, [key(KeyCode::Char('['))]);
+    }
+    let tui: Vec<(String, f32)> = s
+        .shown
+        .as_ref()
+        .unwrap()
+        .splade
+        .iter()
+        .map(|h| (h.id.clone(), h.score))
+        .collect();
+    let dir = e.a.index.dir().to_path_buf();
+    let top_n = s.edits.pruning.top_n.unwrap().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spladescope"))
+        .args([
+            "search",
+            &dir.display().to_string(),
+            "reset my login",
+            "--json",
+            "--drop",
+            &top,
+            "--prune-top",
+            &top_n,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli: Vec<(String, f32)> = json["results"][0]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["score"].as_f64().unwrap() as f32,
+            )
+        })
+        .collect();
+    assert_eq!(cli, tui);
+    // Bad edits are clear errors.
+    for (flag, value, expected) in [
+        ("--drop", "zzqxj", "not in the model's vocabulary"),
+        ("--weight", "log=abc", "is not a number"),
+        ("--weight", "log", "expected TERM=WEIGHT"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spladescope"))
+            .args(["search", &dir.display().to_string(), "reset", flag, value])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{flag} {value}: {err}"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use spladescope::search::{
 };
 
 use super::output::{paint, snippet, use_color};
-use super::query::{self, QueryModelArgs};
+use super::query::{self, EditArgs, QueryModelArgs};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -30,6 +30,8 @@ pub struct ExplainArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub edits: EditArgs,
     #[command(flatten)]
     pub model: QueryModelArgs,
 }
@@ -47,7 +49,8 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let (index, encoder) = query::open(&args.index, &args.model)?;
     let doc = index.find(&args.doc_id)?;
     let stored = index.doc(doc)?;
-    let encoded = encoder.encode(&args.query)?;
+    let mut encoded = encoder.encode(&args.query)?;
+    encoded.vector = args.edits.edits(&encoder)?.apply(&encoded.vector);
     let splade = splade_scores(&index, &encoded.vector)?;
     let bm25 = bm25_scores(&index, &args.query)?;
     let out = ExplainOut {

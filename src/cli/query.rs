@@ -7,6 +7,7 @@ use clap::Args;
 use spladescope::encoder::{EncoderOptions, SparseEncoder};
 use spladescope::index::manifest::ModelInfo;
 use spladescope::index::{Index, IndexError};
+use spladescope::search::{Pruning, QueryEdits};
 
 /// Options of commands that run queries against an index.
 #[derive(Debug, Clone, Args)]
@@ -52,4 +53,59 @@ pub fn open(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseE
         }
     }
     Ok((index, encoder))
+}
+
+/// Query edits, as the explorer's term ablation and pruning make them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EditArgs {
+    /// Switch a query term off (a vocabulary token, e.g. `password` or `##in`; repeatable).
+    #[arg(long, value_name = "TERM")]
+    pub drop: Vec<String>,
+    /// Give a query term a new weight (repeatable).
+    #[arg(long, value_name = "TERM=WEIGHT", value_parser = parse_weight)]
+    pub weight: Vec<(String, f32)>,
+    /// Keep only the N heaviest query terms (after --drop and --weight).
+    #[arg(long, value_name = "N")]
+    pub prune_top: Option<usize>,
+    /// Keep only query terms weighing at least W.
+    #[arg(long, value_name = "W")]
+    pub prune_min: Option<f32>,
+}
+
+fn parse_weight(s: &str) -> Result<(String, f32), String> {
+    let (term, w) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("expected TERM=WEIGHT, got {s:?}"))?;
+    let w: f32 = w
+        .parse()
+        .map_err(|_| format!("{w:?} is not a number in {s:?}"))?;
+    if !w.is_finite() || w < 0.0 {
+        return Err(format!("the weight in {s:?} must be a number of 0 or more"));
+    }
+    Ok((term.to_string(), w))
+}
+
+impl EditArgs {
+    /// The edits, with terms looked up in the encoder's vocabulary.
+    pub fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
+        let id = |t: &str| {
+            encoder.token_id(t).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{t:?} is not in the model's vocabulary (use the token as `encode` shows it)"
+                )
+            })
+        };
+        let mut edits = QueryEdits::default();
+        for t in &self.drop {
+            edits.dropped.insert(id(t)?);
+        }
+        for (t, w) in &self.weight {
+            edits.weights.insert(id(t)?, *w);
+        }
+        edits.pruning = Pruning {
+            top_n: self.prune_top,
+            min_weight: self.prune_min,
+        };
+        Ok(edits)
+    }
 }

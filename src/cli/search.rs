@@ -15,7 +15,7 @@ use spladescope::search::{
 };
 
 use super::output::{paint, snippet, use_color};
-use super::query::{self, QueryModelArgs};
+use super::query::{self, EditArgs, QueryModelArgs};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -38,6 +38,8 @@ pub struct SearchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub edits: EditArgs,
     #[command(flatten)]
     pub model: QueryModelArgs,
 }
@@ -83,7 +85,8 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
         vec![System::Splade]
     };
     let start = Instant::now();
-    let encoded = encoder.encode(&args.query)?;
+    let mut encoded = encoder.encode(&args.query)?;
+    encoded.vector = args.edits.edits(&encoder)?.apply(&encoded.vector);
     let encode_ms = start.elapsed().as_secs_f64() * 1e3;
     let mut scored = Vec::new();
     for &system in &systems {
