@@ -129,6 +129,7 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
         queries: read_queries(&queries)?.queries,
         qrels: read_qrels(&qrels, &QrelsOptions::default())?.qrels,
         name: "Fernpage demo".into(),
+        notes: Vec::new(),
     };
     Ok(Engine::new(
         Side {

@@ -17,12 +17,11 @@ use spladescope::search::runs::{bm25_run, splade_run};
 use super::query::{self, QueryModelArgs};
 use super::report::{self, SystemEval};
 
-#[derive(Debug, Args)]
-pub struct EvalArgs {
-    /// The index directory.
-    pub index: PathBuf,
+/// Where the judged queries come from: a BEIR folder, or a queries file and a qrels file.
+#[derive(Debug, Clone, Args)]
+pub struct JudgedArgs {
     /// A BEIR folder (queries.jsonl, qrels/<split>.tsv).
-    #[arg(long, required_unless_present = "qrels")]
+    #[arg(long)]
     pub beir: Option<PathBuf>,
     /// The qrels split of --beir.
     #[arg(long, default_value = "test")]
@@ -33,6 +32,45 @@ pub struct EvalArgs {
     /// Qrels (BEIR TSV or TREC `qid 0 docid rel`), instead of --beir.
     #[arg(long, conflicts_with = "beir", requires = "queries")]
     pub qrels: Option<PathBuf>,
+}
+
+impl JudgedArgs {
+    /// Whether judged queries were given.
+    pub fn given(&self) -> bool {
+        self.beir.is_some() || self.queries.is_some()
+    }
+
+    /// Reads the queries and qrels; returns them with a title, noting repeated lines in
+    /// `notes`.
+    pub fn load(&self, notes: &mut Vec<String>) -> anyhow::Result<(Queries, Qrels, String)> {
+        if let Some(dir) = &self.beir {
+            let split = load_beir(dir, &self.split)?;
+            report_duplicates(notes, "queries", split.query_duplicates.count);
+            report_duplicates(notes, "qrels", split.qrels_duplicates.count);
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Ok((split.queries, split.qrels, format!("{name} {}", self.split)));
+        }
+        let (Some(q), Some(r)) = (&self.queries, &self.qrels) else {
+            bail!("give --beir DIR, or --queries and --qrels");
+        };
+        let queries = read_queries(q)?;
+        let qrels = read_qrels(r, &QrelsOptions::default())?;
+        report_duplicates(notes, "queries", queries.duplicates.count);
+        report_duplicates(notes, "qrels", qrels.duplicates.count);
+        Ok((queries.queries, qrels.qrels, r.display().to_string()))
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("judgments").required(true).args(["beir", "qrels"]))]
+pub struct EvalArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    #[command(flatten)]
+    pub judged: JudgedArgs,
     /// Systems of INDEX to evaluate: splade, bm25.
     #[arg(long, value_delimiter = ',', default_value = "splade,bm25")]
     pub systems: Vec<String>,
@@ -61,7 +99,7 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let mut notes = Vec::new();
-    let (queries, qrels, title) = load(args, &mut notes)?;
+    let (queries, qrels, title) = args.judged.load(&mut notes)?;
     let (index, encoder) = query::open(&args.index, &args.model)?;
     check_corpus(&index, &qrels, &mut notes)?;
     let list: Vec<(&str, &str)> = queries
@@ -186,47 +224,6 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         json: args.json,
     };
     report::print(&mut std::io::stdout().lock(), &report, &texts)
-}
-
-/// Reads the queries and qrels; returns them with a title.
-fn load(args: &EvalArgs, notes: &mut Vec<String>) -> anyhow::Result<(Queries, Qrels, String)> {
-    load_judged(
-        args.beir.as_deref(),
-        &args.split,
-        args.queries.as_deref(),
-        args.qrels.as_deref(),
-        notes,
-    )
-}
-
-/// Reads queries and qrels from a BEIR folder (`beir`, `split`) or from two files; returns
-/// them with a title, noting repeated lines in `notes`.
-pub fn load_judged(
-    beir: Option<&std::path::Path>,
-    split: &str,
-    queries: Option<&std::path::Path>,
-    qrels: Option<&std::path::Path>,
-    notes: &mut Vec<String>,
-) -> anyhow::Result<(Queries, Qrels, String)> {
-    if let Some(dir) = beir {
-        let split_name = split;
-        let split = load_beir(dir, split_name)?;
-        report_duplicates(notes, "queries", split.query_duplicates.count);
-        report_duplicates(notes, "qrels", split.qrels_duplicates.count);
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        return Ok((split.queries, split.qrels, format!("{name} {split_name}")));
-    }
-    let (Some(q), Some(r)) = (queries, qrels) else {
-        bail!("give --beir DIR, or --queries and --qrels");
-    };
-    let queries = read_queries(q)?;
-    let qrels = read_qrels(r, &QrelsOptions::default())?;
-    report_duplicates(notes, "queries", queries.duplicates.count);
-    report_duplicates(notes, "qrels", qrels.duplicates.count);
-    Ok((queries.queries, qrels.qrels, r.display().to_string()))
 }
 
 fn report_duplicates(notes: &mut Vec<String>, what: &str, count: usize) {

@@ -13,7 +13,7 @@ use spladescope::tui::theme::ThemeName;
 use spladescope::tui::worker::Loader;
 use spladescope::tui::{self, Launch};
 
-use super::eval::{check_corpus, load_judged};
+use super::eval::{check_corpus, JudgedArgs};
 use super::query::{self, QueryModelArgs};
 
 #[derive(Debug, Args)]
@@ -24,18 +24,9 @@ pub struct TuiArgs {
     /// view (its own model encodes the queries).
     #[arg(long)]
     pub compare: Option<PathBuf>,
-    /// A BEIR folder (queries.jsonl, qrels/<split>.tsv): enables the Evaluate view.
-    #[arg(long)]
-    pub beir: Option<PathBuf>,
-    /// The qrels split of --beir.
-    #[arg(long, default_value = "test")]
-    pub split: String,
-    /// Queries (BEIR queries.jsonl), instead of --beir.
-    #[arg(long, conflicts_with = "beir", requires = "qrels")]
-    pub queries: Option<PathBuf>,
-    /// Qrels (BEIR TSV or TREC), instead of --beir.
-    #[arg(long, conflicts_with = "beir", requires = "queries")]
-    pub qrels: Option<PathBuf>,
+    /// Judged queries (--beir DIR, or --queries and --qrels): enable the Evaluate view.
+    #[command(flatten)]
+    pub judged: JudgedArgs,
     #[command(flatten)]
     pub ui: UiArgs,
     #[command(flatten)]
@@ -112,12 +103,7 @@ pub fn index_name(dir: &Path) -> String {
 
 pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
     let (index, compare, model) = (args.index.clone(), args.compare.clone(), args.model.clone());
-    let judged_args = (
-        args.beir.clone(),
-        args.split.clone(),
-        args.queries.clone(),
-        args.qrels.clone(),
-    );
+    let judged_args = args.judged.clone();
     let loader: Loader = Box::new(move |progress| {
         let load = || -> anyhow::Result<Engine> {
             progress(format!("opening {} and loading its model", index.display()));
@@ -144,22 +130,16 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
                 }
                 None => None,
             };
-            let (beir, split, queries, qrels) = &judged_args;
-            let judged = if beir.is_some() || queries.is_some() {
+            let judged = if judged_args.given() {
                 progress("reading queries and qrels".into());
                 let mut notes = Vec::new();
-                let (queries, qrels, name) = load_judged(
-                    beir.as_deref(),
-                    split,
-                    queries.as_deref(),
-                    qrels.as_deref(),
-                    &mut notes,
-                )?;
+                let (queries, qrels, name) = judged_args.load(&mut notes)?;
                 check_corpus(&a.index, &qrels, &mut notes)?;
                 Some(Judged {
                     queries,
                     qrels,
                     name,
+                    notes,
                 })
             } else {
                 None

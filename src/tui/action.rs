@@ -81,7 +81,7 @@ pub enum Action {
 }
 
 impl Action {
-    /// The config-file name of a bindable action.
+    /// The config-file name of a bindable action (shown in the help overlay).
     pub fn name(&self) -> String {
         let debug = format!("{self:?}");
         let mut out = String::new();

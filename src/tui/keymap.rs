@@ -469,20 +469,15 @@ impl Keymap {
         Ok(())
     }
 
-    /// `(keys, help)` lines of a context, for the help overlay.
-    pub fn help(&self, context: Context) -> Vec<(String, &'static str)> {
+    /// `(keys, help, action name)` lines of a context, for the help overlay; the name is
+    /// what the config file's `[keys]` table rebinds.
+    pub fn help(&self, context: Context) -> Vec<(String, &'static str, String)> {
         self.bindings
             .iter()
             .filter(|b| b.context == context)
             .map(|b| {
-                (
-                    b.keys
-                        .iter()
-                        .map(Key::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    b.help,
-                )
+                let keys: Vec<String> = b.keys.iter().map(Key::to_string).collect();
+                (keys.join(" "), b.help, b.action.name())
             })
             .collect()
     }

@@ -93,8 +93,6 @@ pub struct State {
     pub edits: QueryEdits,
     /// Latest request's generation.
     pub generation: u64,
-    /// Generation of the reply on screen.
-    pub shown_generation: u64,
     pub shown: Option<QueryView>,
     /// The last reply's error.
     pub error: Option<String>,
@@ -104,7 +102,6 @@ pub struct State {
     pub term_selected: usize,
     pub splade_selected: usize,
     pub bm25_selected: usize,
-    pub b_scroll: usize,
     pub inspector_scroll: u16,
     pub help_scroll: u16,
     /// A document inspected by id ("why not?") instead of the selected hit.
@@ -151,7 +148,6 @@ impl State {
             history,
             edits: QueryEdits::default(),
             generation: 0,
-            shown_generation: 0,
             shown: None,
             error: None,
             pending: false,
@@ -159,7 +155,6 @@ impl State {
             term_selected: 0,
             splade_selected: 0,
             bm25_selected: 0,
-            b_scroll: 0,
             inspector_scroll: 0,
             help_scroll: 0,
             inspect_id: None,

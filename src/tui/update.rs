@@ -43,19 +43,6 @@ pub fn key(state: &mut State, key: KeyEvent) {
 
 /// Applies one action.
 pub fn update(state: &mut State, action: Action) {
-    if !matches!(
-        action,
-        Action::Reply(..)
-            | Action::EvalProgress(..)
-            | Action::Resize(..)
-            | Action::Key(_)
-            | Action::LoadProgress(_)
-    ) {
-        // A key press clears a transient message.
-        if matches!(action, Action::Input(_)) || state.message.as_ref().is_some_and(|m| !m.1) {
-            state.message = None;
-        }
-    }
     match action {
         Action::Quit => state.quit = true,
         Action::Help => {
@@ -159,7 +146,11 @@ pub fn update(state: &mut State, action: Action) {
             state.eval.sort = (state.eval.sort + 1) % columns.max(1);
         }
         Action::SortReverse => state.eval.descending = !state.eval.descending,
-        Action::Key(k) => key(state, k),
+        Action::Key(k) => {
+            // A key press clears the last message (its own action may set a new one).
+            state.message = None;
+            key(state, k)
+        }
         Action::Input(k) => input(state, k),
         Action::Mouse(m) => super::mouse::mouse(state, m),
         Action::Resize(w, h) => {
@@ -180,7 +171,6 @@ pub fn update(state: &mut State, action: Action) {
                 return;
             }
             state.pending = false;
-            state.shown_generation = generation;
             match *reply {
                 Ok(view) => {
                     state.error = None;

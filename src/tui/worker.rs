@@ -22,8 +22,6 @@ pub struct Loaded {
     pub compare: Option<(String, String)>,
     /// Name of the judged query set, when given.
     pub judged: Option<String>,
-    /// The query length limit in tokens.
-    pub query_max_length: usize,
 }
 
 impl Loaded {
@@ -39,7 +37,6 @@ impl Loaded {
                 .as_ref()
                 .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
             judged: engine.judged.as_ref().map(|j| j.name.clone()),
-            query_max_length: engine.a.encoder.options().max_length,
         }
     }
 }

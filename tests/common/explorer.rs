@@ -41,6 +41,7 @@ pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
             .unwrap()
             .qrels,
         name: "Fernpage demo".into(),
+        notes: Vec::new(),
     });
     Some(Engine::new(a, b, judged))
 }

@@ -185,4 +185,6 @@ pub struct EvalTable {
     /// SPLADE versus each other system on nDCG@10 (differences SPLADE − other).
     pub comparisons: Vec<crate::eval::Comparison>,
     pub k: usize,
+    /// Notes on the judged set, as `spladescope eval` prints them.
+    pub notes: Vec<String>,
 }

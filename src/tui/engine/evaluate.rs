@@ -92,6 +92,7 @@ impl Engine {
             means: evals.iter().map(|e| e.mean).collect(),
             comparisons,
             k: K,
+            notes: j.notes.clone(),
         }))
     }
 }

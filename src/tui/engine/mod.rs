@@ -44,6 +44,8 @@ pub struct Judged {
     pub qrels: Qrels,
     /// Where they came from, for the title.
     pub name: String,
+    /// What reading them noticed (repeated lines, judged documents not in the index).
+    pub notes: Vec<String>,
 }
 
 /// What to show for one query.

@@ -58,7 +58,8 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// The table pane and the summary pane.
 fn split(area: Rect, table: &EvalTable) -> [Rect; 2] {
-    let summary_height = 3 + table.systems.len() as u16 + table.comparisons.len() as u16;
+    let summary_height =
+        3 + table.systems.len() as u16 + table.comparisons.len() as u16 + table.notes.len() as u16;
     Layout::vertical([Constraint::Min(0), Constraint::Length(summary_height)]).areas(area)
 }
 
@@ -227,6 +228,9 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
                 wtl.wins, wtl.ties, wtl.losses
             )),
         ]));
+    }
+    for note in &table.notes {
+        lines.push(Line::styled(format!("note: {note}"), theme.warning));
     }
     frame.render_widget(Paragraph::new(lines), body);
 }

@@ -44,10 +44,11 @@ pub fn draw_help(frame: &mut Frame, area: Rect, state: &State) {
     ] {
         lines.push(Line::raw(""));
         lines.push(Line::styled(c.title(), theme.title));
-        for (keys, help) in state.keymap.help(c) {
+        for (keys, help, name) in state.keymap.help(c) {
             lines.push(Line::from(vec![
                 Span::styled(pad(&keys, 22), theme.key),
-                Span::raw(help),
+                Span::raw(pad(help, 40)),
+                Span::styled(name, theme.dim),
             ]));
         }
     }

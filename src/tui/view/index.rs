@@ -22,51 +22,45 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &IndexStats, state: &State) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Min(0)]).areas(bottom);
 
     let d = &s.nonzeros_per_document;
+    let field = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<11}"), theme.dim),
+            Span::raw(value),
+        ])
+    };
     let lines = vec![
-        Line::from(vec![
-            Span::styled("documents  ", theme.dim),
-            Span::raw(format!("{}", s.documents)),
-        ]),
-        Line::from(vec![
-            Span::styled("model      ", theme.dim),
-            Span::raw(s.model.clone()),
-        ]),
-        Line::from(vec![
-            Span::styled("max length ", theme.dim),
-            Span::raw(format!(
-                "{} tokens ({} documents cut)",
+        field("documents", s.documents.to_string()),
+        field("model", s.model.clone()),
+        field(
+            "max length",
+            format!(
+                "{} tokens · {} docs cut",
                 s.max_length, s.truncated_documents
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("SPLADE     ", theme.dim),
-            Span::raw(format!(
+            ),
+        ),
+        field(
+            "SPLADE",
+            format!(
                 "{} postings · {} terms · {:.2} B/p",
                 s.splade_postings, s.splade_terms, s.splade_bytes_per_posting
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("nnz/doc    ", theme.dim),
-            Span::raw(format!(
-                "mean {:.1} · median {} · max {}",
-                d.mean, d.p50, d.max
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("           ", theme.dim),
-            Span::raw(format!("p10 {} · p90 {} · p99 {}", d.p10, d.p90, d.p99)),
-        ]),
-        Line::from(vec![
-            Span::styled("BM25       ", theme.dim),
-            Span::raw(format!(
+            ),
+        ),
+        field(
+            "nnz/doc",
+            format!("mean {:.1} · median {} · max {}", d.mean, d.p50, d.max),
+        ),
+        field("", format!("p10 {} · p90 {} · p99 {}", d.p10, d.p90, d.p99)),
+        field(
+            "BM25",
+            format!(
                 "{} postings · {} terms · {:.2} B/p",
                 s.bm25_postings, s.bm25_terms, s.bm25_bytes_per_posting
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("avg length ", theme.dim),
-            Span::raw(format!("{:.1} analyzed terms", s.bm25_avg_document_length)),
-        ]),
+            ),
+        ),
+        field(
+            "avg length",
+            format!("{:.1} analyzed terms", s.bm25_avg_document_length),
+        ),
     ];
     frame.render_widget(pane(" Index ", false, theme), numbers);
     frame.render_widget(Paragraph::new(lines), inner(numbers));
