@@ -7,10 +7,12 @@
 //! - [`analysis`]: the Lucene-compatible English analyzer and BM25 formula;
 //! - [`index`]: the on-disk SPLADE + BM25 index;
 //! - [`search`]: exact top-k SPLADE and BM25 retrieval and score explanations;
-//! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests.
+//! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests;
+//! - [`display`]: untrusted text made safe to show on a terminal.
 
 pub mod analysis;
 pub mod corpus;
+pub mod display;
 pub mod encoder;
 pub mod eval;
 pub mod index;

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if cli::output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("spladescope: error: {err:#}");
+            eprintln!("spladescope: error: {}", cli::output::error_chain(&err));
             ExitCode::FAILURE
         }
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::filters::{lowercase, strip_possessive};
 use super::porter;
 use super::stopwords::is_stop_word;
-use super::tokenizer::{tokenize, DEFAULT_MAX_TOKEN_LENGTH};
+use super::tokenizer::{independent_pieces, tokenize, DEFAULT_MAX_TOKEN_LENGTH};
 
 /// Which steps of the chain run. The default is Anserini's `DefaultEnglishAnalyzer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +95,23 @@ impl Analyzer {
         self.analyze(text).into_iter().map(|t| t.term).collect()
     }
 
+    /// Calls `f` with each term of [`terms`](Self::terms), in order, without holding them
+    /// all: a long text is tokenised in pieces cut where no token can span (see
+    /// [`independent_pieces`]), so memory follows the piece, not the text.
+    pub fn for_each_term(&self, text: &str, f: impl FnMut(String)) {
+        self.for_each_term_in_pieces(text, 1 << 16, f)
+    }
+
+    fn for_each_term_in_pieces(&self, text: &str, piece: usize, mut f: impl FnMut(String)) {
+        for part in independent_pieces(text, piece) {
+            for raw in tokenize(part, self.config.max_token_length) {
+                if let Some(term) = self.filter_token(raw.text) {
+                    f(term);
+                }
+            }
+        }
+    }
+
     /// Runs the filters (not the tokenizer) on one token's text. `None` when the token is a
     /// stop word (or ends up empty).
     pub fn filter_token(&self, raw: &str) -> Option<String> {
@@ -180,5 +197,58 @@ mod tests {
             ]
         );
         assert!(Analyzer::default().query_terms("").is_empty());
+    }
+
+    #[test]
+    fn terms_in_pieces_equal_terms_of_the_whole_text() {
+        // Words that join across marks, quotes, emoji and scripts, next to spaces.
+        let alphabet = [
+            "a",
+            "B",
+            "7",
+            " ",
+            "  ",
+            "'",
+            "’s",
+            "\u{301}",
+            "\u{200d}",
+            "_",
+            ".",
+            "-",
+            "שׁ'",
+            "\u{5f3}",
+            "👍🏽",
+            "1\u{fe0f}\u{20e3}",
+            "🇫🇷",
+            "漢字",
+            "ไทย",
+            "ß",
+            "x\u{200b}y",
+            "\n",
+            "cells",
+            "The",
+            "running",
+            "it's",
+            "U.S.",
+            "e-mail",
+            "3.14",
+        ];
+        let mut state = 0x2545_f491_u64;
+        let analyzer = Analyzer::default();
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push_str(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            let whole = analyzer.terms(&text);
+            for piece in [1, 2, 5, 17] {
+                let mut parts = Vec::new();
+                analyzer.for_each_term_in_pieces(&text, piece, |t| parts.push(t));
+                assert_eq!(parts, whole, "piece {piece}, text {text:?}");
+            }
+        }
     }
 }

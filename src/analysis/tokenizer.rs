@@ -69,6 +69,29 @@ pub fn tokenize(text: &str, max_token_length: usize) -> Vec<RawToken<'_>> {
     out
 }
 
+/// Splits `text` into consecutive pieces of about `target` bytes that tokenise
+/// independently: each cut falls after an ASCII space and before an ASCII letter or digit,
+/// a word boundary that no UAX#29 rule or Lucene join crosses (spaces are never part of a
+/// token, and nothing attaches a following letter to a space). A piece is longer when no
+/// such place follows; concatenated, the pieces give `text`.
+pub fn independent_pieces(text: &str, target: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let from = target.max(1).min(bytes.len());
+        let cut = (from..bytes.len())
+            .find(|&i| bytes[i - 1] == b' ' && bytes[i].is_ascii_alphanumeric())
+            .unwrap_or(bytes.len());
+        // Both bytes around the cut are ASCII, so it is a char boundary.
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
+}
+
 fn raw_token(text: &str, start: usize, end: usize) -> RawToken<'_> {
     RawToken {
         text: &text[start..end],

@@ -108,7 +108,7 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
             chunk: 32,
             ..BuildOptions::default()
         };
-        index::build(
+        let built = index::build(
             &corpus,
             &index_dir,
             &doc_encoder,
@@ -122,6 +122,12 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
             },
         )
         .with_context(|| format!("cannot build the demo index in {}", index_dir.display()))?;
+        for path in built.removed_leftovers {
+            progress(format!(
+                "removed {}, left by a killed build",
+                path.display()
+            ));
+        }
     }
     progress("opening the demo index".into());
     let index = Index::open(&index_dir)?;

@@ -1,6 +1,7 @@
 //! `spladescope explain`: why a document has its SPLADE and BM25 scores for a query, and
 //! where it ranks ("why not retrieved?").
 
+use spladescope::display::visible;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -72,7 +73,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         w,
         "{}",
         paint(
-            &format!("{} · {}", out.id, snippet(out.title, 80)),
+            &format!("{} · {}", visible(out.id), snippet(out.title, 80)),
             "1",
             color
         )

@@ -59,9 +59,8 @@ pub struct IndexArgs {
 
 pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let bm25 = Bm25Params::new(args.k1, args.b).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if args.out.exists() && !args.force {
-        return Err(IndexError::Exists(args.out.clone()).into());
-    }
+    // Refuse a bad --out before the model loads; the build checks again under its lock.
+    index::output::check_replaceable(&args.corpus, &args.out, args.force)?;
     let encoder = args.model.load()?;
     let options = BuildOptions {
         corpus: CorpusOptions {
@@ -85,7 +84,8 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
-        // A second handler cannot be installed in one process; ignore that case (tests).
+        // Ctrl-C, SIGTERM and SIGHUP all cancel the build. A second handler cannot be
+        // installed in one process; ignore that case (tests).
         let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
     let bar = ProgressBar::new(0);
@@ -113,7 +113,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         },
     );
     bar.finish_and_clear();
-    let manifest = match result {
+    let built = match result {
         Err(IndexError::Interrupted) => {
             eprintln!(
                 "spladescope: interrupted; nothing was written to {}",
@@ -123,6 +123,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         }
         other => other.with_context(|| format!("cannot index {}", args.corpus.display()))?,
     };
+    for path in &built.removed_leftovers {
+        eprintln!(
+            "spladescope: removed {}, left behind by an earlier build that was killed",
+            path.display()
+        );
+    }
+    let manifest = built.manifest;
     let secs = start.elapsed().as_secs_f64();
     let bytes: u64 = manifest.files.values().map(|f| f.bytes).sum();
     println!(

@@ -122,21 +122,28 @@ pub struct ModelArgs {
     /// [default: 512, or the model's limit if lower].
     #[arg(long)]
     pub max_length: Option<usize>,
-    /// Worker threads (0 = one per core).
+    /// Worker threads (0 = one per core; at most the number of cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Texts per forward pass.
-    #[arg(long, default_value_t = 32)]
-    pub batch: usize,
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub batch: u16,
 }
 
 impl ModelArgs {
     /// Resolves and loads the model.
     pub fn load(&self) -> anyhow::Result<SparseEncoder> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if self.threads > cores {
+            eprintln!(
+                "spladescope: --threads {} is more than the {cores} cores here; using {cores}",
+                self.threads
+            );
+        }
         let options = EncoderOptions {
             max_length: self.max_length.unwrap_or(512),
-            batch_size: self.batch,
-            threads: self.threads,
+            batch_size: usize::from(self.batch),
+            threads: self.threads.min(cores),
             clamp_max_length: self.max_length.is_none(),
         };
         Ok(SparseEncoder::from_spec(&self.model, options)?)

@@ -28,7 +28,13 @@ pub fn bar(value: f32, max: f32, width: usize) -> String {
 pub fn snippet(text: &str, max: usize) -> String {
     let flat: String = text
         .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .map(|c| {
+            if c.is_whitespace() {
+                ' '
+            } else {
+                spladescope::display::control_picture(c).unwrap_or(c)
+            }
+        })
         .collect();
     let flat = flat.trim();
     if flat.chars().count() <= max {
@@ -57,9 +63,41 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes joined by ": ", leaving out a cause whose text the message
+/// before it already ends with (library errors print their I/O cause themselves, so
+/// `{err:#}` would repeat "No such file or directory (os error 2)").
+pub fn error_chain(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_chain_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone (os error 2)");
+        let err = anyhow::Error::new(spladescope::index::IndexError::Io {
+            path: "/x/docs.bin".into(),
+            source: io,
+        })
+        .context("cannot open /x");
+        assert_eq!(
+            error_chain(&err),
+            "cannot open /x: /x/docs.bin: gone (os error 2)"
+        );
+    }
 
     #[test]
     fn bars_scale_with_eighths() {
@@ -76,5 +114,6 @@ mod tests {
         assert_eq!(snippet("a\nb  c", 10), "a b  c");
         assert_eq!(snippet("abcdef", 4), "abc…");
         assert_eq!(snippet("", 4), "");
+        assert_eq!(snippet("\u{1b}[2J\u{7}x", 10), "␛[2J␇x");
     }
 }

@@ -1,6 +1,7 @@
 //! The evaluation report shared by `eval` and `compare`: a metrics table per system,
 //! paired comparisons with significance tests, and per-query differences.
 
+use spladescope::display::visible;
 use std::io::Write;
 
 use serde::Serialize;
@@ -156,9 +157,9 @@ pub fn print(
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{title}")?;
+    writeln!(out, "{}", visible(title))?;
     for n in notes {
-        writeln!(out, "  note: {n}")?;
+        writeln!(out, "  note: {}", visible(n))?;
     }
     let width = systems
         .iter()
@@ -239,7 +240,7 @@ pub fn print(
             writeln!(
                 out,
                 "  {:<12} {}  {:>+8.4}  {}",
-                id,
+                visible(id),
                 values.join("  "),
                 delta,
                 super::output::snippet(text, 70)

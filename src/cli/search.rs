@@ -1,5 +1,6 @@
 //! `spladescope search`: exact top-k with SPLADE, BM25 or both, optionally explained.
 
+use spladescope::display::visible;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -227,7 +228,7 @@ fn print_text(
                 "{:>5}  {:>9.4}  {:<12} {}{}",
                 h.rank,
                 h.score,
-                h.id,
+                visible(&h.id),
                 snippet(&h.title, 70),
                 paint(&other, "2", color)
             )?;

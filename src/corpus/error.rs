@@ -162,6 +162,18 @@ pub enum LineProblem {
     /// The document id is the empty string.
     #[error("empty document id")]
     EmptyId,
+    /// The document id holds whitespace or a control character, which TREC run and qrels
+    /// files (whitespace-separated) cannot hold and terminals would act on.
+    #[error(
+        "document id {id:?} contains {what}; TREC run and qrels files cannot hold it \
+         (fix the id, or pass --skip-bad to skip the record)"
+    )]
+    UnusableId {
+        /// The id.
+        id: String,
+        /// What it contains, in words.
+        what: String,
+    },
     /// The bytes are not UTF-8.
     #[error("invalid UTF-8 at byte offset {offset} of the file (byte {column} of the line)")]
     InvalidUtf8 {

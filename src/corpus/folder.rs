@@ -193,6 +193,7 @@ fn read_entry(entry: Entry, max_bytes: usize) -> Result<Document, CorpusError> {
     }
     let id = String::from_utf8(entry.key.clone())
         .map_err(|_| bad("the file name is not valid UTF-8 (it would be the id)".into()))?;
+    super::check_id(&id).map_err(|p| bad(format!("its path is the document id: {p}")))?;
     let mut bytes = Vec::new();
     fs::File::open(&entry.path)
         .and_then(|f| f.take(max_bytes as u64 + 1).read_to_end(&mut bytes))

@@ -88,9 +88,7 @@ pub(crate) fn parse_record(line: &str, fields: &JsonlFields) -> Result<Document,
             })
         }
     };
-    if id.is_empty() {
-        return Err(LineProblem::EmptyId);
-    }
+    super::check_id(&id)?;
     let text = match record.text {
         Some(Loose::Str(s)) => s,
         Some(other) => {
@@ -467,6 +465,18 @@ mod tests {
             ),
             (r#"{"_id": ["a"], "text": "x"}"#, "found an array"),
             (r#"{"_id": "", "text": "x"}"#, "empty document id"),
+            (
+                r#"{"_id": "a b", "text": "x"}"#,
+                "document id \"a b\" contains whitespace (U+0020); TREC run and qrels files",
+            ),
+            (
+                r#"{"_id": "a\nb", "text": "x"}"#,
+                "document id \"a\\nb\" contains whitespace (U+000A)",
+            ),
+            (
+                r#"{"_id": "a\u001b[2J", "text": "x"}"#,
+                "contains a control character (U+001B)",
+            ),
             (
                 r#"{"_id": "a", "text": 1}"#,
                 "text field \"text\" must be a string, found the integer 1",

@@ -23,6 +23,10 @@ pub(crate) struct LineReader {
     offset: u64,
     /// 1-based number of the line last returned (0 before the first).
     line_no: u64,
+    /// The line last returned was too long and its rest is still unread: skipped only when
+    /// the caller asks for the next line, so a reader that stops at the error does not wait
+    /// for a newline that may never come (`/dev/zero`).
+    rest_unread: bool,
 }
 
 impl LineReader {
@@ -33,6 +37,7 @@ impl LineReader {
             max_bytes,
             offset: 0,
             line_no: 0,
+            rest_unread: false,
         }
     }
 
@@ -44,6 +49,9 @@ impl LineReader {
     /// The next line and its 1-based number, `None` at the end of the input.
     pub(crate) fn next_line(&mut self) -> io::Result<Option<(u64, Line<'_>)>> {
         self.buf.clear();
+        if std::mem::take(&mut self.rest_unread) {
+            self.offset += self.inner.skip_until(b'\n')? as u64;
+        }
         let start = self.offset;
         let limit = self.max_bytes as u64 + 2; // content, "\r", "\n"
         let n = (&mut self.inner)
@@ -60,8 +68,8 @@ impl LineReader {
                 self.buf.pop();
             }
         } else if n as u64 == limit {
-            // No newline within the limit: skip the rest of this line.
-            self.offset += self.inner.skip_until(b'\n')? as u64;
+            // No newline within the limit: the rest of this line is skipped on the next call.
+            self.rest_unread = true;
             self.buf.clear();
             return Ok(Some((
                 self.line_no,

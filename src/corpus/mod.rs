@@ -113,6 +113,29 @@ use lines::is_py_space;
 /// Default of [`CorpusOptions::max_record_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
 
+/// Checks a document id: not empty, no whitespace (TREC run and qrels files separate
+/// fields by whitespace) and no control characters.
+pub fn check_id(id: &str) -> Result<(), LineProblem> {
+    if id.is_empty() {
+        return Err(LineProblem::EmptyId);
+    }
+    let what = |c: char| {
+        let kind = if c.is_whitespace() {
+            "whitespace"
+        } else {
+            "a control character"
+        };
+        format!("{kind} (U+{:04X})", c as u32)
+    };
+    match id.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        Some(c) => Err(LineProblem::UnusableId {
+            id: id.to_string(),
+            what: what(c),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One document of a collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {

@@ -32,9 +32,7 @@ pub(crate) fn parse_record(line: &str, options: &TsvOptions) -> Result<Document,
     if found != expected {
         return Err(LineProblem::ColumnCount { expected, found });
     }
-    if id.is_empty() {
-        return Err(LineProblem::EmptyId);
-    }
+    super::check_id(&id)?;
     Ok(Document {
         id: id.to_owned(),
         title: title.unwrap_or_default().to_owned(),

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 /// Everything that can go wrong while resolving, loading or running a SPLADE model.
 #[derive(Debug, thiserror::Error)]
 pub enum EncoderError {
+    /// Encoding was cancelled (Ctrl-C, SIGTERM).
+    #[error("interrupted")]
+    Interrupted,
+
     /// `--model` is neither an existing directory nor a Hub repo id.
     #[error(
         "model '{spec}' is neither a local directory nor a Hugging Face repo id like \

@@ -20,16 +20,20 @@ pub mod error;
 pub mod kernel;
 pub mod linalg;
 pub mod model;
+pub mod prefix;
 pub mod source;
 pub mod vocab_max;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::DType;
 use candle_nn::VarBuilder;
 use serde::Serialize;
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{
+    PostProcessor, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
+};
 
 pub use config::{Architecture, ModelConfig};
 pub use error::{EncoderError, Result};
@@ -237,11 +241,21 @@ impl SparseEncoder {
     /// a model run with that limit sees it; used to tell input from expansion terms of
     /// documents indexed with another limit than the queries'.
     pub fn token_ids(&self, text: &str, max_length: usize) -> Result<Vec<u32>> {
-        let enc = self
-            .untruncated
-            .encode(text, true)
-            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
-        let mut ids = enc.get_ids().to_vec();
+        let mut words = max_length;
+        let mut ids = loop {
+            let head = prefix::word_prefix(text, words);
+            let ids = self
+                .untruncated
+                .encode(head, true)
+                .map_err(|e| EncoderError::Tokenize(e.to_string()))?
+                .get_ids()
+                .to_vec();
+            // A prefix with `max_length` tokens cuts to what the whole text cuts to.
+            if ids.len() >= max_length || head.len() == text.len() {
+                break ids;
+            }
+            words = words.saturating_mul(2);
+        };
         if ids.len() > max_length && max_length >= 2 {
             let last = ids[ids.len() - 1];
             ids.truncate(max_length - 1);
@@ -274,25 +288,32 @@ impl SparseEncoder {
 
     /// Encodes many texts; results come back in input order.
     pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Encoded>> {
-        self.pool.install(|| self.encode_batch_here(texts))
+        self.encode_batch_until(texts, &AtomicBool::new(false))
     }
 
-    fn encode_batch_here<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Encoded>> {
-        let inputs: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-        let encodings = self
-            .tokenizer
-            .encode_batch(inputs.clone(), true)
-            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
-        let mut token_ids: Vec<Vec<u32>> = encodings.iter().map(|e| e.get_ids().to_vec()).collect();
-        let mut untruncated_tokens: Vec<usize> = token_ids.iter().map(Vec::len).collect();
-        for (i, ids) in token_ids.iter_mut().enumerate() {
-            if ids.len() >= self.options.max_length {
-                let full = self
-                    .untruncated
-                    .encode(inputs[i], true)
-                    .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
-                untruncated_tokens[i] = full.len();
-            }
+    /// [`encode_batch`](Self::encode_batch) that stops with [`EncoderError::Interrupted`]
+    /// once `cancel` is set, checked between model batches (a fraction of a second apart).
+    pub fn encode_batch_until<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Encoded>> {
+        self.pool.install(|| self.encode_batch_here(texts, cancel))
+    }
+
+    fn encode_batch_here<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Encoded>> {
+        use rayon::prelude::*;
+        let heads: Vec<(Vec<u32>, usize)> = texts
+            .par_iter()
+            .map(|t| self.tokenize_head(t.as_ref()))
+            .collect::<Result<_>>()?;
+        let (mut token_ids, untruncated_tokens): (Vec<Vec<u32>>, Vec<usize>) =
+            heads.into_iter().unzip();
+        for ids in &mut token_ids {
             if ids.is_empty() {
                 // A tokenizer without a post-processor gives nothing for an empty text; the
                 // model still needs one position.
@@ -305,6 +326,9 @@ impl SparseEncoder {
         order.sort_by_key(|&i| std::cmp::Reverse(token_ids[i].len()));
         let mut vectors: Vec<Option<SparseVector>> = vec![None; texts.len()];
         for batch in order.chunks(self.options.batch_size) {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(EncoderError::Interrupted);
+            }
             let seqs: Vec<&[u32]> = batch.iter().map(|&i| token_ids[i].as_slice()).collect();
             for (&i, dense) in batch.iter().zip(self.forward(&seqs)?) {
                 vectors[i] = Some(SparseVector::from_dense(&dense));
@@ -320,6 +344,47 @@ impl SparseEncoder {
                 untruncated_tokens,
             })
             .collect())
+    }
+
+    /// The token ids the model sees for `text` (cut to the maximum length) and the token
+    /// count of the whole text. Only a prefix that surely holds the first `max_length` tokens
+    /// is tokenised for the model; a longer text is counted piece by piece, so memory stays
+    /// in proportion to the piece, not the text ([`prefix`]).
+    fn tokenize_head(&self, text: &str) -> Result<(Vec<u32>, usize)> {
+        let max = self.options.max_length;
+        let tokenize_err = |e: tokenizers::Error| EncoderError::Tokenize(e.to_string());
+        let mut words = max;
+        loop {
+            let head = prefix::word_prefix(text, words);
+            let whole = head.len() == text.len();
+            let ids = self
+                .tokenizer
+                .encode(head, true)
+                .map_err(tokenize_err)?
+                .get_ids()
+                .to_vec();
+            if ids.len() < max && !whole {
+                words = words.saturating_mul(2);
+                continue;
+            }
+            if ids.len() < max {
+                let n = ids.len();
+                return Ok((ids, n));
+            }
+            let specials = self
+                .untruncated
+                .get_post_processor()
+                .map_or(0, |p| p.added_tokens(false));
+            let mut count = specials;
+            for piece in prefix::pieces(text, 1 << 16) {
+                count += self
+                    .untruncated
+                    .encode(piece, false)
+                    .map_err(tokenize_err)?
+                    .len();
+            }
+            return Ok((ids, count));
+        }
     }
 
     /// One forward pass over a batch; returns a dense `[vocab]` row per sequence.

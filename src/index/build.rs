@@ -1,8 +1,9 @@
 //! Building an index from a corpus: encode documents in batches, analyze them for BM25, and
 //! write every part into a temporary directory that is renamed into place at the end.
 //!
-//! An interrupted (Ctrl-C) or failed build removes its temporary directory; an existing
-//! index is only replaced with `force`, and only once the new one is complete.
+//! An interrupted (Ctrl-C, SIGTERM, SIGHUP) or failed build removes its temporary
+//! directory; an existing index is only replaced with `force`, and only once the new one is
+//! complete ([`super::output`] says what may be replaced, and locks the output).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,11 +13,12 @@ use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
 use super::format::{FileWriter, FORMAT_VERSION};
 use super::manifest::{Bm25Info, CorpusInfo, FileInfo, Manifest, ModelInfo, SpladeInfo};
+use super::output::Output;
 use super::rows::RowsBuilder;
 use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{encode_length, Analyzer, Bm25Params};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
-use crate::encoder::SparseEncoder;
+use crate::encoder::{EncoderError, SparseEncoder};
 use crate::sparse::SparseVector;
 
 /// How to build.
@@ -77,8 +79,18 @@ pub struct IndexBuilder {
     truncated: u64,
 }
 
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    /// The new index's manifest.
+    pub manifest: Manifest,
+    /// Leftovers of earlier builds of this output that died (killed) and were removed.
+    pub removed_leftovers: Vec<PathBuf>,
+}
+
 /// Builds an index of `corpus` at `out` with `encoder`; `progress` is called after every
-/// step, and `cancel` is polled between steps.
+/// step, and `cancel` is polled between model batches (Ctrl-C stops within a second). The
+/// output is checked and locked first ([`Output`]).
 pub fn build(
     corpus: &Path,
     out: &Path,
@@ -86,23 +98,11 @@ pub fn build(
     options: &BuildOptions,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&BuildProgress),
-) -> Result<Manifest> {
-    if out.exists() && !options.force {
-        return Err(IndexError::Exists(out.to_path_buf()));
-    }
+) -> Result<Built> {
+    let output = Output::prepare(corpus, out, options.force)?;
     let mut reader = CorpusReader::open(corpus, &options.corpus)?;
     let model = ModelInfo::of(encoder)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".into());
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let tmp_path = parent.join(format!(".{name}.building-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp_path);
+    let tmp_path = output.building_dir();
     std::fs::create_dir(&tmp_path).map_err(io(&tmp_path))?;
     let mut tmp = TempDir(Some(tmp_path.clone()));
 
@@ -117,7 +117,15 @@ pub fn build(
             break;
         }
         let texts: Vec<String> = batch.iter().map(Document::indexed_text).collect();
-        for (doc, enc) in batch.iter().zip(encoder.encode_batch(&texts)?) {
+        let encoded = match encoder.encode_batch_until(&texts, cancel) {
+            Err(EncoderError::Interrupted) => return Err(IndexError::Interrupted),
+            other => other?,
+        };
+        drop(texts);
+        for (doc, enc) in batch.iter().zip(encoded) {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(IndexError::Interrupted);
+            }
             c.add(doc, &enc.vector, enc.truncated());
         }
         let p = reader.progress();
@@ -147,9 +155,12 @@ pub fn build(
         skipped_records: reader.skipped(),
     };
     let manifest = c.write(&tmp_path, info)?;
-    move_into_place(&tmp_path, out)?;
+    move_into_place(&tmp_path, &output)?;
     tmp.0 = None;
-    Ok(manifest)
+    Ok(Built {
+        manifest,
+        removed_leftovers: output.removed.clone(),
+    })
 }
 
 /// What the manifest records besides the collected data.
@@ -200,19 +211,21 @@ impl IndexBuilder {
             }
         }
         self.truncated += u64::from(truncated);
-        let terms = self.analyzer.terms(&doc.indexed_text());
-        let mut tf: HashMap<&str, u32> = HashMap::new();
-        for t in &terms {
-            *tf.entry(t.as_str()).or_default() += 1;
-        }
+        // Term frequencies without holding the document's terms (long texts stay cheap).
+        let mut tf: HashMap<String, u32> = HashMap::new();
+        let mut length = 0usize;
+        self.analyzer.for_each_term(&doc.indexed_text(), |term| {
+            length += 1;
+            *tf.entry(term).or_default() += 1;
+        });
         for (term, count) in tf {
-            let entry = self.bm25.entry(term.to_string()).or_default();
+            let entry = self.bm25.entry(term).or_default();
             entry.0.push(n);
             entry.1.push(count);
         }
-        self.norms.push(encode_length(terms.len()));
-        self.bm25_doc_count += u64::from(!terms.is_empty());
-        self.sum_ttf += terms.len() as u64;
+        self.norms.push(encode_length(length));
+        self.bm25_doc_count += u64::from(length > 0);
+        self.sum_ttf += length as u64;
     }
 
     /// Writes every part and the manifest (last) into `dir`, which must exist.
@@ -223,6 +236,7 @@ impl IndexBuilder {
 
 fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest> {
     let bm25 = info.bm25;
+    let build = super::manifest::new_build_id();
     let mut file_infos = std::collections::BTreeMap::new();
     let mut record = |name: &str, (bytes, crc): (u64, u32)| {
         file_infos.insert(
@@ -234,11 +248,11 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         );
     };
     let documents = c.docs.len() as u64;
-    record(files::DOCS, c.docs.write(&dir.join(files::DOCS))?);
+    record(files::DOCS, c.docs.write(&dir.join(files::DOCS), build)?);
     record(
         files::FORWARD,
         c.forward
-            .write(&dir.join(files::FORWARD), files::FORWARD_KIND)?,
+            .write(&dir.join(files::FORWARD), files::FORWARD_KIND, build)?,
     );
 
     let mut inverted = RowsBuilder::default();
@@ -250,7 +264,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     let splade_postings = inverted.entries();
     record(
         files::SPLADE,
-        inverted.write(&dir.join(files::SPLADE), files::SPLADE_KIND)?,
+        inverted.write(&dir.join(files::SPLADE), files::SPLADE_KIND, build)?,
     );
 
     let mut terms: Vec<&String> = c.bm25.keys().collect();
@@ -269,13 +283,19 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             &term_strs,
             c.bm25_doc_count,
             c.sum_ttf,
+            build,
         )?,
     );
     record(
         files::BM25_POSTINGS,
-        postings.write(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?,
+        postings.write(
+            &dir.join(files::BM25_POSTINGS),
+            files::BM25_POSTINGS_KIND,
+            build,
+        )?,
     );
-    let mut norms = FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
+    let mut norms =
+        FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND, build)?;
     norms.write(&c.norms)?;
     record(files::BM25_NORMS, norms.finish()?);
 
@@ -283,6 +303,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         format: "spladescope-index".into(),
         format_version: FORMAT_VERSION,
         built_by: format!("spladescope {}", env!("CARGO_PKG_VERSION")),
+        build_id: format!("{build:08x}"),
         documents,
         empty_documents: info.empty_documents,
         skipped_records: info.skipped_records,
@@ -310,17 +331,12 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     Ok(manifest)
 }
 
-/// Renames the finished `tmp` to `out`, replacing an old index only after the new one is
-/// complete.
-fn move_into_place(tmp: &Path, out: &Path) -> Result<()> {
+/// Renames the finished `tmp` to the output, replacing an old index only after the new one
+/// is complete.
+fn move_into_place(tmp: &Path, output: &Output) -> Result<()> {
+    let out = &output.path;
     if out.exists() {
-        let old = out.with_file_name(format!(
-            ".{}.old-{}",
-            out.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
+        let old = output.old_dir();
         std::fs::rename(out, &old).map_err(io(out))?;
         std::fs::rename(tmp, out).map_err(io(out))?;
         let _ = std::fs::remove_dir_all(&old);

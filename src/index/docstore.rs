@@ -55,11 +55,11 @@ impl DocStoreBuilder {
     }
 
     /// Writes the store; returns (bytes on disk, CRC-32).
-    pub fn write(mut self, path: &Path) -> Result<(u64, u32)> {
+    pub fn write(mut self, path: &Path, build_id: u32) -> Result<(u64, u32)> {
         self.offsets.push(self.records.len() as u64);
         self.ids
             .sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut w = FileWriter::create(path, KIND)?;
+        let mut w = FileWriter::create(path, KIND, build_id)?;
         w.u32(self.ids.len() as u32)?;
         let mut head = Vec::with_capacity(self.offsets.len() * 8 + self.ids.len() * 4);
         for o in &self.offsets {
@@ -165,6 +165,11 @@ impl DocStore {
     pub fn file_len(&self) -> u64 {
         self.data.file_len()
     }
+
+    /// The underlying file.
+    pub fn file(&self) -> &FileData {
+        &self.data
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +184,7 @@ mod tests {
         b.push("d10", "Title ten", "Text ✓ ten");
         b.push("a", "", "");
         b.push("d2", "T", "x");
-        b.write(&path).unwrap();
+        b.write(&path, 1).unwrap();
         let s = DocStore::open(&path).unwrap();
         assert_eq!(s.len(), 3);
         assert_eq!(

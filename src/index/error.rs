@@ -27,11 +27,32 @@ pub enum IndexError {
         found: u32,
         expected: u32,
     },
+    /// A file is not the one the manifest describes (another build, or edited).
+    #[error("{path}: {reason}; the index files come from different builds, rebuild the index")]
+    Mismatch { path: PathBuf, reason: String },
+    /// A mapped file changed length on disk while it was open.
+    #[error(
+        "{path} changed on disk while it was open ({opened} bytes then, {now} now); \
+         reopen the index"
+    )]
+    Changed {
+        path: PathBuf,
+        opened: u64,
+        now: u64,
+    },
     /// The directory is not an index.
     #[error(
         "{0} is not a spladescope index (no manifest.json); build one with `spladescope index`"
     )]
     NotAnIndex(PathBuf),
+    /// The output may not be replaced, even with `--force`.
+    #[error("{path} {reason}")]
+    NotReplaceable { path: PathBuf, reason: String },
+    /// Another build holds the output's lock.
+    #[error(
+        "another spladescope build is writing {path} (it holds {lock}); wait for it to finish"
+    )]
+    Busy { path: PathBuf, lock: PathBuf },
     /// The output exists and `--force` was not given.
     #[error("{0} already exists; pass --force to replace it")]
     Exists(PathBuf),

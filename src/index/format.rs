@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! payload (N bytes) | magic "SPLSCOPE" (8) | kind (4 ASCII bytes) | format version (u32 LE)
-//!                   | payload length N (u64 LE) | CRC-32 of the payload (u32 LE) | 0 (u32)
+//!                   | payload length N (u64 LE) | CRC-32 of the payload (u32 LE)
+//!                   | build id (u32 LE)
 //! ```
 //!
 //! Readers memory-map the file, check the magic, kind, version, length and checksum, and
-//! then read the payload in place. A truncated, foreign or corrupted file is an error that
+//! then read the payload in place. The build id is drawn at random for each build and shared
+//! by every file of it and the manifest, so a file copied in from another build is refused
+//! even when its size happens to match ([`super::Index::open`]). A truncated, foreign or corrupted file is an error that
 //! names the file, never a panic. All integers in payloads are little-endian.
 
 use std::fs::File;
@@ -20,7 +23,7 @@ use super::error::{io, IndexError, Result};
 /// Footer magic.
 pub const MAGIC: &[u8; 8] = b"SPLSCOPE";
 /// The index format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Footer size in bytes.
 pub const FOOTER_LEN: usize = 32;
 
@@ -30,18 +33,20 @@ pub struct FileWriter {
     crc: crc32fast::Hasher,
     len: u64,
     kind: [u8; 4],
+    build_id: u32,
     path: PathBuf,
 }
 
 impl FileWriter {
-    /// Creates `path` for a payload of `kind`.
-    pub fn create(path: &Path, kind: &[u8; 4]) -> Result<Self> {
+    /// Creates `path` for a payload of `kind`, part of build `build_id`.
+    pub fn create(path: &Path, kind: &[u8; 4], build_id: u32) -> Result<Self> {
         let file = File::create(path).map_err(io(path))?;
         Ok(Self {
             out: BufWriter::with_capacity(1 << 20, file),
             crc: crc32fast::Hasher::new(),
             len: 0,
             kind: *kind,
+            build_id,
             path: path.to_path_buf(),
         })
     }
@@ -91,7 +96,7 @@ impl FileWriter {
         footer.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         footer.extend_from_slice(&self.len.to_le_bytes());
         footer.extend_from_slice(&crc.to_le_bytes());
-        footer.extend_from_slice(&0u32.to_le_bytes());
+        footer.extend_from_slice(&self.build_id.to_le_bytes());
         self.out.write_all(&footer).map_err(io(&self.path))?;
         let file = self.out.into_inner().map_err(|e| IndexError::Io {
             path: self.path.clone(),
@@ -106,6 +111,10 @@ impl FileWriter {
 pub struct FileData {
     mmap: Mmap,
     len: usize,
+    crc: u32,
+    build_id: u32,
+    /// Kept open to tell whether the mapped file shrank ([`FileData::check_unchanged`]).
+    file: File,
     path: PathBuf,
 }
 
@@ -163,10 +172,38 @@ impl FileData {
                 "checksum mismatch (stored {crc:08x}, computed {actual:08x})"
             )));
         }
+        let build_id = u32::from_le_bytes(footer[28..32].try_into().expect("4 bytes"));
         Ok(Self {
             mmap,
             len,
+            crc,
+            build_id,
+            file,
             path: path.to_path_buf(),
+        })
+    }
+
+    /// The CRC-32 of the payload, as the footer records it (and verified).
+    pub fn crc32(&self) -> u32 {
+        self.crc
+    }
+
+    /// The build this file belongs to.
+    pub fn build_id(&self) -> u32 {
+        self.build_id
+    }
+
+    /// An error if the file on disk no longer has the length it was mapped with: reading a
+    /// mapped page past the new end would kill the process (SIGBUS). Cheap (one `fstat`).
+    pub fn check_unchanged(&self) -> Result<()> {
+        let now = self.file.metadata().map_err(io(&self.path))?.len();
+        if now == self.mmap.len() as u64 {
+            return Ok(());
+        }
+        Err(IndexError::Changed {
+            path: self.path.clone(),
+            opened: self.mmap.len() as u64,
+            now,
         })
     }
 
@@ -268,7 +305,7 @@ mod tests {
 
     fn write(dir: &Path, payload: &[u8]) -> PathBuf {
         let path = dir.join("part.bin");
-        let mut w = FileWriter::create(&path, b"TEST").unwrap();
+        let mut w = FileWriter::create(&path, b"TEST", 7).unwrap();
         w.write(payload).unwrap();
         w.finish().unwrap();
         path
@@ -280,6 +317,20 @@ mod tests {
         let path = write(dir.path(), b"hello index");
         let data = FileData::open(&path, b"TEST").unwrap();
         assert_eq!(data.bytes(), b"hello index");
+        assert_eq!(data.build_id(), 7);
+        assert_eq!(data.crc32(), crc32fast::hash(b"hello index"));
+        data.check_unchanged().unwrap();
+        let full = std::fs::read(&path).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(4)
+            .unwrap();
+        let err = data.check_unchanged().err().unwrap();
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+        drop(data);
+        std::fs::write(&path, full).unwrap();
         let err = FileData::open(&path, b"OTHR").err().unwrap();
         assert!(err.to_string().contains("expected \"OTHR\""), "{err}");
 

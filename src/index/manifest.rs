@@ -24,6 +24,9 @@ pub struct Manifest {
     pub format_version: u32,
     /// The spladescope version that built it.
     pub built_by: String,
+    /// Random id of the build, 8 hex digits, also in every file's footer: files of
+    /// different builds are never mixed.
+    pub build_id: String,
     /// Documents in the index (empty ones included).
     pub documents: u64,
     /// Documents with empty title and text.
@@ -42,6 +45,19 @@ pub struct Manifest {
     pub bm25: Bm25Info,
     /// Each file's size and CRC-32.
     pub files: BTreeMap<String, FileInfo>,
+}
+
+/// A fresh random build id.
+pub fn new_build_id() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.finish() as u32
 }
 
 /// The corpus an index was built from.
@@ -125,6 +141,40 @@ impl Manifest {
             });
         }
         Ok(manifest)
+    }
+
+    /// Checks that `file`, opened as `name`, is the file this manifest describes: same
+    /// size, same CRC-32, same build.
+    pub fn check_file(&self, name: &str, file: &super::format::FileData) -> Result<()> {
+        let mismatch = |reason: String| IndexError::Mismatch {
+            path: file.path().to_path_buf(),
+            reason,
+        };
+        let Some(info) = self.files.get(name) else {
+            return Err(mismatch(format!("{FILE} does not list {name}")));
+        };
+        if info.bytes != file.file_len() {
+            return Err(mismatch(format!(
+                "{} bytes, but {FILE} records {}",
+                file.file_len(),
+                info.bytes
+            )));
+        }
+        let crc = format!("{:08x}", file.crc32());
+        if info.crc32 != crc {
+            return Err(mismatch(format!(
+                "CRC-32 {crc}, but {FILE} records {}",
+                info.crc32
+            )));
+        }
+        let build = format!("{:08x}", file.build_id());
+        if self.build_id != build {
+            return Err(mismatch(format!(
+                "build {build}, but {FILE} records build {}",
+                self.build_id
+            )));
+        }
+        Ok(())
     }
 
     /// Writes `dir/manifest.json` (synced).

@@ -23,13 +23,14 @@ pub mod docstore;
 pub mod error;
 pub mod format;
 pub mod manifest;
+pub mod output;
 pub mod rows;
 pub mod stats;
 pub mod termdict;
 
 use std::path::{Path, PathBuf};
 
-pub use build::{build, BuildOptions, BuildProgress, IndexBuilder, IndexInfo};
+pub use build::{build, BuildOptions, BuildProgress, Built, IndexBuilder, IndexInfo};
 pub use docstore::StoredDoc;
 pub use error::{IndexError, Result};
 pub use manifest::Manifest;
@@ -83,6 +84,16 @@ impl Index {
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
         let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
         let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
+        for (name, file) in [
+            (files::DOCS, docs.file()),
+            (files::SPLADE, splade.file()),
+            (files::FORWARD, forward.file()),
+            (files::BM25_TERMS, bm25_terms.file()),
+            (files::BM25_POSTINGS, bm25_postings.file()),
+            (files::BM25_NORMS, &norms),
+        ] {
+            manifest.check_file(name, file)?;
+        }
         let n = manifest.documents as usize;
         let consistent = docs.len() == n
             && forward.rows() == n
@@ -114,6 +125,22 @@ impl Index {
             analyzer: Analyzer::default(),
             scorer: Bm25Scorer::new(params, avgdl),
         })
+    }
+
+    /// An error if a file of the index changed length on disk since it was opened (reading
+    /// it could then crash the process); call it before a search in long-running readers.
+    pub fn check_unchanged(&self) -> Result<()> {
+        for file in [
+            self.docs.file(),
+            self.splade.file(),
+            self.forward.file(),
+            self.bm25_terms.file(),
+            self.bm25_postings.file(),
+            &self.norms,
+        ] {
+            file.check_unchanged()?;
+        }
+        Ok(())
     }
 
     /// The index directory.

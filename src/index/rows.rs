@@ -54,10 +54,10 @@ impl RowsBuilder {
     }
 
     /// Writes the file; returns (bytes on disk, CRC-32).
-    pub fn write(mut self, path: &Path, kind: &[u8; 4]) -> Result<(u64, u32)> {
+    pub fn write(mut self, path: &Path, kind: &[u8; 4], build_id: u32) -> Result<(u64, u32)> {
         self.table
             .push((self.values.len() as u64, self.ids.len() as u64));
-        let mut w = FileWriter::create(path, kind)?;
+        let mut w = FileWriter::create(path, kind, build_id)?;
         w.u32((self.table.len() - 1) as u32)?;
         w.u64(self.values.len() as u64)?;
         let mut table = Vec::with_capacity(self.table.len() * 16);
@@ -193,6 +193,11 @@ impl Rows {
     pub fn file_len(&self) -> u64 {
         self.data.file_len()
     }
+
+    /// The underlying file.
+    pub fn file(&self) -> &FileData {
+        &self.data
+    }
 }
 
 #[cfg(test)]
@@ -212,7 +217,7 @@ mod tests {
                 let values: Vec<f32> = row.values().copied().collect();
                 b.push_f32(&ids, &values);
             }
-            b.write(&path, b"TEST").unwrap();
+            b.write(&path, b"TEST", 1).unwrap();
             let r = Rows::open(&path, b"TEST").unwrap();
             prop_assert_eq!(r.rows(), rows.len());
             let (mut ids, mut values) = (Vec::new(), Vec::new());

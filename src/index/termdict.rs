@@ -21,8 +21,9 @@ pub fn write(
     sorted_terms: &[&str],
     doc_count: u64,
     sum_ttf: u64,
+    build_id: u32,
 ) -> Result<(u64, u32)> {
-    let mut w = FileWriter::create(path, KIND)?;
+    let mut w = FileWriter::create(path, KIND, build_id)?;
     w.u32(sorted_terms.len() as u32)?;
     w.u64(doc_count)?;
     w.u64(sum_ttf)?;
@@ -122,6 +123,11 @@ impl TermDict {
     pub fn file_len(&self) -> u64 {
         self.data.file_len()
     }
+
+    /// The underlying file.
+    pub fn file(&self) -> &FileData {
+        &self.data
+    }
 }
 
 #[cfg(test)]
@@ -132,7 +138,7 @@ mod tests {
     fn finds_terms_by_binary_search() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.bin");
-        write(&path, &["apple", "banana", "café", "zebra"], 3, 10).unwrap();
+        write(&path, &["apple", "banana", "café", "zebra"], 3, 10, 1).unwrap();
         let d = TermDict::open(&path).unwrap();
         assert_eq!((d.len(), d.doc_count, d.sum_total_term_freq), (4, 3, 10));
         assert_eq!(d.find("café"), Some(2));

@@ -297,3 +297,20 @@ fn title_column_option_changes_the_column_count() {
         e => panic!("{e}"),
     }
 }
+
+#[test]
+fn an_endless_line_is_an_error_at_once() {
+    // Like `index /dev/zero --format jsonl`: no newline ever comes.
+    let options = CorpusOptions {
+        max_record_bytes: 1 << 20,
+        ..CorpusOptions::default()
+    };
+    let zeros = std::io::BufReader::new(std::io::repeat(0));
+    let mut reader =
+        CorpusReader::from_reader("/dev/zero", zeros, None, Format::Jsonl, &options).unwrap();
+    let e = reader.next().unwrap().unwrap_err().to_string();
+    assert!(
+        e.ends_with("/dev/zero:1: line longer than 1048576 bytes"),
+        "{e}"
+    );
+}
