@@ -1,71 +1,15 @@
 //! `spladescope index / search / explain / stats` end to end on a tiny generated model:
 //! output, and every kind of bad input (clear error, non-zero exit, nothing half-built).
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
+use cli::{spladescope, text, Setup};
 use common::checkpoint::{self, BERT_TIED};
-
-fn spladescope() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spladescope"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("SPLADESCOPE_MODEL")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("model")).unwrap();
-        checkpoint::write(&dir.path().join("model"), BERT_TIED, 5);
-        Self { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, content: &[u8]) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::write(&p, content).unwrap();
-        p
-    }
-
-    fn index(&self, corpus: &Path, out: &str, extra: &[&str]) -> Output {
-        spladescope()
-            .arg("index")
-            .arg(corpus)
-            .arg("--out")
-            .arg(self.path(out))
-            .arg("--model")
-            .arg(self.path("model"))
-            .args(extra)
-            .output()
-            .unwrap()
-    }
-
-    /// No index and no leftover temporary directory at `out`.
-    fn assert_nothing_left(&self, out: &str) {
-        assert!(!self.path(out).exists(), "{out} must not exist");
-        let leftovers: Vec<String> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".building-") || n.contains(".old-"))
-            .collect();
-        assert!(leftovers.is_empty(), "leftovers: {leftovers:?}");
-    }
-}
+use spladescope::index::format::FORMAT_VERSION;
 
 const GOOD: &str = r#"{"_id": "a1", "title": "Reset your password", "text": "reset my login and the account password"}
 {"_id": "a2", "title": "Search engine", "text": "a fast sparse search engine for the query"}
@@ -303,9 +247,10 @@ fn damaged_indexes_and_bad_requests_fail_cleanly() {
     // Another format version.
     assert!(s.index(&corpus, "idx", &["--force"]).status.success());
     let manifest = idx.join("manifest.json");
-    let m = std::fs::read_to_string(&manifest)
-        .unwrap()
-        .replace("\"format_version\": 1", "\"format_version\": 7");
+    let m = std::fs::read_to_string(&manifest).unwrap().replace(
+        &format!("\"format_version\": {FORMAT_VERSION}"),
+        "\"format_version\": 7",
+    );
     std::fs::write(&manifest, m).unwrap();
     let (code, err) = run(&["search", idx_s, "reset"]);
     assert_eq!(code, Some(1));

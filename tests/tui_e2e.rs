@@ -147,7 +147,9 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
     }
     // Focus the SPLADE list and open the inspector on the top hit.
     tmux.keys(&["Tab", "Tab", "Enter"]);
-    let s = tmux.wait("the inspector", 30, |s| s.contains("Inspector kb-0310"));
+    let s = tmux.wait("the inspector", 30, |s| {
+        s.contains("Inspector kb-0310") && s.contains("SPLADE term")
+    });
     assert!(
         s.contains("SPLADE #1 15.39") && s.contains("SPLADE term"),
         "{s}"
@@ -200,7 +202,7 @@ fn an_index_that_fails_to_open_is_a_message_in_the_ui() {
     );
     tmux.keys(&["q"]);
     let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));
-    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(s.contains("EXIT=1"), "a failed load exits non-zero: {s}");
 }
 
 #[test]

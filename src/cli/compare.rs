@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use spladescope::eval::{
     evaluate, read_qrels, read_queries, read_run, EvalOptions, OnDuplicate, QrelsOptions,
@@ -71,8 +71,11 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
         let file = read_run(path, &RunOptions { on_duplicate })?;
         if file.duplicates.count > 0 {
             notes.push(format!(
-                "run {name}: {} repeated (query, document) lines ({:?})",
-                file.duplicates.count, args.on_duplicate
+                "run {name}: {} repeated (query, document) lines (--on-duplicate {})",
+                file.duplicates.count,
+                args.on_duplicate
+                    .to_possible_value()
+                    .map_or(String::new(), |v| v.get_name().to_string())
             ));
         }
         let evaluation = evaluate(&file.run, &qrels.qrels, &options)?;

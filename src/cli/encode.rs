@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use spladescope::encoder::{Encoded, SparseEncoder, Term, TermKind};
 
-use super::output::{bar, paint, use_color};
+use super::output::{bar, pad, paint, use_color};
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
@@ -128,7 +128,7 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
     let width = r
         .terms
         .iter()
-        .map(|t| t.token.chars().count())
+        .map(|t| unicode_width::UnicodeWidthStr::width(t.token.as_str()))
         .max()
         .unwrap_or(4)
         .clamp(4, 24);
@@ -140,9 +140,9 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
         };
         writeln!(
             out,
-            "{:>4}  {:<width$}  {:>6.3}  {}  {}",
+            "{:>4}  {}  {:>6.3}  {}  {}",
             i + 1,
-            t.token,
+            pad(&t.token, width),
             t.weight,
             paint(&bar(t.weight, max, 24), style, color),
             paint(label, style, color),

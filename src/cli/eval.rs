@@ -78,8 +78,11 @@ pub struct EvalArgs {
     /// is evaluated too, as "splade-B", with the model it was built with.
     #[arg(long)]
     pub compare: Option<PathBuf>,
+    /// Accept a --compare index of another corpus (by default refused).
+    #[arg(long, requires = "compare")]
+    pub allow_corpus_mismatch: bool,
     /// Hits per query.
-    #[arg(short = 'k', long, default_value_t = 1000)]
+    #[arg(short = 'k', long, default_value_t = 1000, value_parser = query::parse_count)]
     pub k: usize,
     /// Write a TREC run file per system into this directory.
     #[arg(long)]
@@ -118,17 +121,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     let b = match &args.compare {
         Some(dir) => {
-            let b_args = QueryModelArgs {
-                model: None,
-                ..args.model.clone()
-            };
-            let (b_index, b_encoder) = query::open(dir, &b_args)?;
-            if b_index.len() != index.len() {
-                notes.push(format!(
-                    "the two indexes hold {} and {} documents",
-                    index.len(),
-                    b_index.len()
-                ));
+            let (b_index, b_encoder) =
+                query::open_compare(dir, &args.model, &index, args.allow_corpus_mismatch)?;
+            if let Some(reason) = index.corpus_difference(&b_index)? {
+                notes.push(format!("--compare indexes another corpus: {reason}"));
             }
             Some((b_index, b_encoder))
         }

@@ -14,7 +14,7 @@ use spladescope::search::{
     SpladeExplanation,
 };
 
-use super::output::{paint, snippet, use_color};
+use super::output::{pad, paint, snippet, use_color};
 use super::query::{self, EditArgs, QueryModelArgs};
 
 #[derive(Debug, Args)]
@@ -26,7 +26,7 @@ pub struct ExplainArgs {
     /// The document's id (as in the corpus).
     pub doc_id: String,
     /// The cut-off for "retrieved": the gap is measured to the k-th hit.
-    #[arg(short = 'k', long, default_value_t = 10)]
+    #[arg(short = 'k', long, default_value_t = 10, value_parser = super::query::parse_count)]
     pub k: usize,
     /// Print JSON.
     #[arg(long)]
@@ -51,7 +51,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let doc = index.find(&args.doc_id)?;
     let stored = index.doc(doc)?;
     let mut encoded = encoder.encode(&args.query)?;
-    encoded.vector = args.edits.edits(&encoder)?.apply(&encoded.vector);
+    encoded.vector = args.edits.apply(&encoder, &encoded.vector)?;
     let splade = splade_scores(&index, &encoded.vector)?;
     let bm25 = bm25_scores(&index, &args.query)?;
     let out = ExplainOut {
@@ -98,8 +98,8 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     for t in &out.splade.terms {
         writeln!(
             w,
-            "  {:<16} {:>8.4} × {:>8.4} = {:>12.4} {:>6.1}%  {}/{}",
-            t.token,
+            "  {} {:>8.4} × {:>8.4} = {:>12.4} {:>6.1}%  {}/{}",
+            pad(&t.token, 16),
             t.query_weight,
             t.doc_weight,
             t.contribution,
@@ -135,8 +135,8 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         let p = &t.parts;
         writeln!(
             w,
-            "  {:<16} {:>4} {:>4} {:>6} {:>8.4} {:>6} {:>8.2} {:>12.4} {:>6.1}%",
-            t.term,
+            "  {} {:>4} {:>4} {:>6} {:>8.4} {:>6} {:>8.2} {:>12.4} {:>6.1}%",
+            pad(&t.term, 16),
             p.qtf,
             p.tf,
             p.df,

@@ -129,7 +129,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             path.display()
         );
     }
-    let manifest = built.manifest;
+    let manifest = &built.manifest;
     let secs = start.elapsed().as_secs_f64();
     let bytes: u64 = manifest.files.values().map(|f| f.bytes).sum();
     println!(
@@ -155,9 +155,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     }
     if manifest.skipped_records > 0 {
         println!(
-            "  {} bad records skipped (--skip-bad)",
-            manifest.skipped_records
+            "  {} bad records skipped (--skip-bad), the first {}:",
+            manifest.skipped_records,
+            built.first_skipped.len()
         );
+        for e in &built.first_skipped {
+            println!("    {}", spladescope::display::visible(e));
+        }
     }
     Ok(())
 }

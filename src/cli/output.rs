@@ -45,6 +45,15 @@ pub fn snippet(text: &str, max: usize) -> String {
     s
 }
 
+/// `text` padded with spaces to `width` terminal columns (CJK characters take two; a
+/// format string's `{:<w$}` counts characters and misaligns them).
+pub fn pad(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let shown = spladescope::display::visible(text);
+    let used = shown.width();
+    format!("{shown}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 /// Wraps `text` in an ANSI style when `on`.
 pub fn paint(text: &str, code: &str, on: bool) -> String {
     if on {
@@ -114,6 +123,9 @@ mod tests {
         assert_eq!(snippet("a\nb  c", 10), "a b  c");
         assert_eq!(snippet("abcdef", 4), "abc…");
         assert_eq!(snippet("", 4), "");
+        assert_eq!(pad("日本", 6), "日本  ");
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("toolong", 3), "toolong");
         assert_eq!(snippet("\u{1b}[2J\u{7}x", 10), "␛[2J␇x");
     }
 }

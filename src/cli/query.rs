@@ -55,6 +55,32 @@ pub fn open(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseE
     Ok((index, encoder))
 }
 
+/// Opens the `--compare` index B with its own model and refuses it when it indexes another
+/// corpus than `a` (unless `allow_corpus_mismatch`).
+pub fn open_compare(
+    dir: &Path,
+    args: &QueryModelArgs,
+    a: &Index,
+    allow_corpus_mismatch: bool,
+) -> anyhow::Result<(Index, SparseEncoder)> {
+    let b_args = QueryModelArgs {
+        model: None,
+        ..args.clone()
+    };
+    let (b, encoder) = open(dir, &b_args)?;
+    if !allow_corpus_mismatch {
+        if let Some(reason) = a.corpus_difference(&b)? {
+            anyhow::bail!(
+                "--compare {} indexes another corpus than {} ({reason}); comparing checkpoints \
+                 needs two indexes of one corpus (pass --allow-corpus-mismatch to compare anyway)",
+                dir.display(),
+                a.dir().display()
+            );
+        }
+    }
+    Ok((b, encoder))
+}
+
 /// Query edits, as the explorer's term ablation and pruning make them.
 #[derive(Debug, Clone, Default, Args)]
 pub struct EditArgs {
@@ -68,8 +94,23 @@ pub struct EditArgs {
     #[arg(long, value_name = "N")]
     pub prune_top: Option<usize>,
     /// Keep only query terms weighing at least W.
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", value_parser = parse_min_weight)]
     pub prune_min: Option<f32>,
+}
+
+fn parse_min_weight(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(w) if w.is_finite() && w >= 0.0 => Ok(w),
+        _ => Err(format!("expected a weight of 0 or more, got {s:?}")),
+    }
+}
+
+/// A count of 1 or more (`-k`).
+pub fn parse_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number of 1 or more, got {s:?}")),
+    }
 }
 
 fn parse_weight(s: &str) -> Result<(String, f32), String> {
@@ -86,8 +127,25 @@ fn parse_weight(s: &str) -> Result<(String, f32), String> {
 }
 
 impl EditArgs {
+    /// Applies the edits to a query vector; warns (stderr) about dropped or reweighted
+    /// terms the query does not hold, which change nothing.
+    pub fn apply(
+        &self,
+        encoder: &SparseEncoder,
+        query: &spladescope::sparse::SparseVector,
+    ) -> anyhow::Result<spladescope::sparse::SparseVector> {
+        let edits = self.edits(encoder)?;
+        for id in edits.absent_terms(query) {
+            eprintln!(
+                "spladescope: warning: {:?} is not a term of this query; its edit changes nothing",
+                encoder.token(id)
+            );
+        }
+        Ok(edits.apply(query))
+    }
+
     /// The edits, with terms looked up in the encoder's vocabulary.
-    pub fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
+    fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
         let id = |t: &str| {
             encoder.token_id(t).ok_or_else(|| {
                 anyhow::anyhow!(

@@ -120,7 +120,8 @@ pub fn print(
             let d = |r: &(&str, String, Vec<f64>)| {
                 r.2.first().unwrap_or(&0.0) - r.2.get(1).unwrap_or(&0.0)
             };
-            d(b).total_cmp(&d(a)).then(a.0.cmp(b.0))
+            d(b).total_cmp(&d(a))
+                .then_with(|| spladescope::eval::natural_cmp(a.0, b.0))
         });
         rows
     });

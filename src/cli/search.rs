@@ -25,7 +25,7 @@ pub struct SearchArgs {
     /// The query.
     pub query: String,
     /// Number of hits.
-    #[arg(short = 'k', long, default_value_t = 10)]
+    #[arg(short = 'k', long, default_value_t = 10, value_parser = super::query::parse_count)]
     pub k: usize,
     /// BM25 instead of SPLADE.
     #[arg(long, conflicts_with = "both")]
@@ -87,7 +87,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
     };
     let start = Instant::now();
     let mut encoded = encoder.encode(&args.query)?;
-    encoded.vector = args.edits.edits(&encoder)?.apply(&encoded.vector);
+    encoded.vector = args.edits.apply(&encoder, &encoded.vector)?;
     let encode_ms = start.elapsed().as_secs_f64() * 1e3;
     let mut scored = Vec::new();
     for &system in &systems {

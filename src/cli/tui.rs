@@ -11,7 +11,7 @@ use spladescope::tui::config::{Config, History};
 use spladescope::tui::engine::{Engine, Judged, Side};
 use spladescope::tui::theme::ThemeName;
 use spladescope::tui::worker::Loader;
-use spladescope::tui::{self, Launch};
+use spladescope::tui::{self, Exit, Launch};
 
 use super::eval::{check_corpus, JudgedArgs};
 use super::query::{self, QueryModelArgs};
@@ -24,6 +24,9 @@ pub struct TuiArgs {
     /// view (its own model encodes the queries).
     #[arg(long)]
     pub compare: Option<PathBuf>,
+    /// Accept a --compare index of another corpus (by default refused).
+    #[arg(long, requires = "compare")]
+    pub allow_corpus_mismatch: bool,
     /// Judged queries (--beir DIR, or --queries and --qrels): enable the Evaluate view.
     #[command(flatten)]
     pub judged: JudgedArgs,
@@ -82,14 +85,19 @@ pub fn launch(loader: Loader, ui: &UiArgs) -> anyhow::Result<()> {
         config.hits = h as usize;
     }
     let history = History::load(Some(dirs.data_dir().join("history")), config.history);
-    tui::run(Launch {
+    let exit = tui::run(Launch {
         loader,
         config,
         config_error,
         history,
         query: ui.query.clone(),
     })?;
-    Ok(())
+    match exit {
+        Exit::Quit => Ok(()),
+        // The same message as on screen, now on the restored terminal; status 1.
+        Exit::LoadFailed(message) => bail!("{message}"),
+        Exit::Signal(signal) => std::process::exit(128 + signal),
+    }
 }
 
 /// The display name of an index directory.
@@ -103,6 +111,7 @@ pub fn index_name(dir: &Path) -> String {
 
 pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
     let (index, compare, model) = (args.index.clone(), args.compare.clone(), args.model.clone());
+    let allow_corpus_mismatch = args.allow_corpus_mismatch;
     let judged_args = args.judged.clone();
     let loader: Loader = Box::new(move |progress| {
         let load = || -> anyhow::Result<Engine> {
@@ -116,12 +125,9 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
             let b = match &compare {
                 Some(dir) => {
                     progress(format!("opening {} and loading its model", dir.display()));
-                    let b_args = QueryModelArgs {
-                        model: None,
-                        ..model.clone()
-                    };
-                    let (b_index, b_encoder) = query::open(dir, &b_args)
-                        .map_err(|e| e.context(format!("--compare {}", dir.display())))?;
+                    let (b_index, b_encoder) =
+                        query::open_compare(dir, &model, &a.index, allow_corpus_mismatch)
+                            .map_err(|e| e.context(format!("--compare {}", dir.display())))?;
                     Some(Side {
                         index: b_index,
                         encoder: b_encoder,

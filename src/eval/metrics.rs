@@ -9,19 +9,26 @@ use serde::{Deserialize, Serialize};
 
 /// A measure. Display names are the ones researchers quote (`nDCG@10`); [`Metric::trec_name`]
 /// gives trec_eval's.
+/// In JSON, a measure is its trec_eval name ([`Metric::trec_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Metric {
     /// `ndcg_cut_10`.
+    #[serde(rename = "ndcg_cut_10")]
     Ndcg10,
     /// `recip_rank` on the top 10 only (`trec_eval -M 10 -m recip_rank`), i.e. MRR@10.
+    #[serde(rename = "recip_rank")]
     Mrr10,
     /// `recall_100`.
+    #[serde(rename = "recall_100")]
     Recall100,
     /// `recall_1000`.
+    #[serde(rename = "recall_1000")]
     Recall1000,
     /// `map_cut_1000`.
+    #[serde(rename = "map_cut_1000")]
     Map1000,
     /// `P_10`.
+    #[serde(rename = "P_10")]
     P10,
 }
 

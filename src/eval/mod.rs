@@ -100,6 +100,7 @@ mod error;
 mod evaluate;
 mod lines;
 mod metrics;
+pub mod order;
 pub mod prng;
 mod qrels;
 mod queries;
@@ -112,6 +113,7 @@ pub use duplicates::{Duplicate, DuplicateReport, OnDuplicate};
 pub use error::EvalError;
 pub use evaluate::{evaluate, evaluate_query, EvalOptions, Evaluation, QueryEval, QueryScope};
 pub use metrics::{Metric, MetricValues};
+pub use order::natural_cmp;
 pub use qrels::{parse_qrels, read_qrels, Qrels, QrelsFile, QrelsFormat, QrelsOptions};
 pub use queries::{parse_queries, read_queries, Queries, QueriesFile, Query};
 pub use run::{

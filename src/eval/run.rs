@@ -298,13 +298,25 @@ pub fn write_run(path: impl AsRef<Path>, run: &Run, tag: &str) -> Result<(), Eva
         action: "writing",
         source,
     };
-    let file = std::fs::File::create(path).map_err(io_err)?;
-    let mut w = std::io::BufWriter::new(file);
-    write_lines(&mut w, run, tag).map_err(|e| match e {
-        WriteError::Io(source) => io_err(source),
-        WriteError::Invalid(e) => e,
-    })?;
-    w.flush().map_err(io_err)
+    // Written beside the target and renamed over it once complete: a failure (a full
+    // disk, a bad id) never leaves a partial file that looks like a run.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp).map_err(io_err)?;
+        let mut w = std::io::BufWriter::new(file);
+        write_lines(&mut w, run, tag).map_err(|e| match e {
+            WriteError::Io(source) => io_err(source),
+            WriteError::Invalid(e) => e,
+        })?;
+        let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
+        file.sync_all().map_err(io_err)?;
+        std::fs::rename(&tmp, path).map_err(io_err)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Writes `run` as TREC run lines `qid Q0 docid rank score tag` to `writer`: queries in

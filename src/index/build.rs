@@ -86,6 +86,8 @@ pub struct Built {
     pub manifest: Manifest,
     /// Leftovers of earlier builds of this output that died (killed) and were removed.
     pub removed_leftovers: Vec<PathBuf>,
+    /// The first records skipped with `skip_bad` (the manifest counts them all).
+    pub first_skipped: Vec<String>,
 }
 
 /// Builds an index of `corpus` at `out` with `encoder`; `progress` is called after every
@@ -136,7 +138,7 @@ pub fn build(
         });
     }
     if c.is_empty() {
-        return Err(IndexError::EmptyCorpus(corpus.to_path_buf()));
+        return Err(reader.empty_corpus_error().into());
     }
     if cancel.load(Ordering::Relaxed) {
         return Err(IndexError::Interrupted);
@@ -160,6 +162,11 @@ pub fn build(
     Ok(Built {
         manifest,
         removed_leftovers: output.removed.clone(),
+        first_skipped: reader
+            .first_skipped()
+            .iter()
+            .map(|e| e.to_string())
+            .collect(),
     })
 }
 

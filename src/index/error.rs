@@ -59,9 +59,6 @@ pub enum IndexError {
     /// The corpus could not be read.
     #[error(transparent)]
     Corpus(#[from] CorpusError),
-    /// The corpus has no documents.
-    #[error("{0}: the corpus has no documents")]
-    EmptyCorpus(PathBuf),
     /// The encoder failed.
     #[error(transparent)]
     Encoder(#[from] EncoderError),

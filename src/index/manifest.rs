@@ -122,24 +122,38 @@ impl Manifest {
     /// Reads `dir/manifest.json`.
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(FILE);
-        if !path.is_file() {
-            return Err(IndexError::NotAnIndex(dir.to_path_buf()));
-        }
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| IndexError::Corrupt {
+        let text = match std::fs::read_to_string(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !path.exists() => {
+                return Err(IndexError::NotAnIndex(dir.to_path_buf()))
+            }
+            other => other.map_err(io(&path))?,
+        };
+        let corrupt = |reason: String| IndexError::Corrupt {
             path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        if manifest.format != "spladescope-index" {
-            return Err(IndexError::NotAnIndex(dir.to_path_buf()));
+            reason,
+        };
+        // Format and version first: an older manifest may lack fields this version needs.
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format != Some("spladescope-index") {
+            return Err(corrupt(format!(
+                "not a spladescope manifest (format {})",
+                value
+                    .get("format")
+                    .map_or("missing".into(), |f| f.to_string())
+            )));
         }
-        if manifest.format_version != FORMAT_VERSION {
+        let version = value.get("format_version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(FORMAT_VERSION)) {
             return Err(IndexError::Version {
                 path,
-                found: manifest.format_version,
+                found: version.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX)),
                 expected: FORMAT_VERSION,
             });
         }
+        let manifest: Manifest =
+            serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
         Ok(manifest)
     }
 

@@ -143,6 +143,32 @@ impl Index {
         Ok(())
     }
 
+    /// Why `other` does not index the same documents as this index (`None` when both hold
+    /// the same ids): checked by id, since the corpus may have moved or been copied.
+    pub fn corpus_difference(&self, other: &Index) -> Result<Option<String>> {
+        let mut missing = 0usize;
+        let mut example = None;
+        for n in 0..self.len() as u32 {
+            let id = self.doc(n)?.id;
+            if other.docs.find(id)?.is_none() {
+                missing += 1;
+                example.get_or_insert_with(|| id.to_string());
+            }
+        }
+        if missing == 0 && self.len() == other.len() {
+            return Ok(None);
+        }
+        let mut reason = format!("{} documents against {}", other.len(), self.len());
+        if let Some(id) = example {
+            reason += &format!(
+                "; {missing} of these {} are not in it, e.g. {:?}",
+                self.len(),
+                id
+            );
+        }
+        Ok(Some(reason))
+    }
+
     /// The index directory.
     pub fn dir(&self) -> &Path {
         &self.dir

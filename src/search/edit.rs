@@ -43,6 +43,20 @@ pub struct QueryEdits {
 }
 
 impl QueryEdits {
+    /// The dropped or reweighted terms that `query` does not hold (edits that do nothing).
+    pub fn absent_terms(&self, query: &SparseVector) -> Vec<u32> {
+        let mut absent: Vec<u32> = self
+            .dropped
+            .iter()
+            .chain(self.weights.keys())
+            .copied()
+            .filter(|id| query.ids.binary_search(id).is_err())
+            .collect();
+        absent.sort_unstable();
+        absent.dedup();
+        absent
+    }
+
     /// Whether the edits leave every query unchanged.
     pub fn is_empty(&self) -> bool {
         self.dropped.is_empty() && self.weights.is_empty() && self.pruning.is_off()
@@ -118,5 +132,18 @@ mod tests {
             e.apply(&query()).iter().collect::<Vec<_>>(),
             vec![(2, 3.0), (5, 1.0)]
         );
+    }
+
+    #[test]
+    fn absent_terms_are_the_edits_that_do_nothing() {
+        let query = SparseVector {
+            ids: vec![3, 7],
+            weights: vec![1.0, 2.0],
+        };
+        let mut edits = QueryEdits::default();
+        edits.dropped.extend([3, 9]);
+        edits.weights.insert(11, 2.0);
+        edits.weights.insert(7, 0.5);
+        assert_eq!(edits.absent_terms(&query), [9, 11]);
     }
 }

@@ -92,7 +92,7 @@ impl History {
             .map(|t| {
                 t.lines()
                     .filter(|l| !l.trim().is_empty())
-                    .map(str::to_string)
+                    .map(|l| crate::display::single_line(l).into_owned())
                     .collect()
             })
             .unwrap_or_default();

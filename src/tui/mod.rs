@@ -27,7 +27,7 @@ pub mod view;
 pub mod worker;
 
 use std::io;
-use std::sync::mpsc::{channel, Sender};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::thread;
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -49,8 +49,20 @@ pub struct Launch {
     pub query: Option<String>,
 }
 
-/// Runs the TUI until the user quits; the terminal is restored on return and on panic.
-pub fn run(launch: Launch) -> io::Result<()> {
+/// How the explorer ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// The index or model could not be loaded (the message was on screen).
+    LoadFailed(String),
+    /// SIGTERM, SIGHUP or SIGINT (the signal number).
+    Signal(i32),
+}
+
+/// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
+/// return, on panic and on SIGBUS ([`terminal`]).
+pub fn run(launch: Launch) -> io::Result<Exit> {
     let mut guard = terminal::Guard::enter()?;
     let (tx, rx) = channel::<Action>();
     let worker = Worker::start(launch.loader, tx.clone());
@@ -62,7 +74,16 @@ pub fn run(launch: Launch) -> io::Result<()> {
         state.set_query(&q);
     }
     guard.terminal.draw(|f| view::draw(f, &state))?;
-    while let Ok(first) = rx.recv() {
+    loop {
+        if let Some(signal) = terminal::signal_received() {
+            update::remember(&mut state);
+            return Ok(Exit::Signal(signal));
+        }
+        let first = match rx.recv_timeout(SIGNAL_POLL) {
+            Ok(a) => a,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         update::update(&mut state, first);
         // Apply the whole burst before drawing once.
         while !state.quit {
@@ -80,8 +101,14 @@ pub fn run(launch: Launch) -> io::Result<()> {
         guard.terminal.draw(|f| view::draw(f, &state))?;
     }
     update::remember(&mut state);
-    Ok(())
+    Ok(match &state.phase {
+        state::Phase::Failed(message) => Exit::LoadFailed(message.clone()),
+        _ => Exit::Quit,
+    })
 }
+
+/// How often the event loop looks for a quitting signal while idle.
+const SIGNAL_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Reads terminal events on a thread of its own and forwards them as actions.
 fn spawn_input(tx: Sender<Action>) {

@@ -248,7 +248,7 @@ impl State {
 
 /// A one-line text box holding `text`, cursor at the end.
 pub fn query_box(text: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![text.to_string()]);
+    let mut t = TextArea::new(vec![crate::display::single_line(text).into_owned()]);
     t.set_cursor_line_style(ratatui::style::Style::default());
     t.set_placeholder_text("type a query, e.g. reset my login");
     t.move_cursor(CursorMove::End);

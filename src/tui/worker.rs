@@ -105,7 +105,11 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
         while let Ok(newer) = inbox.try_recv() {
             request = newer;
         }
-        let reply = engine.compute(&request);
+        // A file truncated under the explorer would crash it on the next read (SIGBUS).
+        let reply = match files_unchanged(&engine) {
+            Ok(()) => engine.compute(&request),
+            Err(e) => Err(e),
+        };
         if events
             .send(Action::Reply(request.generation, Box::new(reply)))
             .is_err()
@@ -113,4 +117,13 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
             return;
         }
     }
+}
+
+/// An error naming the first index file that changed length on disk since it was opened.
+fn files_unchanged(engine: &Engine) -> Result<(), String> {
+    let b = engine.b.as_ref().map(|b| &b.index);
+    for index in std::iter::once(&engine.a.index).chain(b) {
+        index.check_unchanged().map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

@@ -50,10 +50,7 @@ pub fn sorted_rows(table: &EvalTable, state: &EvalState) -> Vec<usize> {
 
 /// Numeric ids in numeric order, others by text.
 fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.cmp(b),
-    }
+    crate::eval::natural_cmp(a, b)
 }
 
 /// The table pane and the summary pane.

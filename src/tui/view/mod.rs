@@ -8,6 +8,7 @@ pub mod hits;
 pub mod index;
 pub mod inspect;
 pub mod terms;
+pub mod visible;
 pub mod widgets;
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -22,8 +23,14 @@ use super::layout::{self, regions, tab_label, APP_NAME};
 use super::state::{Focus, Overlay, Phase, State, View, MIN_HEIGHT, MIN_WIDTH};
 use widgets::{duration, pane};
 
-/// Draws the whole screen.
+/// Draws the whole screen; control characters from the data are shown as glyphs, never
+/// sent to the terminal ([`visible::make_visible`]).
 pub fn draw(frame: &mut Frame, state: &State) {
+    draw_screen(frame, state);
+    visible::make_visible(frame.buffer_mut());
+}
+
+fn draw_screen(frame: &mut Frame, state: &State) {
     let area = frame.area();
     let theme = &state.theme;
     frame.render_widget(Block::new().style(theme.base), area);
@@ -172,6 +179,12 @@ fn status(frame: &mut Frame, area: Rect, state: &State) {
         left.push(Span::styled(
             format!(" {m} "),
             if *error { theme.error } else { theme.warning },
+        ));
+    } else if let (Some(e), Some(_)) = (&state.error, &state.shown) {
+        // The last request failed; the lists still show the one before it.
+        left.push(Span::styled(
+            format!(" Error: {e} (showing the last result) "),
+            theme.error,
         ));
     } else if let Some(l) = state.loaded() {
         left.push(Span::styled(format!(" {} ", l.model), theme.title));

@@ -1,0 +1,68 @@
+//! Running the real binary on a tiny generated model, for CLI end-to-end tests. Included
+//! by the test files that use it (`#[path = "common/cli.rs"] mod cli;`), not by `common`,
+//! which examples and benches share and which cannot name the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::common::checkpoint::{self, BERT_TIED};
+
+pub fn spladescope() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spladescope"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("SPLADESCOPE_MODEL")
+        .stdin(Stdio::null());
+    cmd
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+}
+
+impl Setup {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("model")).unwrap();
+        checkpoint::write(&dir.path().join("model"), BERT_TIED, 5);
+        Self { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, content: &[u8]) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn index(&self, corpus: &Path, out: &str, extra: &[&str]) -> Output {
+        spladescope()
+            .arg("index")
+            .arg(corpus)
+            .arg("--out")
+            .arg(self.path(out))
+            .arg("--model")
+            .arg(self.path("model"))
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    /// No index and no leftover temporary directory at `out`.
+    pub fn assert_nothing_left(&self, out: &str) {
+        assert!(!self.path(out).exists(), "{out} must not exist");
+        let leftovers: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".building-") || n.contains(".old-"))
+            .collect();
+        assert!(leftovers.is_empty(), "leftovers: {leftovers:?}");
+    }
+}
