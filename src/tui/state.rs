@@ -240,6 +240,8 @@ impl State {
     pub fn request(&mut self) {
         let query = self.query_text();
         if query.trim().is_empty() || self.loaded().is_none() {
+            // Replies still on their way are for an older query: drop them.
+            self.generation += 1;
             self.shown = None;
             self.error = None;
             self.pending = false;
