@@ -86,14 +86,15 @@ fn help_overlay() {
 
 #[test]
 fn why_not_overlay_for_a_judged_query() {
-    // Sort the Evaluate table by query id (two steps from the default column), open q01
-    // ("reset my login") and ask "why not?".
+    // Sort the Evaluate table by query id (two steps from the default column; the cursor
+    // follows its query), go to the first row, open q01 ("reset my login"), ask "why not?".
     snap_after(
         "why_not",
         &[
             KeyCode::F(4),
             KeyCode::Char('s'),
             KeyCode::Char('s'),
+            KeyCode::Home,
             KeyCode::Enter,
             KeyCode::Char('w'),
         ],
@@ -113,6 +114,16 @@ fn loading_failure_and_too_small() {
         ))),
     );
     snap("failed", &s, 80, 24);
+    // A long error of several lines is wrapped at word boundaries, whole on screen.
+    let mut s = state(120, 30);
+    let error = "cannot load the model /work/shared/models/splade-tiny-with-a-rather-long-name-\
+                 for-testing: the tokenizer file tokenizer.json could not be parsed: expected \
+                 value at line 1 column 1\nCaused by:\n    0: reading /work/shared/models/\
+                 splade-tiny-with-a-rather-long-name-for-testing/tokenizer.json\n    1: \
+                 expected value at line 1 column 1; pass --model with a local directory or \
+                 a Hugging Face id, or run `spladescope demo --rebuild`";
+    spladescope::tui::update::update(&mut s, Action::Loaded(Box::new(Err(error.into()))));
+    snap("failed", &s, 120, 30);
     let mut s = state(60, 20);
     load(&mut s, &e);
     apply(&mut s, &e, typing("reset my login"));

@@ -32,7 +32,7 @@ pub(crate) fn parse_record(line: &str, options: &TsvOptions) -> Result<Document,
     if found != expected {
         return Err(LineProblem::ColumnCount { expected, found });
     }
-    super::check_id(&id)?;
+    super::check_id(id)?;
     Ok(Document {
         id: id.to_owned(),
         title: title.unwrap_or_default().to_owned(),

@@ -50,8 +50,13 @@ pub enum Action {
     /// "Why not?": inspect any document by id.
     WhyNot,
     HistoryPrev,
+    /// Newer history entry; past the newest, the unsent draft comes back.
     HistoryNext,
     ClearQuery,
+    /// Delete from the cursor to the start of the text box (readline's Ctrl-U).
+    DeleteToStart,
+    /// Undo the last change in the text box.
+    Undo,
     /// Next sort column of the Evaluate table; reverse the order.
     SortNext,
     SortReverse,

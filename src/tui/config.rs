@@ -127,6 +127,11 @@ impl History {
             .map_err(|e| format!("cannot save the history to {}: {e}", path.display()))
     }
 
+    /// Whether an entry is being browsed (↑ since the last query was saved).
+    pub fn browsing(&self) -> bool {
+        self.cursor.is_some()
+    }
+
     /// The previous (older) entry.
     pub fn older(&mut self) -> Option<&str> {
         let next = match self.cursor {

@@ -22,6 +22,8 @@ pub enum Context {
     /// A hit list.
     Hits,
     Inspector,
+    /// The Compare view's hit lists.
+    Compare,
     Evaluate,
     /// The "why not?" id box (text input).
     WhyNot,
@@ -37,6 +39,7 @@ impl Context {
             Self::Terms => "Expansion terms",
             Self::Hits => "Hit lists",
             Self::Inspector => "Inspector",
+            Self::Compare => "Compare lists",
             Self::Evaluate => "Evaluate",
             Self::WhyNot => "Why not? box",
             Self::Help => "Help",
@@ -310,7 +313,7 @@ impl Default for Keymap {
                 C::Query,
                 vec![code(K::Enter), code(K::Tab)],
                 A::FocusNext,
-                "to the expansion terms",
+                "to the next pane",
             ),
             b(
                 C::Query,
@@ -336,6 +339,13 @@ impl Default for Keymap {
                 A::ClearQuery,
                 "clear the query",
             ),
+            b(
+                C::Query,
+                vec![ctrl('u')],
+                A::DeleteToStart,
+                "delete to the start of the line",
+            ),
+            b(C::Query, vec![ctrl('z')], A::Undo, "undo"),
             b(
                 C::Query,
                 vec![code(K::F(2))],
@@ -387,6 +397,18 @@ impl Default for Keymap {
                 "close the inspector",
             ),
             b(
+                C::Compare,
+                vec![code(K::Enter)],
+                A::Open,
+                "inspect the hit in Explore",
+            ),
+            b(
+                C::Compare,
+                vec![code(K::Left), ch('h'), code(K::Right), ch('l')],
+                A::OtherList,
+                "the other checkpoint's list",
+            ),
+            b(
                 C::Evaluate,
                 vec![code(K::Enter)],
                 A::Open,
@@ -423,6 +445,13 @@ impl Default for Keymap {
                 "pick a relevant document",
             ),
             b(C::WhyNot, vec![code(K::Esc)], A::Back, "close"),
+            b(
+                C::WhyNot,
+                vec![ctrl('u')],
+                A::DeleteToStart,
+                "delete to the start of the line",
+            ),
+            b(C::WhyNot, vec![ctrl('z')], A::Undo, "undo"),
             b(C::WhyNot, vec![ctrl('c')], A::Quit, "quit"),
             b(
                 C::Help,
@@ -431,7 +460,14 @@ impl Default for Keymap {
                 "close help",
             ),
         ];
-        for c in [C::Terms, C::Hits, C::Inspector, C::Evaluate, C::Help] {
+        for c in [
+            C::Terms,
+            C::Hits,
+            C::Inspector,
+            C::Compare,
+            C::Evaluate,
+            C::Help,
+        ] {
             bindings.extend(nav(c));
         }
         Self { bindings }

@@ -41,6 +41,8 @@ pub enum Focus {
     Splade,
     Bm25,
     Inspector,
+    /// The Compare view's list of checkpoint B (its A list is [`Focus::Splade`]).
+    HitsB,
 }
 
 /// A window over the rest.
@@ -90,6 +92,10 @@ pub struct State {
     /// Relevant document picked in the why-not box.
     pub why_not_pick: Option<usize>,
     pub history: History,
+    /// The query being written when history browsing started (↓ past the newest brings
+    /// it back).
+    pub draft: Option<Draft>,
+    /// Term edits and pruning of the current query (cleared for a new query).
     pub edits: QueryEdits,
     /// Latest request's generation.
     pub generation: u64,
@@ -102,6 +108,8 @@ pub struct State {
     pub term_selected: usize,
     pub splade_selected: usize,
     pub bm25_selected: usize,
+    /// Selection in the Compare view's list of checkpoint B.
+    pub b_selected: usize,
     pub inspector_scroll: u16,
     pub help_scroll: u16,
     /// A document inspected by id ("why not?") instead of the selected hit.
@@ -116,6 +124,14 @@ pub struct State {
     /// A transient message for the status bar, and whether it is an error.
     pub message: Option<(String, bool)>,
     pub quit: bool,
+}
+
+/// An unsent query put aside while browsing the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub text: String,
+    pub qid: Option<String>,
+    pub edits: QueryEdits,
 }
 
 /// Smallest usable terminal.
@@ -146,6 +162,7 @@ impl State {
             overlay: Overlay::None,
             why_not_pick: None,
             history,
+            draft: None,
             edits: QueryEdits::default(),
             generation: 0,
             shown: None,
@@ -155,6 +172,7 @@ impl State {
             term_selected: 0,
             splade_selected: 0,
             bm25_selected: 0,
+            b_selected: 0,
             inspector_scroll: 0,
             help_scroll: 0,
             inspect_id: None,
@@ -202,6 +220,7 @@ impl State {
             (View::Explore, Focus::Terms) => Context::Terms,
             (View::Explore, Focus::Splade | Focus::Bm25) => Context::Hits,
             (View::Explore, Focus::Inspector) => Context::Inspector,
+            (View::Compare, Focus::Splade | Focus::HitsB) => Context::Compare,
             _ => Context::Global,
         }
     }
@@ -221,6 +240,8 @@ impl State {
     pub fn request(&mut self) {
         let query = self.query_text();
         if query.trim().is_empty() || self.loaded().is_none() {
+            // Replies still on their way are for an older query: drop them.
+            self.generation += 1;
             self.shown = None;
             self.error = None;
             self.pending = false;
@@ -250,12 +271,12 @@ impl State {
 pub fn query_box(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(vec![crate::display::single_line(text).into_owned()]);
     t.set_cursor_line_style(ratatui::style::Style::default());
-    t.set_placeholder_text("type a query, e.g. reset my login");
     t.move_cursor(CursorMove::End);
     t
 }
 
-fn id_box() -> TextArea<'static> {
+/// The empty "why not?" id box.
+pub fn id_box() -> TextArea<'static> {
     let mut t = TextArea::default();
     t.set_cursor_line_style(ratatui::style::Style::default());
     t.set_placeholder_text("document id");

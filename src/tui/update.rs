@@ -4,10 +4,12 @@
 //! are dropped.
 
 use ratatui::crossterm::event::KeyEvent;
+use tui_textarea::TextArea;
 
 use super::action::Action;
 use super::keymap::Context;
-use super::state::{query_box, Focus, Overlay, Phase, State, View};
+use super::state::{id_box, query_box, Draft, Focus, Overlay, Phase, State, View};
+use crate::search::QueryEdits;
 
 /// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
 const WEIGHT_STEP: f32 = 1.25;
@@ -65,13 +67,20 @@ pub fn update(state: &mut State, action: Action) {
             reinspect(state, None);
         }
         Action::OtherList => {
-            state.focus = if state.focus == Focus::Splade {
+            let other = if state.view == View::Compare {
+                Focus::HitsB
+            } else {
                 Focus::Bm25
+            };
+            state.focus = if state.focus == Focus::Splade {
+                other
             } else {
                 Focus::Splade
             };
-            state.list = state.focus;
-            reinspect(state, None);
+            if state.view == View::Explore {
+                state.list = state.focus;
+                reinspect(state, None);
+            }
         }
         Action::ViewExplore => set_view(state, View::Explore),
         Action::ViewCompare => set_view(state, View::Compare),
@@ -117,35 +126,68 @@ pub fn update(state: &mut State, action: Action) {
             state.request();
         }
         Action::WhyNot => {
-            if state.loaded().is_some() {
-                state.overlay = Overlay::WhyNot;
-                state.why_not_pick = None;
+            if state.loaded().is_none() {
+                return;
             }
+            // In Evaluate, about the highlighted query.
+            if state.view == View::Evaluate && !open_judged(state) {
+                return;
+            }
+            state.overlay = Overlay::WhyNot;
+            state.why_not = id_box();
+            state.why_not_pick = None;
         }
         Action::HistoryPrev => {
+            let browsing = state.history.browsing();
             if let Some(q) = state.history.older().map(str::to_string) {
-                state.set_query(&q);
-                query_changed(state);
+                if !browsing {
+                    state.draft = Some(Draft {
+                        text: state.query_text(),
+                        qid: state.qid.clone(),
+                        edits: state.edits.clone(),
+                    });
+                }
+                replace_query(state, &q, None, QueryEdits::default());
             }
         }
         Action::HistoryNext => {
-            let q = state
-                .history
-                .newer()
-                .map(str::to_string)
-                .unwrap_or_default();
-            state.set_query(&q);
-            query_changed(state);
+            // Nothing is newer than the query being written.
+            if !state.history.browsing() {
+                return;
+            }
+            match state.history.newer().map(str::to_string) {
+                Some(q) => replace_query(state, &q, None, QueryEdits::default()),
+                None => {
+                    let d = state.draft.take().unwrap_or(Draft {
+                        text: String::new(),
+                        qid: None,
+                        edits: QueryEdits::default(),
+                    });
+                    replace_query(state, &d.text, d.qid, d.edits);
+                }
+            }
         }
-        Action::ClearQuery => {
-            state.set_query("");
-            query_changed(state);
+        Action::ClearQuery => replace_query(state, "", None, QueryEdits::default()),
+        Action::DeleteToStart => edit_text(state, |t| {
+            t.delete_line_by_head();
+        }),
+        Action::Undo => edit_text(state, |t| {
+            t.undo();
+        }),
+        Action::SortNext | Action::SortReverse => {
+            // The cursor stays on the same query.
+            let before = selected_row(state);
+            if action == Action::SortNext {
+                let columns = 2 + 2 * state.eval.table.as_ref().map_or(0, |t| t.systems.len()) - 1;
+                state.eval.sort = (state.eval.sort + 1) % columns.max(1);
+            } else {
+                state.eval.descending = !state.eval.descending;
+            }
+            if let (Some(row), Some(table)) = (before, &state.eval.table) {
+                let order = super::view::evaluate::sorted_rows(table, &state.eval);
+                state.eval.selected = order.iter().position(|&i| i == row).unwrap_or(0);
+            }
         }
-        Action::SortNext => {
-            let columns = 2 + 2 * state.eval.table.as_ref().map_or(0, |t| t.systems.len()) - 1;
-            state.eval.sort = (state.eval.sort + 1) % columns.max(1);
-        }
-        Action::SortReverse => state.eval.descending = !state.eval.descending,
         Action::Key(k) => {
             // A key press clears the last message (its own action may set a new one).
             state.message = None;
@@ -237,8 +279,11 @@ pub(super) fn set_view(state: &mut State, view: View) {
     let was = state.view;
     state.view = view;
     state.overlay = Overlay::None;
-    if view == View::Compare && state.focus != Focus::Query {
-        state.focus = Focus::Query;
+    // Lists stay lists: Compare's A list is SPLADE's, its B list has no Explore twin.
+    match (view, state.focus) {
+        (View::Compare, Focus::Query) => {}
+        (View::Compare, _) | (View::Explore, Focus::HitsB) => state.focus = Focus::Splade,
+        _ => {}
     }
     if (was == View::Compare) != (view == View::Compare) {
         state.request();
@@ -248,6 +293,7 @@ pub(super) fn set_view(state: &mut State, view: View) {
 fn cycle_focus(state: &mut State, forward: bool) {
     let order: &[Focus] = match state.view {
         View::Explore => &[Focus::Query, Focus::Terms, Focus::Splade, Focus::Bm25],
+        View::Compare => &[Focus::Query, Focus::Splade, Focus::HitsB],
         _ => &[Focus::Query],
     };
     let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
@@ -298,10 +344,16 @@ pub(super) fn step(state: &mut State, delta: i64) {
             let n = shown.map_or(0, |s| s.terms.len());
             mv(&mut state.term_selected, n);
         }
-        (View::Explore, Focus::Splade) => {
+        (View::Explore | View::Compare, Focus::Splade) => {
             let n = shown.map_or(0, |s| s.splade.len());
             mv(&mut state.splade_selected, n);
             reinspect(state, None);
+        }
+        (View::Compare, Focus::HitsB) => {
+            let n = shown
+                .and_then(|s| s.compare.as_ref())
+                .map_or(0, |c| c.hits_b.len());
+            mv(&mut state.b_selected, n);
         }
         (View::Explore, Focus::Bm25) => {
             let n = shown.map_or(0, |s| s.bm25.len());
@@ -340,27 +392,27 @@ fn open(state: &mut State) {
             reinspect(state, Some(id));
         }
         (_, View::Evaluate, _) => {
-            let Some(table) = &state.eval.table else {
-                return;
-            };
-            let order = super::view::evaluate::sorted_rows(table, &state.eval);
-            let Some(row) = order.get(state.eval.selected).map(|&i| &table.rows[i]) else {
-                return;
-            };
-            let (qid, text) = (row.qid.clone(), row.text.clone());
-            state.set_query(&text);
-            state.qid = Some(qid);
-            state.view = View::Explore;
-            state.focus = Focus::Splade;
-            state.list = Focus::Splade;
-            state.splade_selected = 0;
-            state.bm25_selected = 0;
-            reinspect(state, None);
+            open_judged(state);
         }
-        (_, View::Explore, Focus::Splade | Focus::Bm25) => {
+        (_, View::Explore | View::Compare, Focus::Splade | Focus::Bm25) => {
+            state.view = View::Explore;
             state.list = state.focus;
             state.focus = Focus::Inspector;
             reinspect(state, None);
+        }
+        (_, View::Compare, Focus::HitsB) => {
+            // B's hit in A's index: its rank there and why ("why not?").
+            let id = state
+                .shown
+                .as_ref()
+                .and_then(|s| s.compare.as_ref())
+                .and_then(|c| c.hits_b.get(state.b_selected))
+                .map(|h| h.id.clone());
+            if let Some(id) = id {
+                state.view = View::Explore;
+                state.focus = Focus::Inspector;
+                reinspect(state, Some(id));
+            }
         }
         _ => {}
     }
@@ -410,32 +462,75 @@ fn prune_top(state: &mut State, fewer: bool) {
     state.request();
 }
 
-fn query_changed(state: &mut State) {
+/// The row index of the Evaluate table's highlighted query.
+fn selected_row(state: &State) -> Option<usize> {
+    let table = state.eval.table.as_ref()?;
+    let order = super::view::evaluate::sorted_rows(table, &state.eval);
+    order.get(state.eval.selected).copied()
+}
+
+/// Opens the highlighted judged query of the Evaluate table in Explore; false when none.
+fn open_judged(state: &mut State) -> bool {
+    let Some(row) = selected_row(state) else {
+        return false;
+    };
+    let Some(row) = state.eval.table.as_ref().map(|t| &t.rows[row]) else {
+        return false;
+    };
+    let (qid, text) = (row.qid.clone(), row.text.clone());
+    state.view = View::Explore;
+    state.focus = Focus::Splade;
+    state.list = Focus::Splade;
+    replace_query(state, &text, Some(qid), QueryEdits::default());
+    true
+}
+
+/// Puts `text` in the query box as a new query, with its judged id and edits.
+fn replace_query(state: &mut State, text: &str, qid: Option<String>, edits: QueryEdits) {
+    state.set_query(text);
+    query_changed(state, qid, edits);
+}
+
+/// A new query: selections start over, and the old query's term edits and pruning give
+/// way to `edits` (a status message says when edits are dropped).
+fn query_changed(state: &mut State, qid: Option<String>, edits: QueryEdits) {
     state.splade_selected = 0;
     state.bm25_selected = 0;
+    state.b_selected = 0;
     state.term_selected = 0;
     state.inspect_id = None;
-    state.qid = None;
+    state.qid = qid;
     state.inspector_scroll = 0;
+    if !state.edits.is_empty() && state.edits != edits {
+        state.message = Some(("new query: term edits and pruning cleared".into(), false));
+    }
+    state.edits = edits;
     state.request();
 }
 
 fn input(state: &mut State, key: KeyEvent) {
+    edit_text(state, |t| {
+        t.input(key);
+    });
+}
+
+/// Applies `f` to the focused text box; a changed query is a new query.
+fn edit_text(state: &mut State, f: impl FnOnce(&mut TextArea<'static>)) {
     match state.overlay {
         Overlay::WhyNot => {
-            state.why_not.input(key);
+            f(&mut state.why_not);
             state.why_not_pick = None;
         }
         Overlay::Help => {}
         Overlay::None => {
             let before = state.query_text();
-            state.query.input(key);
+            f(&mut state.query);
             if state.query.lines().len() > 1 {
                 let joined = state.query.lines().join(" ");
                 state.query = query_box(&joined);
             }
             if state.query_text() != before {
-                query_changed(state);
+                query_changed(state, None, QueryEdits::default());
             }
         }
     }

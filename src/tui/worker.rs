@@ -22,6 +22,9 @@ pub struct Loaded {
     pub compare: Option<(String, String)>,
     /// Name of the judged query set, when given.
     pub judged: Option<String>,
+    /// Example queries for the empty query box: the first short judged queries (none
+    /// without judged queries).
+    pub examples: Vec<String>,
 }
 
 impl Loaded {
@@ -37,6 +40,18 @@ impl Loaded {
                 .as_ref()
                 .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
             judged: engine.judged.as_ref().map(|j| j.name.clone()),
+            examples: engine
+                .judged
+                .as_ref()
+                .map(|j| {
+                    j.queries
+                        .iter()
+                        .filter(|q| j.qrels.contains_query(&q.id) && q.text.chars().count() <= 30)
+                        .take(3)
+                        .map(|q| crate::display::single_line(&q.text).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }

@@ -116,3 +116,29 @@ pub fn evaluate(state: &mut State, engine: &Engine) {
     let result = engine.evaluate(&mut |_, _| {});
     update(state, Action::Evaluated(Box::new(result)));
 }
+
+/// The key action of Ctrl and a character.
+pub fn ctrl(c: char) -> Action {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// The screen's text at `width` × `height`.
+pub fn screen(state: &State, width: u16, height: u16) -> String {
+    use spladescope::tui::snapshot::{render, text};
+    text(&render(state, width, height))
+}
+
+/// Shows the Evaluate view (evaluating first if needed) with the cursor on query `qid`.
+pub fn select_judged(state: &mut State, engine: &Engine, qid: &str) {
+    if state.eval.table.is_none() {
+        evaluate(state, engine);
+    }
+    apply(state, engine, [Action::ViewEvaluate]);
+    let table = state.eval.table.as_ref().unwrap();
+    let order = spladescope::tui::view::evaluate::sorted_rows(table, &state.eval);
+    state.eval.selected = order
+        .iter()
+        .position(|&i| table.rows[i].qid == qid)
+        .unwrap_or_else(|| panic!("{qid} is not in the Evaluate table"));
+}

@@ -8,16 +8,29 @@ use super::{
 use crate::encoder::Encoded;
 use crate::search::contributions::splade_parts;
 use crate::search::{rank_of, splade_scores, top_k, QueryEdits};
+use crate::sparse::SparseVector;
+
+/// Checkpoint A's side of a comparison: the query as searched in Explore (with its edits).
+pub(super) struct ASide<'a> {
+    pub encoded: &'a Encoded,
+    /// The searched vector (the edits applied).
+    pub edited: &'a SparseVector,
+    pub edits: &'a QueryEdits,
+    pub scores: &'a [f32],
+    pub hits: &'a [HitView],
+}
 
 impl Engine {
+    /// B's view of the query against A as searched (edits included, so the term diff, the
+    /// lists, overlap and τ agree); `grade` marks B's relevant hits.
     pub(super) fn compare_view(
         &self,
         query: &str,
-        a_encoded: &Encoded,
-        a_scores: &[f32],
-        a_hits: &[HitView],
+        a: &ASide,
         k: usize,
+        grade: &dyn Fn(&str) -> Option<i64>,
     ) -> step::Result<Option<CompareView>> {
+        let (a_encoded, a_scores, a_hits) = (a.encoded, a.scores, a.hits);
         let Some(b) = &self.b else {
             return Ok(None);
         };
@@ -26,7 +39,7 @@ impl Engine {
         let (scores, search_b) = timed(|| splade_scores(&b.index, &encoded.vector));
         let scores = scores?;
         let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
-        for (id, w) in a_encoded.vector.iter() {
+        for (id, w) in a.edited.iter() {
             tokens
                 .entry(self.a.encoder.token(id).to_string())
                 .or_default()
@@ -73,6 +86,7 @@ impl Engine {
                 .find(&hit.id)
                 .ok()
                 .and_then(|d| rank_of(a_scores, d));
+            hit.grade = grade(&hit.id);
             hits_b.push(hit);
         }
         let a_in_b: Vec<Option<usize>> = a_hits
@@ -90,6 +104,7 @@ impl Engine {
         Ok(Some(CompareView {
             model_a: self.a.index.manifest().model.id.clone(),
             model_b: b.index.manifest().model.id.clone(),
+            a_edited: !a.edits.is_empty(),
             terms,
             hits_b,
             a_in_b,

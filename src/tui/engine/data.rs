@@ -114,6 +114,9 @@ pub struct TermDiff {
 pub struct CompareView {
     pub model_a: String,
     pub model_b: String,
+    /// Whether A is the query as edited in Explore (term edits, pruning); the term diff,
+    /// both lists, overlap and τ all use the same A.
+    pub a_edited: bool,
     /// Union of both vectors' terms, by max weight.
     pub terms: Vec<TermDiff>,
     /// B's hits; `other_rank` is the rank in A.
@@ -146,7 +149,11 @@ pub struct Timings {
 pub struct QueryView {
     pub query: String,
     pub terms: Vec<QueryTerm>,
+    /// Whether SPLADE saw only the first `tokens` of `untruncated_tokens` (BM25 always
+    /// sees the whole text, as `spladescope search` does).
     pub truncated: bool,
+    pub tokens: usize,
+    pub untruncated_tokens: usize,
     pub nnz: usize,
     pub l1: f32,
     /// Non-zeros of the query searched with (after edits).

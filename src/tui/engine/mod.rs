@@ -235,7 +235,14 @@ impl Engine {
             _ => Vec::new(),
         };
         let compare = if req.compare {
-            self.compare_view(&req.query, &encoded, &splade, &splade_list, k)?
+            let a = compare::ASide {
+                encoded: &encoded,
+                edited: &edited,
+                edits: &req.edits,
+                scores: &splade,
+                hits: &splade_list,
+            };
+            self.compare_view(&req.query, &a, k, &grade)?
         } else {
             None
         };
@@ -245,6 +252,8 @@ impl Engine {
             l1: encoded.vector.l1(),
             edited_nnz: edited.nnz(),
             truncated: encoded.truncated(),
+            tokens: encoded.token_ids.len(),
+            untruncated_tokens: encoded.untruncated_tokens,
             terms,
             splade_matching: crate::search::matching(&splade),
             bm25_matching: crate::search::matching(&bm25),

@@ -1,14 +1,15 @@
 //! Compare checkpoints: the two models' expansions side by side with the differences
 //! marked (only in A, only in B, weight up or down), both hit lists with rank changes, and
-//! overlap@k and Kendall's τ.
+//! overlap@k and Kendall's τ. A is the query as searched in Explore: with term edits on,
+//! everything here uses the edited A, and the titles say so.
 
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::engine::CompareView;
+use super::super::engine::{CompareView, HitView};
 use super::super::layout::{inner, Regions};
-use super::super::state::State;
+use super::super::state::{Focus, State};
 use super::hits;
 use super::widgets::{pad, pane};
 
@@ -32,7 +33,8 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
         return;
     };
     terms(frame, r.terms, c, state);
-    let header_a = Line::from(vec![
+    let relevant = view.relevant.len();
+    let mut header_a = vec![
         Span::styled(
             format!("overlap@{} {}/{}", view.k, c.overlap, view.splade.len()),
             theme.title,
@@ -45,18 +47,30 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
             theme.dim,
         ),
         Span::styled(" · ↑↓ vs B", theme.dim),
-    ]);
+    ];
+    header_a.extend(found(&view.splade, relevant, state));
     // A's hits with their rank in B.
     let mut a_hits = view.splade.clone();
     for (h, rb) in a_hits.iter_mut().zip(&c.a_in_b) {
         h.other_rank = *rb;
         h.base_rank = None;
     }
-    let a_title = format!(" A: {} ", short(&c.model_a));
+    let edited = if c.a_edited { "· edited " } else { "" };
+    let a_title = format!(" A: {} {edited}", short(&c.model_a));
+    let a_focused = state.focus == Focus::Splade;
     hits::list(
-        frame, r.splade, &a_title, header_a, &a_hits, view.k, 0, false, false, state,
+        frame,
+        r.splade,
+        &a_title,
+        Line::from(header_a),
+        &a_hits,
+        view.k,
+        state.splade_selected,
+        a_focused,
+        a_focused,
+        state,
     );
-    let header_b = Line::from(vec![
+    let mut header_b = vec![
         Span::styled(
             format!(
                 "encode {} · search {}",
@@ -66,11 +80,31 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
             theme.dim,
         ),
         Span::styled(" · ↑↓ vs A", theme.dim),
-    ]);
+    ];
+    header_b.extend(found(&c.hits_b, relevant, state));
     let b_title = format!(" B: {} ", short(&c.model_b));
+    let b_focused = state.focus == Focus::HitsB;
     hits::list(
-        frame, r.hits_b, &b_title, header_b, &c.hits_b, view.k, 0, false, false, state,
+        frame,
+        r.hits_b,
+        &b_title,
+        Line::from(header_b),
+        &c.hits_b,
+        view.k,
+        state.b_selected,
+        b_focused,
+        b_focused,
+        state,
     );
+}
+
+/// `· ✓found/relevant` for a judged query.
+fn found(hits: &[HitView], relevant: usize, state: &State) -> Option<Span<'static>> {
+    let n = hits
+        .iter()
+        .filter(|h| h.grade.is_some_and(|g| g > 0))
+        .count();
+    (relevant > 0).then(|| Span::styled(format!(" · ✓{n}/{relevant}"), state.theme.relevant))
 }
 
 /// The last path component of a model id.
@@ -84,7 +118,12 @@ fn short(model: &str) -> &str {
 
 fn terms(frame: &mut Frame, area: ratatui::layout::Rect, c: &CompareView, state: &State) {
     let theme = &state.theme;
-    frame.render_widget(pane(" Expansion A → B ", false, theme), area);
+    let title = if c.a_edited {
+        " Expansion A (edited) → B "
+    } else {
+        " Expansion A → B "
+    };
+    frame.render_widget(pane(title, false, theme), area);
     let body = inner(area);
     let token_w = (body.width as usize).saturating_sub(14).max(6);
     let only_a = c.terms.iter().filter(|t| t.b == 0.0).count();

@@ -55,8 +55,9 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// The table pane and the summary pane.
 fn split(area: Rect, table: &EvalTable) -> [Rect; 2] {
+    let tests = table.comparisons.len() as u16;
     let summary_height =
-        3 + table.systems.len() as u16 + table.comparisons.len() as u16 + table.notes.len() as u16;
+        3 + table.systems.len() as u16 + tests + u16::from(tests > 0) + table.notes.len() as u16;
     Layout::vertical([Constraint::Min(0), Constraint::Length(summary_height)]).areas(area)
 }
 
@@ -202,6 +203,14 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
         }
         lines.push(Line::from(spans));
     }
+    // SPLADE's paired tests, in the same columns as the means (they fit 80 columns).
+    if !table.comparisons.is_empty() {
+        let mut head = vec![Span::styled(pad("SPLADE vs", 12), theme.title)];
+        for h in ["ΔnDCG@10", "W/T/L", "t-test p", "rand. p"] {
+            head.push(Span::styled(format!("{h:>11}"), theme.title));
+        }
+        lines.push(Line::from(head));
+    }
     for (c, other) in table.comparisons.iter().zip(&table.systems[1..]) {
         let wtl = &c.win_tie_loss;
         let t = c
@@ -217,13 +226,11 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
         } else {
             theme.rank_down
         };
+        let wtl = format!("{}/{}/{}", wtl.wins, wtl.ties, wtl.losses);
         lines.push(Line::from(vec![
-            Span::styled(format!("SPLADE−{other} "), theme.dim),
-            Span::styled(format!("ΔnDCG@10 {:+.4}", c.mean_diff), style),
-            Span::raw(format!(
-                " · W/T/L {}/{}/{} · t-test p={t} · rand. p={rnd}",
-                wtl.wins, wtl.ties, wtl.losses
-            )),
+            Span::styled(pad(other, 12), theme.key),
+            Span::styled(format!("{:>+11.4}", c.mean_diff), style),
+            Span::raw(format!("{wtl:>11}{t:>11}{rnd:>11}")),
         ]));
     }
     for note in &table.notes {

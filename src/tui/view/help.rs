@@ -6,9 +6,9 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::super::keymap::Context;
-use super::super::layout::inner;
+use super::super::layout::{inner, scroll_offset};
 use super::super::state::State;
-use super::widgets::{pad, pane};
+use super::widgets::{fit, pad, pane};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -20,10 +20,41 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-/// The help overlay: every binding of every context, from the keymap.
+/// The contexts in the help overlay, in order.
+const HELP_CONTEXTS: [Context; 8] = [
+    Context::Global,
+    Context::Query,
+    Context::Terms,
+    Context::Hits,
+    Context::Inspector,
+    Context::Compare,
+    Context::Evaluate,
+    Context::WhyNot,
+];
+
+/// The help overlay: every binding of every context, from the keymap, in columns sized
+/// to their longest entry (keys, what they do, the action's config name).
 pub fn draw_help(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let popup = centered(area, 76, area.height.saturating_sub(2));
+    let sections: Vec<_> = HELP_CONTEXTS
+        .iter()
+        .map(|&c| (c, state.keymap.help(c)))
+        .collect();
+    let widest = |f: &dyn Fn(&(String, &'static str, String)) -> usize| {
+        sections
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(f))
+            .max()
+            .unwrap_or(0)
+    };
+    use unicode_width::UnicodeWidthStr;
+    let key_w = widest(&|r| r.0.width()) + 2;
+    let name_w = widest(&|r| r.2.len());
+    let max_inner = area.width.saturating_sub(4) as usize;
+    // The help text gives way (cut with …) only if the screen cannot hold all three.
+    let help_w = (widest(&|r| r.1.width()) + 2).min(max_inner.saturating_sub(key_w + name_w));
+    let width = (key_w + help_w + name_w).max(60) as u16 + 2;
+    let popup = centered(area, width, area.height.saturating_sub(2));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         pane(" Help · Esc closes · ↑↓ scroll ", true, theme).style(theme.base),
@@ -33,21 +64,18 @@ pub fn draw_help(frame: &mut Frame, area: Rect, state: &State) {
         Line::styled("Input terms are bold, expansion terms italic with +; bar colours follow the terms.", theme.dim),
         Line::styled("↑n / ↓n: rank n higher / lower than in the other list; new: not in its top k; e↑n: change from term edits.", theme.dim),
     ];
-    for c in [
-        Context::Global,
-        Context::Query,
-        Context::Terms,
-        Context::Hits,
-        Context::Inspector,
-        Context::Evaluate,
-        Context::WhyNot,
-    ] {
+    lines.push(Line::styled(
+        "Term edits and pruning belong to a query: a new query (typed, from the history or \
+         from Evaluate) clears them. In text boxes Ctrl-U deletes to the line start, Ctrl-Z undoes.",
+        theme.dim,
+    ));
+    for (c, rows) in sections {
         lines.push(Line::raw(""));
         lines.push(Line::styled(c.title(), theme.title));
-        for (keys, help, name) in state.keymap.help(c) {
+        for (keys, help, name) in rows {
             lines.push(Line::from(vec![
-                Span::styled(pad(&keys, 22), theme.key),
-                Span::raw(pad(help, 40)),
+                Span::styled(pad(&keys, key_w), theme.key),
+                Span::raw(pad(help, help_w)),
                 Span::styled(name, theme.dim),
             ]));
         }
@@ -73,10 +101,21 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
     };
     let popup = centered(area, 64, height);
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        pane(" Why not? · Enter inspects · Esc closes ", true, theme).style(theme.base),
-        popup,
+    // Which query it is about: the judged query's id, and the text.
+    let about = match &state.qid {
+        Some(qid) => format!("{qid}: {}", state.query_text()),
+        None => state.query_text(),
+    };
+    let title = fit(
+        &format!(" Why not? · {about}"),
+        popup.width.saturating_sub(4) as usize,
     );
+    let mut block = pane(format!("{title} "), true, theme).style(theme.base);
+    if let Some(i) = state.why_not_pick {
+        block = block
+            .title_bottom(Line::from(format!(" {}/{} ", i + 1, relevant.len())).right_aligned());
+    }
+    frame.render_widget(block, popup);
     let body = inner(popup);
     let [hint, input, list] = Layout::vertical([
         Constraint::Length(1),
@@ -86,7 +125,7 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
     .areas(body);
     frame.render_widget(
         Line::styled(
-            "Document id: its rank, score, gap and missing terms",
+            "Document id, Enter: its rank, score, gap and missing terms",
             theme.dim,
         ),
         hint,
@@ -100,7 +139,9 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
             "or pick a relevant document (↑↓):  grade  SPLADE  BM25",
             theme.title,
         )];
-        for (i, r) in relevant.iter().enumerate().take(10) {
+        let visible = list.height.saturating_sub(1) as usize;
+        let offset = scroll_offset(state.why_not_pick.unwrap_or(0), visible);
+        for (i, r) in relevant.iter().enumerate().skip(offset).take(visible) {
             let rank = |r: Option<usize>| r.map_or("–".into(), |r| format!("#{r}"));
             let mut line = Line::from(vec![
                 Span::styled(pad(&r.id, 20), theme.key),

@@ -13,7 +13,7 @@ use super::super::engine::{Inspection, Mark, MarkKind, QueryView};
 use super::super::layout::{inner, roomy};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
-use super::widgets::{bar, fit, pad, pane};
+use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::encoder::TermKind;
 use crate::search::RankInfo;
 
@@ -159,22 +159,14 @@ fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static
         theme.title,
     )));
     if !x.splade.missing.is_empty() {
-        let mut spans = vec![Span::styled("lacks ", theme.warning)];
-        for m in x.splade.missing.iter().take(12) {
-            spans.push(Span::styled(
-                m.token.clone(),
-                kind_style(m.query_kind, theme),
-            ));
-            spans.push(Span::styled(format!(" {:.2}  ", m.query_weight), theme.dim));
-        }
-        lines.push(Line::from(spans));
-        // Wrap is off for tables; long "lacks" lines are cut, so add the count.
-        if x.splade.missing.len() > 12 {
-            lines.push(Line::styled(
-                format!("      and {} more", x.splade.missing.len() - 12),
-                theme.dim,
-            ));
-        }
+        let items = x.splade.missing.iter().map(|m| {
+            vec![
+                Span::styled(m.token.clone(), kind_style(m.query_kind, theme)),
+                Span::styled(format!(" {:.2}  ", m.query_weight), theme.dim),
+            ]
+        });
+        let lacks = Span::styled("lacks ", theme.warning);
+        lines.push(items_line(lacks, items.collect(), width));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
@@ -203,11 +195,13 @@ fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static
         ));
     }
     if !x.bm25.missing.is_empty() {
-        let mut spans = vec![Span::styled("lacks ", theme.warning)];
-        for m in &x.bm25.missing {
-            spans.push(Span::styled(format!("{} ", m.term), theme.term_input));
-        }
-        lines.push(Line::from(spans));
+        let items = x
+            .bm25
+            .missing
+            .iter()
+            .map(|m| vec![Span::styled(format!("{} ", m.term), theme.term_input)]);
+        let lacks = Span::styled("lacks ", theme.warning);
+        lines.push(items_line(lacks, items.collect(), width));
     }
     lines.into_iter().map(|l| clip(l, width)).collect()
 }

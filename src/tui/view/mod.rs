@@ -14,7 +14,7 @@ pub mod widgets;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::action::Action;
@@ -52,18 +52,16 @@ fn draw_screen(frame: &mut Frame, state: &State) {
                 Line::styled(state.load_progress.clone().unwrap_or_default(), theme.dim),
             ],
         ),
-        Phase::Failed(e) => centered_message(
-            frame,
-            r.body,
-            state,
-            vec![
+        Phase::Failed(e) => {
+            let mut lines = vec![
                 Line::styled("Could not open the index or load the model", theme.error),
                 Line::raw(""),
-                Line::raw(e.clone()),
-                Line::raw(""),
-                Line::styled("Press Ctrl-C or q to quit.", theme.dim),
-            ],
-        ),
+            ];
+            lines.extend(e.lines().map(|l| Line::raw(l.to_string())));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Press Ctrl-C or q to quit.", theme.dim));
+            centered_message(frame, r.body, state, lines)
+        }
         Phase::Ready(loaded) => match state.view {
             View::Explore => explore(frame, &r, state),
             View::Compare => compare::draw(frame, &r, state),
@@ -83,16 +81,23 @@ fn explore(frame: &mut Frame, r: &layout::Regions, state: &State) {
     let theme = &state.theme;
     let Some(view) = &state.shown else {
         let text = if state.query_text().trim().is_empty() {
-            vec![
+            let mut text = vec![
                 Line::styled(
                     "Type a query to see its SPLADE expansion and both hit lists.",
                     theme.title,
                 ),
                 Line::raw(""),
-                Line::raw("Try: reset my login · cancel subscription · invoice missing"),
-                Line::raw(""),
-                Line::styled("F1 help · Tab next pane · Ctrl-C quit", theme.dim),
-            ]
+            ];
+            let examples = state.loaded().map_or(&[][..], |l| &l.examples[..]);
+            if !examples.is_empty() {
+                text.push(Line::raw(format!("Try: {}", examples.join(" · "))));
+                text.push(Line::raw(""));
+            }
+            text.push(Line::styled(
+                "F1 help · Tab next pane · Ctrl-C quit",
+                theme.dim,
+            ));
+            text
         } else if let Some(e) = &state.error {
             vec![Line::styled(format!("Error: {e}"), theme.error)]
         } else {
@@ -154,13 +159,23 @@ fn query_box(frame: &mut Frame, area: Rect, state: &State) {
     }
     if let Some(v) = &state.shown {
         if v.truncated {
+            // As `spladescope encode` reports it; BM25 reads the whole text, as `search` does.
             title.push(Span::styled(
-                "cut to the query length limit ",
+                format!(
+                    "SPLADE: first {} of {} tokens · BM25: all {} chars ",
+                    v.tokens,
+                    v.untruncated_tokens,
+                    v.query.chars().count()
+                ),
                 theme.warning,
             ));
         }
     }
     let mut textarea = state.query.clone();
+    textarea.set_placeholder_text(match state.loaded().and_then(|l| l.examples.first()) {
+        Some(e) => format!("type a query, e.g. {e}"),
+        None => "type a query".into(),
+    });
     textarea.set_block(pane(Line::from(title), focused, theme));
     textarea.set_style(theme.base);
     textarea.set_placeholder_style(theme.dim);
@@ -206,21 +221,31 @@ fn status(frame: &mut Frame, area: Rect, state: &State) {
         }
     }
     let left = Line::from(left);
-    let used = left.width() as u16;
+    let used = left.width();
     frame.render_widget(left, area);
-    let hints = Line::from(hints(state));
-    let width = hints.width() as u16;
-    if width + used < area.width {
-        let at = Rect::new(area.right() - width, area.y, width, 1);
-        frame.render_widget(hints, at);
+    // Whole hints, in order, while they fit; never a cut one.
+    let room = (area.width as usize).saturating_sub(used + 1);
+    let mut spans = Vec::new();
+    let mut width = 0;
+    for hint in hints(state) {
+        let w: usize = hint.iter().map(Span::width).sum();
+        if width + w > room {
+            break;
+        }
+        width += w;
+        spans.extend(hint);
     }
+    let width = width as u16;
+    let at = Rect::new(area.right() - width, area.y, width, 1);
+    frame.render_widget(Line::from(spans), at);
 }
 
-/// Key hints of the focused context, from the keymap.
-fn hints(state: &State) -> Vec<Span<'static>> {
+/// Key hints of the focused context, from the keymap, most useful first; each is its key
+/// and its whole help text.
+fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
     let context = state.context();
     if matches!(state.phase, Phase::Failed(_)) {
-        return vec![Span::styled("q quit ", state.theme.key)];
+        return vec![vec![Span::styled("q quit ", state.theme.key)]];
     }
     let wanted: &[Action] = match context {
         Context::Query => &[Action::FocusNext, Action::HistoryPrev, Action::Help],
@@ -232,33 +257,50 @@ fn hints(state: &State) -> Vec<Span<'static>> {
         ],
         Context::Hits => &[Action::Open, Action::OtherList, Action::WhyNot],
         Context::Inspector => &[Action::Back, Action::Down],
+        Context::Compare => &[Action::Open, Action::OtherList, Action::FocusNext],
         Context::Evaluate => &[Action::Open, Action::SortNext, Action::SortReverse],
         Context::WhyNot => &[Action::Open, Action::Back],
         Context::Help => &[Action::Back],
         Context::Global => &[Action::Help, Action::Quit],
     };
-    let mut spans = Vec::new();
+    let mut out = Vec::new();
     for a in wanted {
         if let Some(k) = state.keymap.first_key(context, a) {
-            let help = state
-                .keymap
-                .bindings
+            let help = [context, Context::Global]
                 .iter()
-                .find(|b| &b.action == a && (b.context == context || b.context == Context::Global))
+                .find_map(|c| {
+                    state
+                        .keymap
+                        .bindings
+                        .iter()
+                        .find(|b| &b.action == a && b.context == *c)
+                })
                 .map_or("", |b| b.help);
-            let short = help
-                .split_whitespace()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" ");
-            spans.push(Span::styled(k.to_string(), state.theme.key));
-            spans.push(Span::styled(format!(" {short}  "), state.theme.dim));
+            out.push(vec![
+                Span::styled(k.to_string(), state.theme.key),
+                Span::styled(format!(" {help}  "), state.theme.dim),
+            ]);
         }
     }
-    spans
+    out
 }
 
+/// Lines centred in `area`, long ones word-wrapped (the height counts the wrapped rows).
 fn centered_message(frame: &mut Frame, area: Rect, state: &State, lines: Vec<Line<'static>>) {
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|l| {
+            if l.width() <= area.width as usize {
+                return vec![l];
+            }
+            let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            widgets::wrap(&text, area.width as usize)
+                .into_iter()
+                .map(|t| Line::styled(t, style))
+                .collect()
+        })
+        .collect();
     let height = (lines.len() as u16 + 2).min(area.height);
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
@@ -269,7 +311,6 @@ fn centered_message(frame: &mut Frame, area: Rect, state: &State, lines: Vec<Lin
     frame.render_widget(
         Paragraph::new(lines)
             .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
             .style(state.theme.base),
         mid,
     );

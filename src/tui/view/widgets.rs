@@ -2,7 +2,7 @@
 //! fitted to a width.
 
 use ratatui::style::{Color, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 use unicode_width::UnicodeWidthStr;
 
@@ -109,6 +109,79 @@ pub fn pad(s: &str, width: usize) -> String {
     f + &" ".repeat(width.saturating_sub(w))
 }
 
+/// `prefix`, then whole items while they fit in `width` columns, then `… and N more`
+/// naming exactly how many were left out (never a cut item, never a silent cut).
+pub fn items_line(
+    prefix: Span<'static>,
+    items: Vec<Vec<Span<'static>>>,
+    width: usize,
+) -> Line<'static> {
+    let more = |n: usize| format!("… and {n} more");
+    let total = items.len();
+    let mut used = prefix.width();
+    let mut spans = vec![prefix];
+    let mut shown = 0;
+    for item in items {
+        let w: usize = item.iter().map(Span::width).sum();
+        let left = total - shown - 1;
+        let suffix = if left > 0 { more(left).width() } else { 0 };
+        if used + w + suffix > width {
+            break;
+        }
+        used += w;
+        spans.extend(item);
+        shown += 1;
+    }
+    if shown < total {
+        spans.push(Span::raw(more(total - shown)));
+    }
+    Line::from(spans)
+}
+
+/// `text` word-wrapped to `width` columns; a word longer than a line is split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let (mut line, mut used) = (String::new(), 0);
+    for mut word in text.split_whitespace() {
+        loop {
+            let sep = usize::from(used > 0);
+            if used + sep + word.width() <= width {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                used += sep + word.width();
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+                continue;
+            }
+            let mut cut = 0;
+            let mut w = 0;
+            for (i, c) in word.char_indices() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if w + cw > width && cut > 0 {
+                    break;
+                }
+                w += cw;
+                cut = i + c.len_utf8();
+            }
+            lines.push(word[..cut].to_string());
+            word = &word[cut..];
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if used > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// A compact duration: `812 µs`, `2.4 ms`, `1.3 s`.
 pub fn duration(d: std::time::Duration) -> String {
     let us = d.as_secs_f64() * 1e6;
@@ -151,5 +224,27 @@ mod tests {
         assert_eq!(fit("ok", 5), "ok");
         assert_eq!(pad("ok", 4), "ok  ");
         assert_eq!(duration(std::time::Duration::from_micros(2400)), "2.4 ms");
+    }
+
+    #[test]
+    fn items_line_counts_exactly_what_it_leaves_out() {
+        let items = |n: usize| (0..n).map(|i| vec![Span::raw(format!("t{i} "))]).collect();
+        let line = |n, w| items_line(Span::raw("lacks "), items(n), w).to_string();
+        assert_eq!(line(3, 80), "lacks t0 t1 t2 ");
+        // 16 items in 30 columns: as many as fit, and the count of the rest.
+        assert_eq!(line(16, 30), "lacks t0 t1 t2 … and 13 more");
+    }
+
+    #[test]
+    fn wrap_keeps_words_and_splits_only_overlong_ones() {
+        assert_eq!(
+            wrap("model file not found", 10),
+            vec!["model file", "not found"]
+        );
+        assert_eq!(
+            wrap("/a/very/long/path ok", 8),
+            vec!["/a/very/", "long/pat", "h ok"]
+        );
+        assert_eq!(wrap("", 5), vec![""]);
     }
 }
