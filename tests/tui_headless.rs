@@ -874,3 +874,13 @@ fn screens_fit_80_columns_without_cut_words() {
     }
     assert!(w.contains("rand. p"), "{w}");
 }
+
+#[test]
+fn a_paste_is_one_action_of_one_line_without_control_characters() {
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    let long = "login ".repeat(400);
+    update(&mut s, Action::Paste(format!("reset\nmy \u{1b}[2J{long}")));
+    assert_eq!(s.query_text(), format!("reset my [2J{long}"));
+    assert_eq!(s.outbox.len(), 1, "one request for the whole paste");
+}

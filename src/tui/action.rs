@@ -66,6 +66,9 @@ pub enum Action {
     /// A key for the focused text box.
     #[serde(skip)]
     Input(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): one action however long.
+    #[serde(skip)]
+    Paste(String),
     #[serde(skip)]
     Mouse(MouseEvent),
     #[serde(skip)]

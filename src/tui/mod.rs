@@ -118,6 +118,7 @@ fn spawn_input(tx: Sender<Action>) {
             let action = match event::read() {
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Action::Key(k),
                 Ok(Event::Mouse(m)) => Action::Mouse(m),
+                Ok(Event::Paste(text)) => Action::Paste(text),
                 Ok(Event::Resize(w, h)) => Action::Resize(w, h),
                 Ok(_) => continue,
                 Err(_) => return,

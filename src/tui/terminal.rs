@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
 
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -32,7 +34,12 @@ impl Guard {
         install_signal_handlers();
         enable_raw_mode()?;
         let mut stdout = io::stdout();
-        if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
+        if let Err(e) = execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        ) {
             restore();
             return Err(e);
         }
@@ -56,7 +63,12 @@ impl Drop for Guard {
 
 /// Leaves mouse capture, the alternate screen and raw mode (errors ignored: best effort).
 pub fn restore() {
-    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen
+    );
     let _ = disable_raw_mode();
 }
 
@@ -94,10 +106,10 @@ extern "C" fn on_quit_signal(signal: libc::c_int) {
 }
 
 extern "C" fn on_bus_error(_: libc::c_int) {
-    // Mouse modes off (crossterm's EnableMouseCapture set 1000, 1002, 1003, 1015, 1006),
-    // main screen, cursor shown.
-    const RESET: &[u8] =
-        b"\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?1049l\x1b[?25h";
+    // Bracketed paste off, mouse modes off (crossterm's EnableMouseCapture set 1000, 1002,
+    // 1003, 1015, 1006), main screen, cursor shown.
+    const RESET: &[u8] = b"\x1b[?2004l\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\
+\x1b[?1049l\x1b[?25h";
     const MESSAGE: &[u8] = b"spladescope: an index file shrank or vanished while the explorer \
 had it open (bus error); rebuild or restore the index and start again\n";
     // SAFETY: only async-signal-safe calls, on buffers that live for the whole program.

@@ -194,6 +194,14 @@ pub fn update(state: &mut State, action: Action) {
             key(state, k)
         }
         Action::Input(k) => input(state, k),
+        Action::Paste(text) => {
+            state.message = None;
+            // One line: line breaks become spaces, other control characters are dropped.
+            let text = crate::display::single_line(&text).into_owned();
+            edit_text(state, |t| {
+                t.insert_str(&text);
+            });
+        }
         Action::Mouse(m) => super::mouse::mouse(state, m),
         Action::Resize(w, h) => {
             state.width = w;
