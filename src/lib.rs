@@ -16,6 +16,7 @@ pub mod display;
 pub mod encoder;
 pub mod eval;
 pub mod index;
+pub mod pieces;
 pub mod search;
 pub mod sparse;
 pub mod tui;

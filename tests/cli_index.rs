@@ -5,8 +5,6 @@
 mod cli;
 mod common;
 
-use std::process::{Command, Stdio};
-
 use cli::{spladescope, text, Setup};
 use common::checkpoint::{self, BERT_TIED};
 use spladescope::index::format::FORMAT_VERSION;
@@ -259,39 +257,4 @@ fn damaged_indexes_and_bad_requests_fail_cleanly() {
         "{err}"
     );
     assert!(!err.contains("panicked"));
-}
-
-#[test]
-fn ctrl_c_stops_the_build_and_leaves_nothing() {
-    let s = Setup::new();
-    let line = r#"{"_id": "ID", "title": "reset my login", "text": "the fast search engine is not slow and the query is a sparse vector of terms"}"#;
-    let corpus: String = (0..60_000)
-        .map(|i| line.replace("ID", &format!("d{i}")) + "\n")
-        .collect();
-    let path = s.write("big.jsonl", corpus.as_bytes());
-    let child = spladescope()
-        .arg("index")
-        .arg(&path)
-        .arg("--out")
-        .arg(s.path("big.idx"))
-        .arg("--model")
-        .arg(s.path("model"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("interrupted"),
-        "{}",
-        text(&out.stderr)
-    );
-    s.assert_nothing_left("big.idx");
 }

@@ -193,13 +193,7 @@ fn big_corpus(s: &Setup) -> std::path::PathBuf {
 }
 
 fn start_index(s: &Setup, corpus: &std::path::Path, out: &str) -> std::process::Child {
-    spladescope()
-        .arg("index")
-        .arg(corpus)
-        .arg("--out")
-        .arg(s.path(out))
-        .arg("--model")
-        .arg(s.path("model"))
+    s.index_command(corpus, out, &[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

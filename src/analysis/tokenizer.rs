@@ -75,20 +75,9 @@ pub fn tokenize(text: &str, max_token_length: usize) -> Vec<RawToken<'_>> {
 /// token, and nothing attaches a following letter to a space). A piece is longer when no
 /// such place follows; concatenated, the pieces give `text`.
 pub fn independent_pieces(text: &str, target: usize) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let bytes = rest.as_bytes();
-        let from = target.max(1).min(bytes.len());
-        let cut = (from..bytes.len())
-            .find(|&i| bytes[i - 1] == b' ' && bytes[i].is_ascii_alphanumeric())
-            .unwrap_or(bytes.len());
-        // Both bytes around the cut are ASCII, so it is a char boundary.
-        let (piece, tail) = rest.split_at(cut);
-        rest = tail;
-        Some(piece)
+    // Both bytes around such a cut are ASCII, so it is a char boundary.
+    crate::pieces::pieces(text, target, |b, i| {
+        b[i - 1] == b' ' && b[i].is_ascii_alphanumeric()
     })
 }
 

@@ -42,22 +42,8 @@ pub fn word_prefix(text: &str, words: usize) -> &str {
 /// Splits `text` into consecutive pieces of about `target` bytes, each cut just before a
 /// separator (so a piece may be longer when a word is). Concatenated they give `text`.
 pub fn pieces(text: &str, target: usize) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let bytes = rest.as_bytes();
-        let from = target.max(1).min(bytes.len());
-        // Separators are ASCII, so any index of one is a char boundary.
-        let cut = bytes[from..]
-            .iter()
-            .position(|&b| is_cut(b))
-            .map_or(bytes.len(), |p| from + p);
-        let (piece, tail) = rest.split_at(cut);
-        rest = tail;
-        Some(piece)
-    })
+    // Separators are ASCII, so any index of one is a char boundary.
+    crate::pieces::pieces(text, target, |b, i| is_cut(b[i]))
 }
 
 #[cfg(test)]
@@ -72,22 +58,5 @@ mod tests {
         assert_eq!(word_prefix("", 3), "");
         // U+000B is not a cut: BERT removes it and joins the words around it.
         assert_eq!(word_prefix("ab\u{b}cd ef", 1), "ab\u{b}cd");
-    }
-
-    #[test]
-    fn pieces_cover_the_text_and_cut_at_separators() {
-        let text = "alpha beta gamma délta epsilon zeta";
-        for target in [1, 3, 7, 100] {
-            let parts: Vec<&str> = pieces(text, target).collect();
-            assert_eq!(parts.concat(), text, "target {target}");
-            for p in &parts[1..] {
-                assert!(p.starts_with(' '), "{p:?}");
-            }
-        }
-        assert_eq!(pieces("", 4).count(), 0);
-        assert_eq!(
-            pieces("nospaceatall", 2).collect::<Vec<_>>(),
-            ["nospaceatall"]
-        );
     }
 }

@@ -42,17 +42,22 @@ impl Setup {
         p
     }
 
-    pub fn index(&self, corpus: &Path, out: &str, extra: &[&str]) -> Output {
-        spladescope()
-            .arg("index")
+    /// `spladescope index CORPUS --out OUT --model <the tiny model> EXTRA`.
+    pub fn index_command(&self, corpus: &Path, out: &str, extra: &[&str]) -> Command {
+        let mut cmd = spladescope();
+        cmd.arg("index")
             .arg(corpus)
             .arg("--out")
             .arg(self.path(out))
             .arg("--model")
             .arg(self.path("model"))
-            .args(extra)
-            .output()
-            .unwrap()
+            .args(extra);
+        cmd
+    }
+
+    /// Runs [`Setup::index_command`] to the end.
+    pub fn index(&self, corpus: &Path, out: &str, extra: &[&str]) -> Output {
+        self.index_command(corpus, out, extra).output().unwrap()
     }
 
     /// No index and no leftover temporary directory at `out`.
