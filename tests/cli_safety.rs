@@ -228,16 +228,30 @@ fn sigterm_and_sighup_stop_a_build_within_a_second_and_leave_nothing() {
 fn leftovers_of_killed_builds_are_removed_and_reported() {
     let s = Setup::new();
     let corpus = s.write("corpus.jsonl", CORPUS.as_bytes());
+    assert!(s.index(&corpus, "idx", &[]).status.success());
     std::fs::create_dir(s.path(".idx.building-999999")).unwrap();
     s.write(".idx.building-999999/docs.bin", b"half");
     std::fs::create_dir(s.path(".idx.old-999998")).unwrap();
-    let out = s.index(&corpus, "idx", &[]);
+    let out = s.index(&corpus, "idx", &["--force"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
         err.contains(".idx.building-999999") && err.contains(".idx.old-999998"),
         "{err}"
     );
+    s.assert_nothing_left("nothing");
+
+    // Killed between the two renames of a swap: the output is missing and the previous
+    // index waits in `.idx.old-PID`. It is put back, not deleted.
+    std::fs::rename(s.path("idx"), s.path(".idx.old-999997")).unwrap();
+    let out = s.index(&corpus, "idx", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("put the index") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(s.path("idx/manifest.json").exists());
     s.assert_nothing_left("nothing");
 }
 

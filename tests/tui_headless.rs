@@ -883,4 +883,9 @@ fn a_paste_is_one_action_of_one_line_without_control_characters() {
     update(&mut s, Action::Paste(format!("reset\nmy \u{1b}[2J{long}")));
     assert_eq!(s.query_text(), format!("reset my [2J{long}"));
     assert_eq!(s.outbox.len(), 1, "one request for the whole paste");
+    // Outside the query box a paste changes nothing (no hidden query edit).
+    update(&mut s, Action::FocusNext);
+    assert_ne!(s.focus, Focus::Query);
+    update(&mut s, Action::Paste("other".into()));
+    assert_eq!(s.query_text(), format!("reset my [2J{long}"));
 }

@@ -203,6 +203,15 @@ mod tests {
     fn terms_in_pieces_equal_terms_of_the_whole_text() {
         // Words that join across marks, quotes, emoji and scripts, next to spaces.
         let alphabet = [
+            "жизнь",
+            "λόγος",
+            "مرحبا",
+            "🏽",
+            "\u{200d}",
+            "\u{ad}",
+            "क्षि",
+            "\u{3000}",
+            "\u{a0}",
             "a",
             "B",
             "7",

@@ -70,15 +70,32 @@ pub fn tokenize(text: &str, max_token_length: usize) -> Vec<RawToken<'_>> {
 }
 
 /// Splits `text` into consecutive pieces of about `target` bytes that tokenise
-/// independently: each cut falls after an ASCII space and before an ASCII letter or digit,
-/// a word boundary that no UAX#29 rule or Lucene join crosses (spaces are never part of a
-/// token, and nothing attaches a following letter to a space). A piece is longer when no
-/// such place follows; concatenated, the pieces give `text`.
+/// independently: each cut falls after an ASCII space and before a character that is
+/// neither whitespace nor `Extend`/`Format`/`ZWJ` (nor an emoji modifier): a word boundary
+/// that no UAX#29 rule or Lucene join crosses (spaces are never part of a token, and only
+/// WB3d and WB4 attach anything to a space). Any script with spaces between words is cut;
+/// a piece is longer when no such place follows. Concatenated, the pieces give `text`.
 pub fn independent_pieces(text: &str, target: usize) -> impl Iterator<Item = &str> {
-    // Both bytes around such a cut are ASCII, so it is a char boundary.
+    // The byte before the cut is an ASCII space, so the cut is a char boundary.
     crate::pieces::pieces(text, target, |b, i| {
-        b[i - 1] == b' ' && b[i].is_ascii_alphanumeric()
+        b[i - 1] == b' '
+            && first_char(&b[i..]).is_some_and(|c| {
+                !c.is_whitespace()
+                    && !is_extend_or_format(c)
+                    && !is_emoji_modifier(c)
+                    && c != '\u{200d}'
+            })
     })
+}
+
+/// The character that starts `bytes` (a char boundary of valid UTF-8).
+fn first_char(bytes: &[u8]) -> Option<char> {
+    let window = &bytes[..bytes.len().min(4)];
+    let valid = match std::str::from_utf8(window) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
+    };
+    valid.chars().next()
 }
 
 fn raw_token(text: &str, start: usize, end: usize) -> RawToken<'_> {

@@ -157,6 +157,10 @@ pub fn build(
         skipped_records: reader.skipped(),
     };
     let manifest = c.write(&tmp_path, info)?;
+    // Writing takes a while on a large index: a late Ctrl-C still keeps the old one.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(IndexError::Interrupted);
+    }
     move_into_place(&tmp_path, &output)?;
     tmp.0 = None;
     Ok(Built {
@@ -345,7 +349,11 @@ fn move_into_place(tmp: &Path, output: &Output) -> Result<()> {
     if out.exists() {
         let old = output.old_dir();
         std::fs::rename(out, &old).map_err(io(out))?;
-        std::fs::rename(tmp, out).map_err(io(out))?;
+        if let Err(e) = std::fs::rename(tmp, out) {
+            // Put the old index back rather than leave none.
+            let _ = std::fs::rename(&old, out);
+            return Err(io(out)(e));
+        }
         let _ = std::fs::remove_dir_all(&old);
     } else {
         std::fs::rename(tmp, out).map_err(io(out))?;

@@ -48,6 +48,12 @@ pub enum IndexError {
     /// The output may not be replaced, even with `--force`.
     #[error("{path} {reason}")]
     NotReplaceable { path: PathBuf, reason: String },
+    /// A killed build's previous index was put back at the output, which now exists.
+    #[error(
+        "put the index {path} back from {from}, where a build killed during its swap had left \
+         it; pass --force to replace it"
+    )]
+    Restored { path: PathBuf, from: PathBuf },
     /// Another build holds the output's lock.
     #[error(
         "another spladescope build is writing {path} (it holds {lock}); wait for it to finish"

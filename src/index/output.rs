@@ -30,6 +30,14 @@ pub struct Output {
     lock_path: PathBuf,
     /// Leftovers of dead builds that were removed.
     pub removed: Vec<PathBuf>,
+    /// An index a build killed during its swap had moved aside, put back at the output.
+    pub restored: Option<PathBuf>,
+}
+
+/// What [`recover_leftovers`] did.
+struct Leftovers {
+    removed: Vec<PathBuf>,
+    restored: Option<PathBuf>,
 }
 
 impl Output {
@@ -52,12 +60,25 @@ impl Output {
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
         let lock_path = parent.join(format!(".{name}.lock"));
         let lock = take_lock(&lock_path, out)?;
-        // Again under the lock: a build that finished meanwhile may have created `out`.
-        if let Err(e) = check_replaceable(corpus, out, force) {
-            let _ = std::fs::remove_file(&lock_path);
-            return Err(e);
-        }
-        let removed = remove_leftovers(&parent, &name)?;
+        let checked = recover_leftovers(&parent, &name, out).and_then(|left| {
+            // Again under the lock: a build that finished meanwhile may have created `out`
+            // (or a killed one's index was just put back).
+            match (check_replaceable(corpus, out, force), &left.restored) {
+                (Err(IndexError::Exists(_)), Some(from)) => Err(IndexError::Restored {
+                    path: out.to_path_buf(),
+                    from: from.clone(),
+                }),
+                (Err(e), _) => Err(e),
+                (Ok(()), _) => Ok(left),
+            }
+        });
+        let Leftovers { removed, restored } = match checked {
+            Ok(left) => left,
+            Err(e) => {
+                let _ = std::fs::remove_file(&lock_path);
+                return Err(e);
+            }
+        };
         Ok(Self {
             path: out.to_path_buf(),
             parent,
@@ -65,6 +86,7 @@ impl Output {
             lock,
             lock_path,
             removed,
+            restored,
         })
     }
 
@@ -115,18 +137,39 @@ pub fn check_replaceable(corpus: &Path, out: &Path, force: bool) -> Result<()> {
             "is a file, not an index directory; choose another --out",
         ));
     }
+    let names: Vec<String> = std::fs::read_dir(out)
+        .map_err(io(out))?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()
+        .map_err(io(out))?;
+    if !names.is_empty() && !is_index(out) {
+        return Err(refuse(
+            "holds files that are not a spladescope index (no spladescope manifest.json); \
+             --force only replaces an index or an empty directory",
+        ));
+    }
+    if let Some(other) = names.iter().find(|n| !INDEX_FILES.contains(&n.as_str())) {
+        return Err(refuse(&format!(
+            "is an index but also holds {other:?}, which is not part of it; move it out \
+             first (--force replaces only the index's own files)"
+        )));
+    }
     if !force {
         return Err(IndexError::Exists(out.to_path_buf()));
     }
-    let mut entries = std::fs::read_dir(out).map_err(io(out))?;
-    if entries.next().is_none() || is_index(out) {
-        return Ok(());
-    }
-    Err(refuse(
-        "holds files that are not a spladescope index (no spladescope manifest.json); \
-         --force only replaces an index or an empty directory",
-    ))
+    Ok(())
 }
+
+/// The names an index directory may hold.
+const INDEX_FILES: [&str; 7] = [
+    manifest::FILE,
+    super::files::DOCS,
+    super::files::SPLADE,
+    super::files::FORWARD,
+    super::files::BM25_TERMS,
+    super::files::BM25_POSTINGS,
+    super::files::BM25_NORMS,
+];
 
 /// Whether `dir` holds a manifest that says it is a spladescope index (any version, files
 /// intact or not: a broken index may be rebuilt).
@@ -170,11 +213,32 @@ fn take_lock(path: &Path, out: &Path) -> Result<File> {
 }
 
 /// Removes `.NAME.building-*` and `.NAME.old-*` in `parent` (only called under the lock, so
-/// none of them belongs to a live build of this output).
-fn remove_leftovers(parent: &Path, name: &str) -> Result<Vec<PathBuf>> {
+/// none of them belongs to a live build of this output). A build killed between its two
+/// renames left the output missing and the previous index in `.NAME.old-PID`: that one is
+/// renamed back to the output, not removed.
+fn recover_leftovers(parent: &Path, name: &str, out: &Path) -> Result<Leftovers> {
+    let mut restored = None;
+    let mut removed = Vec::new();
+    for path in leftovers(parent, name)? {
+        let is_old = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(&format!(".{name}.old-")));
+        if is_old && restored.is_none() && std::fs::symlink_metadata(out).is_err() {
+            std::fs::rename(&path, out).map_err(io(out))?;
+            restored = Some(path);
+            continue;
+        }
+        std::fs::remove_dir_all(&path).map_err(io(&path))?;
+        removed.push(path);
+    }
+    Ok(Leftovers { removed, restored })
+}
+
+/// The `.NAME.building-PID` and `.NAME.old-PID` entries of `parent`, sorted.
+fn leftovers(parent: &Path, name: &str) -> Result<Vec<PathBuf>> {
     let building = format!(".{name}.building-");
     let old = format!(".{name}.old-");
-    let mut removed = Vec::new();
+    let mut found = Vec::new();
     for entry in std::fs::read_dir(parent).map_err(io(parent))? {
         let entry = entry.map_err(io(parent))?;
         let file_name = entry.file_name();
@@ -188,12 +252,10 @@ fn remove_leftovers(parent: &Path, name: &str) -> Result<Vec<PathBuf>> {
         if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let path = entry.path();
-        std::fs::remove_dir_all(&path).map_err(io(&path))?;
-        removed.push(path);
+        found.push(entry.path());
     }
-    removed.sort();
-    Ok(removed)
+    found.sort();
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -224,11 +286,15 @@ mod tests {
         let e = check_replaceable(&c, &out, true).unwrap_err().to_string();
         assert!(e.contains("not a spladescope index"), "{e}");
 
+        // An index with a file of the user's inside is not replaced either.
         std::fs::write(
             out.join(manifest::FILE),
             r#"{"format": "spladescope-index"}"#,
         )
         .unwrap();
+        let e = check_replaceable(&c, &out, true).unwrap_err().to_string();
+        assert!(e.contains("\"notes.txt\", which is not part of it"), "{e}");
+        std::fs::remove_file(out.join("notes.txt")).unwrap();
         assert!(check_replaceable(&c, &out, true).is_ok());
 
         let e = check_replaceable(&c, &c, true).unwrap_err().to_string();
@@ -251,7 +317,8 @@ mod tests {
         std::fs::create_dir(t.path().join(".idx.building-999999")).unwrap();
         std::fs::create_dir(t.path().join(".idx.old-12")).unwrap();
         std::fs::create_dir(t.path().join(".other.old-12")).unwrap();
-        let first = Output::prepare(&c, &out, false).unwrap();
+        std::fs::create_dir(&out).unwrap();
+        let first = Output::prepare(&c, &out, true).unwrap();
         assert_eq!(
             first.removed,
             [
@@ -260,10 +327,30 @@ mod tests {
             ]
         );
         assert!(t.path().join(".other.old-12").exists());
-        let e = Output::prepare(&c, &out, false).err().unwrap();
+        let e = Output::prepare(&c, &out, true).err().unwrap();
         assert!(matches!(e, IndexError::Busy { .. }), "{e}");
         drop(first);
         assert!(!t.path().join(".idx.lock").exists());
-        assert!(Output::prepare(&c, &out, false).is_ok());
+        assert!(Output::prepare(&c, &out, true).is_ok());
+    }
+
+    #[test]
+    fn an_index_moved_aside_by_a_killed_swap_is_put_back() {
+        let t = tempfile::tempdir().unwrap();
+        let c = corpus(t.path());
+        let out = t.path().join("idx");
+        let old = t.path().join(".idx.old-4242");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(
+            old.join(manifest::FILE),
+            r#"{"format": "spladescope-index"}"#,
+        )
+        .unwrap();
+        // Without --force the restored index is kept: the build is refused.
+        let e = Output::prepare(&c, &out, false).err().unwrap();
+        assert!(matches!(e, IndexError::Restored { .. }), "{e}");
+        assert!(out.join(manifest::FILE).exists() && !old.exists());
+        let again = Output::prepare(&c, &out, true).unwrap();
+        assert_eq!(again.restored, None);
     }
 }

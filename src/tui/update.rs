@@ -194,7 +194,8 @@ pub fn update(state: &mut State, action: Action) {
             key(state, k)
         }
         Action::Input(k) => input(state, k),
-        Action::Paste(text) => {
+        // Text goes where typing goes: the query box or the why-not box, not a hidden query.
+        Action::Paste(text) if state.focus == Focus::Query || state.overlay == Overlay::WhyNot => {
             state.message = None;
             // One line: line breaks become spaces, other control characters are dropped.
             let text = crate::display::single_line(&text).into_owned();
@@ -202,6 +203,7 @@ pub fn update(state: &mut State, action: Action) {
                 t.insert_str(&text);
             });
         }
+        Action::Paste(_) => {}
         Action::Mouse(m) => super::mouse::mouse(state, m),
         Action::Resize(w, h) => {
             state.width = w;
@@ -290,7 +292,10 @@ pub(super) fn set_view(state: &mut State, view: View) {
     // Lists stay lists: Compare's A list is SPLADE's, its B list has no Explore twin.
     match (view, state.focus) {
         (View::Compare, Focus::Query) => {}
-        (View::Compare, _) | (View::Explore, Focus::HitsB) => state.focus = Focus::Splade,
+        (View::Compare, _) | (View::Explore, Focus::HitsB) => {
+            state.focus = Focus::Splade;
+            state.list = Focus::Splade;
+        }
         _ => {}
     }
     if (was == View::Compare) != (view == View::Compare) {
