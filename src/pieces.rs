@@ -29,6 +29,16 @@ pub fn pieces(
     })
 }
 
+/// The character that starts `bytes`, which must begin at a char boundary of valid UTF-8.
+pub fn first_char(bytes: &[u8]) -> Option<char> {
+    let window = &bytes[..bytes.len().min(4)];
+    let valid = match std::str::from_utf8(window) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
+    };
+    valid.chars().next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

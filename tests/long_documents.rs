@@ -64,3 +64,45 @@ fn a_32_mb_document_is_indexed_in_bounded_memory() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["bm25"]["terms"][0]["tf"], logins);
 }
+
+/// The encoder cuts long texts before tokenising them; the model must see exactly the
+/// tokens of the whole text, and the untruncated count must be exact, in every script.
+#[test]
+fn cut_texts_tokenise_exactly_as_whole_ones() {
+    let Some(model) = common::splade_tiny() else {
+        return;
+    };
+    let options = spladescope::encoder::EncoderOptions {
+        max_length: 64,
+        ..Default::default()
+    };
+    let files = spladescope::encoder::ModelFiles::from_dir(&model).unwrap();
+    let encoder = spladescope::encoder::SparseEncoder::load(files, options).unwrap();
+    let mut whole = tokenizers::Tokenizer::from_file(model.join("tokenizer.json")).unwrap();
+    whole.with_truncation(None).unwrap();
+    let texts = [
+        "東京タワーは高い。".repeat(300),
+        "漢字".repeat(5000),
+        "Жизнь прекрасна, λόγος ".repeat(400),
+        "a\u{b}b \u{301}c naïve café ".repeat(300),
+        "x".repeat(100_000),
+        "word ".repeat(63),
+        format!("{}{}", "reset ".repeat(62), "\u{200b}\u{ad} \u{0}"),
+        String::new(),
+    ];
+    for text in &texts {
+        let enc = encoder.encode(text).unwrap();
+        let full = whole.encode(text.as_str(), true).unwrap();
+        let ids = full.get_ids();
+        let mut want: Vec<u32> = ids.to_vec();
+        if want.len() > 64 {
+            let last = want[want.len() - 1];
+            want.truncate(63);
+            want.push(last);
+        }
+        let head: String = text.chars().take(20).collect();
+        assert_eq!(enc.token_ids, want, "{head:?}");
+        assert_eq!(enc.untruncated_tokens, ids.len(), "{head:?}");
+        assert_eq!(encoder.token_ids(text, 64).unwrap(), want, "{head:?}");
+    }
+}

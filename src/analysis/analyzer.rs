@@ -203,6 +203,9 @@ mod tests {
     fn terms_in_pieces_equal_terms_of_the_whole_text() {
         // Words that join across marks, quotes, emoji and scripts, next to spaces.
         let alphabet = [
+            "漢",
+            "字\u{301}",
+            "\u{3400}",
             "жизнь",
             "λόγος",
             "مرحبا",

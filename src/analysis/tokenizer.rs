@@ -76,26 +76,30 @@ pub fn tokenize(text: &str, max_token_length: usize) -> Vec<RawToken<'_>> {
 /// WB3d and WB4 attach anything to a space). Any script with spaces between words is cut;
 /// a piece is longer when no such place follows. Concatenated, the pieces give `text`.
 pub fn independent_pieces(text: &str, target: usize) -> impl Iterator<Item = &str> {
-    // The byte before the cut is an ASCII space, so the cut is a char boundary.
     crate::pieces::pieces(text, target, |b, i| {
-        b[i - 1] == b' '
-            && first_char(&b[i..]).is_some_and(|c| {
+        // The byte before the cut is an ASCII space, so the cut is a char boundary.
+        let after_space = b[i - 1] == b' '
+            && crate::pieces::first_char(&b[i..]).is_some_and(|c| {
                 !c.is_whitespace()
                     && !is_extend_or_format(c)
                     && !is_emoji_modifier(c)
                     && c != '\u{200d}'
-            })
+            });
+        after_space || between_ideographs(b, i)
     })
 }
 
-/// The character that starts `bytes` (a char boundary of valid UTF-8).
-fn first_char(bytes: &[u8]) -> Option<char> {
-    let window = &bytes[..bytes.len().min(4)];
-    let valid = match std::str::from_utf8(window) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
-    };
-    valid.chars().next()
+/// Whether byte `i` starts a CJK ideograph (of the three-byte blocks) right after another:
+/// each is a token of its own and no rule joins them, so text without spaces (Chinese) can
+/// be cut there too.
+fn between_ideographs(b: &[u8], i: usize) -> bool {
+    let ideograph = |c: char| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF);
+    i >= 3
+        && std::str::from_utf8(&b[i - 3..i])
+            .ok()
+            .and_then(|s| s.chars().next())
+            .is_some_and(ideograph)
+        && crate::pieces::first_char(&b[i..]).is_some_and(ideograph)
 }
 
 fn raw_token(text: &str, start: usize, end: usize) -> RawToken<'_> {

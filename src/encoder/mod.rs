@@ -31,6 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use candle_core::DType;
 use candle_nn::VarBuilder;
 use serde::Serialize;
+use tokenizers::normalizers::NormalizerWrapper;
 use tokenizers::{
     PostProcessor, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
 };
@@ -120,6 +121,8 @@ pub struct SparseEncoder {
     pad_id: u32,
     options: EncoderOptions,
     pool: rayon::ThreadPool,
+    /// Where long texts may be cut before tokenising ([`prefix`]).
+    cuts: prefix::Cuts,
 }
 
 impl SparseEncoder {
@@ -173,7 +176,14 @@ impl SparseEncoder {
             .thread_name(|i| format!("splade-encode-{i}"))
             .build()
             .map_err(|e| EncoderError::Tokenize(format!("cannot start worker threads: {e}")))?;
+        let cuts = prefix::Cuts {
+            chinese: matches!(
+                tokenizer.get_normalizer(),
+                Some(NormalizerWrapper::BertNormalizer(n)) if n.handle_chinese_chars
+            ),
+        };
         Ok(Self {
+            cuts,
             files,
             config,
             model,
@@ -243,7 +253,7 @@ impl SparseEncoder {
     pub fn token_ids(&self, text: &str, max_length: usize) -> Result<Vec<u32>> {
         let mut words = max_length;
         let mut ids = loop {
-            let head = prefix::word_prefix(text, words);
+            let head = self.cuts.word_prefix(text, words);
             let ids = self
                 .untruncated
                 .encode(head, true)
@@ -355,7 +365,7 @@ impl SparseEncoder {
         let tokenize_err = |e: tokenizers::Error| EncoderError::Tokenize(e.to_string());
         let mut words = max;
         loop {
-            let head = prefix::word_prefix(text, words);
+            let head = self.cuts.word_prefix(text, words);
             let whole = head.len() == text.len();
             let ids = self
                 .tokenizer
@@ -376,7 +386,7 @@ impl SparseEncoder {
                 .get_post_processor()
                 .map_or(0, |p| p.added_tokens(false));
             let mut count = specials;
-            for piece in prefix::pieces(text, 1 << 16) {
+            for piece in self.cuts.pieces(text, 1 << 16) {
                 count += self
                     .untruncated
                     .encode(piece, false)
