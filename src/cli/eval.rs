@@ -121,12 +121,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     }
     let b = match &args.compare {
         Some(dir) => {
-            let (b_index, b_encoder) =
-                query::open_compare(dir, &args.model, &index, args.allow_corpus_mismatch)?;
-            if let Some(reason) = index.corpus_difference(&b_index)? {
+            let b = query::open_compare(dir, &args.model, &index, args.allow_corpus_mismatch)?;
+            if let Some(reason) = b.corpus_difference {
                 notes.push(format!("--compare indexes another corpus: {reason}"));
             }
-            Some((b_index, b_encoder))
+            Some((b.index, b.encoder))
         }
         None => None,
     };

@@ -55,30 +55,41 @@ pub fn open(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseE
     Ok((index, encoder))
 }
 
+/// The `--compare` index B, opened with its own model.
+pub struct CompareIndex {
+    pub index: Index,
+    pub encoder: SparseEncoder,
+    /// How B's documents differ from A's (only with `--allow-corpus-mismatch`).
+    pub corpus_difference: Option<String>,
+}
+
 /// Opens the `--compare` index B with its own model and refuses it when it indexes another
-/// corpus than `a` (unless `allow_corpus_mismatch`).
+/// corpus than `a` (unless `allow_corpus_mismatch`, when the difference is returned).
 pub fn open_compare(
     dir: &Path,
     args: &QueryModelArgs,
     a: &Index,
     allow_corpus_mismatch: bool,
-) -> anyhow::Result<(Index, SparseEncoder)> {
+) -> anyhow::Result<CompareIndex> {
     let b_args = QueryModelArgs {
         model: None,
         ..args.clone()
     };
-    let (b, encoder) = open(dir, &b_args)?;
-    if !allow_corpus_mismatch {
-        if let Some(reason) = a.corpus_difference(&b)? {
-            anyhow::bail!(
-                "--compare {} indexes another corpus than {} ({reason}); comparing checkpoints \
-                 needs two indexes of one corpus (pass --allow-corpus-mismatch to compare anyway)",
-                dir.display(),
-                a.dir().display()
-            );
-        }
+    let (index, encoder) = open(dir, &b_args)?;
+    let corpus_difference = a.corpus_difference(&index)?;
+    if let (Some(reason), false) = (&corpus_difference, allow_corpus_mismatch) {
+        anyhow::bail!(
+            "--compare {} indexes another corpus than {} ({reason}); comparing checkpoints \
+             needs two indexes of one corpus (pass --allow-corpus-mismatch to compare anyway)",
+            dir.display(),
+            a.dir().display()
+        );
     }
-    Ok((b, encoder))
+    Ok(CompareIndex {
+        index,
+        encoder,
+        corpus_difference,
+    })
 }
 
 /// Query edits, as the explorer's term ablation and pruning make them.

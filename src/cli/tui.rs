@@ -125,12 +125,11 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
             let b = match &compare {
                 Some(dir) => {
                     progress(format!("opening {} and loading its model", dir.display()));
-                    let (b_index, b_encoder) =
-                        query::open_compare(dir, &model, &a.index, allow_corpus_mismatch)
-                            .map_err(|e| e.context(format!("--compare {}", dir.display())))?;
+                    let b = query::open_compare(dir, &model, &a.index, allow_corpus_mismatch)
+                        .map_err(|e| e.context(format!("--compare {}", dir.display())))?;
                     Some(Side {
-                        index: b_index,
-                        encoder: b_encoder,
+                        index: b.index,
+                        encoder: b.encoder,
                         name: index_name(dir),
                     })
                 }
