@@ -26,7 +26,8 @@ use spladescope::sparse::SparseVector;
 
 fn bench(c: &mut Criterion) {
     let bench_data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let Some(dir) = common::cached::index(&bench_data, "scifact", "splade-tiny", 256, 5183) else {
+    let Some(dir) = common::cached::index(&bench_data, "scifact", "splade-tiny", 256, 5183, false)
+    else {
         return;
     };
     let index = Index::open(&dir).unwrap();
@@ -75,6 +76,7 @@ fn bench(c: &mut Criterion) {
                 bm25: Default::default(),
                 empty_documents: 0,
                 skipped_records: 0,
+                dense: None,
             };
             builder.write(dir.path(), info).unwrap()
         })
@@ -103,7 +105,10 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("bm25-top{k}"), |b| {
             b.iter(|| {
                 i = (i + 1) % texts.len();
-                top_k(&bm25_scores(&index, &texts[i]).unwrap(), k)
+                top_k(
+                    &bm25_scores(&index, &index.analyzer().query_terms(&texts[i])).unwrap(),
+                    k,
+                )
             })
         });
     }

@@ -41,7 +41,7 @@ fn main() {
     }
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     let (Some(dir), Some(data)) = (
-        common::cached::index(&target, "scifact", "splade-tiny", 256, 5183),
+        common::cached::index(&target, "scifact", "splade-tiny", 256, 5183, true),
         common::shared("data/scifact"),
     ) else {
         eprintln!("skipped: ../shared/data/scifact or the splade-tiny model is absent");

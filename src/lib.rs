@@ -7,6 +7,8 @@
 //! - [`analysis`]: the Lucene-compatible English analyzer and BM25 formula;
 //! - [`index`]: the on-disk SPLADE + BM25 index;
 //! - [`search`]: exact top-k SPLADE and BM25 retrieval and score explanations;
+//! - [`system`]: retrieval systems (SPLADE, BM25, dense, fusion, run files) behind one query
+//!   pipeline;
 //! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests;
 //! - [`display`]: untrusted text made safe to show on a terminal.
 
@@ -19,4 +21,5 @@ pub mod index;
 pub mod pieces;
 pub mod search;
 pub mod sparse;
+pub mod system;
 pub mod tui;

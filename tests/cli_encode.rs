@@ -1,23 +1,17 @@
 //! `spladescope encode` end to end: the real binary, its table and JSON output, model
 //! resolution through the Hugging Face cache, and its errors.
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn spladescope() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spladescope"));
-    cmd.env("NO_COLOR", "1").env_remove("SPLADESCOPE_MODEL");
-    cmd
-}
+use cli::{spladescope, text};
 
 fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("spladescope runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    cmd.output().expect("spladescope runs")
 }
 
 #[test]

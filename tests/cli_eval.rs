@@ -1,27 +1,12 @@
 //! `spladescope compare` and `spladescope eval` end to end: metric values equal
 //! pytrec_eval's (fixtures), t-test p-values equal scipy's, and bad inputs fail cleanly.
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
-use std::process::{Command, Stdio};
-
+use cli::{json_of, spladescope};
 use common::checkpoint::{self, BERT_TIED};
-
-fn spladescope() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spladescope"));
-    cmd.env("NO_COLOR", "1").stdin(Stdio::null());
-    cmd
-}
-
-fn json_of(cmd: &mut Command) -> serde_json::Value {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn compare_matches_pytrec_eval_and_scipy() {

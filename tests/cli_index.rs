@@ -35,11 +35,11 @@ fn index_search_explain_stats_work_end_to_end() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("SPLADE ·") && stdout.contains("BM25 ·"),
+        stdout.contains("splade ·") && stdout.contains("bm25 ·"),
         "{stdout}"
     );
     // The random tiny model ranks arbitrarily; BM25 must put a1 first and cross-reference it.
-    let bm25 = stdout.split("BM25 ·").nth(1).unwrap();
+    let bm25 = stdout.split("bm25 ·").nth(1).unwrap();
     let first = bm25
         .lines()
         .find(|l| l.trim_start().starts_with("1 "))
@@ -92,7 +92,7 @@ fn index_search_explain_stats_work_end_to_end() {
         .unwrap();
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("SPLADE") && stdout.contains("rank 1 of") && stdout.contains("input/input"),
+        stdout.contains("splade  ·") && stdout.contains("rank 1 of") && stdout.contains("input/input"),
         "{stdout}"
     );
 

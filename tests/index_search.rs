@@ -128,7 +128,7 @@ fn check(dir: &Path, encoder: &SparseEncoder, docs: &[(String, String)], queries
             assert_eq!(got, brute.iter().copied().take(k).collect::<Vec<_>>());
         }
 
-        let bm25 = bm25_scores(&index, q).unwrap();
+        let bm25 = bm25_scores(&index, &index.analyzer().query_terms(q)).unwrap();
         let brute = brute_bm25(&index, q);
         for d in 0..index.len() {
             assert_eq!(
@@ -138,7 +138,8 @@ fn check(dir: &Path, encoder: &SparseEncoder, docs: &[(String, String)], queries
                 bm25[d],
                 brute[d]
             );
-            let e = explain_bm25(&index, q, &bm25, d as u32, 3).unwrap();
+            let e =
+                explain_bm25(&index, &index.analyzer().query_terms(q), &bm25, d as u32, 3).unwrap();
             assert_eq!(e.score.to_bits(), bm25[d].to_bits());
             let rank = e.rank.rank;
             assert_eq!(rank.is_some(), bm25[d] > 0.0);
@@ -207,8 +208,8 @@ fn bm25_counts_match_a_hand_made_example() {
         ("".into(), "the dog".into()),
     ];
     let index = build(dir.path(), &enc, &docs);
-    let scores = bm25_scores(&index, "cat").unwrap();
-    let e = explain_bm25(&index, "cat", &scores, 0, 10).unwrap();
+    let scores = bm25_scores(&index, &index.analyzer().query_terms("cat")).unwrap();
+    let e = explain_bm25(&index, &index.analyzer().query_terms("cat"), &scores, 0, 10).unwrap();
     assert_eq!(e.terms.len(), 1);
     let t = &e.terms[0].parts;
     // "cats running and cats sleeping" -> cat run cat sleep (stop word "and" removed).

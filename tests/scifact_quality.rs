@@ -26,7 +26,7 @@ fn scifact_index() -> Option<&'static Index> {
     INDEX
         .get_or_init(|| {
             let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-            let dir = common::cached::index(&tmp, "scifact", "splade-tiny", 256, 5183)?;
+            let dir = common::cached::index(&tmp, "scifact", "splade-tiny", 256, 5183, true)?;
             Some(Index::open(&dir).unwrap())
         })
         .as_ref()
@@ -57,7 +57,7 @@ fn ndcg_matches_the_reference_pipeline() {
         for hit in top_k(&scores, 1000) {
             splade.push(&q.id, index.doc(hit.doc).unwrap().id, f64::from(hit.score));
         }
-        let scores = bm25_scores(index, &q.text).unwrap();
+        let scores = bm25_scores(index, &index.analyzer().query_terms(&q.text)).unwrap();
         for hit in top_k(&scores, 1000) {
             bm25.push(&q.id, index.doc(hit.doc).unwrap().id, f64::from(hit.score));
         }
@@ -86,7 +86,7 @@ fn explanations_add_up_on_real_documents() {
     for q in split.queries.iter().take(25) {
         let e = enc.encode(&q.text).unwrap();
         let scores = splade_scores(index, &e.vector).unwrap();
-        let bm25 = bm25_scores(index, &q.text).unwrap();
+        let bm25 = bm25_scores(index, &index.analyzer().query_terms(&q.text)).unwrap();
         // The top hits, and a relevant document wherever it ranks.
         let relevant = split.qrels.get(&q.id).unwrap().keys().next().unwrap();
         let mut docs: Vec<u32> = top_k(&scores, 10).iter().map(|h| h.doc).collect();
@@ -101,7 +101,8 @@ fn explanations_add_up_on_real_documents() {
                 scores[d as usize]
             );
             assert_eq!(x.score.to_bits(), scores[d as usize].to_bits());
-            let y = explain_bm25(index, &q.text, &bm25, d, 10).unwrap();
+            let y =
+                explain_bm25(index, &index.analyzer().query_terms(&q.text), &bm25, d, 10).unwrap();
             let sum: f32 = y.terms.iter().map(|t| t.parts.score).sum();
             assert!((sum - bm25[d as usize]).abs() <= 1e-4);
         }

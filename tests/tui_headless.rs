@@ -110,7 +110,11 @@ fn hit_parts_and_lists_match_brute_force() {
             h.score
         );
     }
-    let bm25 = bm25_scores(index, "cancel my subscription").unwrap();
+    let bm25 = bm25_scores(
+        index,
+        &index.analyzer().query_terms("cancel my subscription"),
+    )
+    .unwrap();
     assert_eq!(
         v.bm25.iter().map(|h| h.doc).collect::<Vec<_>>(),
         top_k(&bm25, 10).iter().map(|h| h.doc).collect::<Vec<_>>()

@@ -1,5 +1,6 @@
-//! `spladescope eval`: run a query set through SPLADE, BM25 and optionally a second index,
-//! and report trec_eval metrics, paired significance tests and per-query differences.
+//! `spladescope eval`: run a judged query set through any systems (SPLADE and BM25 by
+//! default), and report trec_eval metrics, paired significance tests against a baseline and
+//! per-query differences.
 
 use std::path::PathBuf;
 
@@ -9,13 +10,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use spladescope::eval::{
     evaluate, load_beir, read_qrels, read_queries, write_run, EvalOptions, Qrels, QrelsOptions,
-    Queries, RandomizationOptions, Run,
+    Queries, RandomizationOptions,
 };
 use spladescope::index::Index;
-use spladescope::search::runs::{bm25_run, splade_run};
+use spladescope::system::{run_file_name, Leaf};
 
 use super::query::{self, QueryModelArgs};
 use super::report::{self, SystemEval};
+use super::systems::{self, SystemArgs};
 
 /// Where the judged queries come from: a BEIR folder, or a queries file and a qrels file.
 #[derive(Debug, Clone, Args)]
@@ -71,20 +73,15 @@ pub struct EvalArgs {
     pub index: PathBuf,
     #[command(flatten)]
     pub judged: JudgedArgs,
-    /// Systems of INDEX to evaluate: splade, bm25.
-    #[arg(long, value_delimiter = ',', default_value = "splade,bm25")]
-    pub systems: Vec<String>,
-    /// A second index of the same corpus (e.g. built with another checkpoint): its SPLADE
-    /// is evaluated too, as "splade-B", with the model it was built with.
-    #[arg(long)]
-    pub compare: Option<PathBuf>,
-    /// Accept a --compare index of another corpus (by default refused).
-    #[arg(long, requires = "compare")]
-    pub allow_corpus_mismatch: bool,
-    /// Hits per query.
+    #[command(flatten)]
+    pub systems: SystemArgs,
+    /// The system the others are tested against [default: the first].
+    #[arg(long, value_name = "SYSTEM")]
+    pub baseline: Option<String>,
+    /// Hits per query (and the depth fusions take from each component).
     #[arg(short = 'k', long, default_value_t = 1000, value_parser = query::parse_count)]
     pub k: usize,
-    /// Write a TREC run file per system into this directory.
+    /// Write a TREC run file per system into this directory, named after the system.
     #[arg(long)]
     pub run_out: Option<PathBuf>,
     /// List every query with its nDCG@10 per system, by difference.
@@ -103,8 +100,29 @@ pub struct EvalArgs {
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let mut notes = Vec::new();
     let (queries, qrels, title) = args.judged.load(&mut notes)?;
-    let (index, encoder) = query::open(&args.index, &args.model)?;
-    check_corpus(&index, &qrels, &mut notes)?;
+    let opened = systems::open(
+        &args.index,
+        &args.model,
+        &args.systems,
+        &[Leaf::Splade, Leaf::Bm25],
+    )?;
+    notes.extend(opened.notes);
+    let pipeline = &opened.pipeline;
+    check_corpus(&pipeline.index, &qrels, &mut notes)?;
+    let names: Vec<String> = pipeline
+        .systems()
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
+    let baseline = match &args.baseline {
+        None => 0,
+        Some(b) => names.iter().position(|n| n == b).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--baseline {b:?} is not one of the systems ({})",
+                names.join(", ")
+            )
+        })?,
+    };
     let list: Vec<(&str, &str)> = queries
         .iter()
         .filter(|q| qrels.contains_query(&q.id))
@@ -116,26 +134,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         .count();
     if missing_text > 0 {
         notes.push(format!(
-            "{missing_text} judged queries have no text in the queries file: they score 0"
+            "{missing_text} judged queries have no text in the queries file: they score 0 \
+             (except in run systems that hold them)"
         ));
     }
-    let b = match &args.compare {
-        Some(dir) => {
-            let b = query::open_compare(dir, &args.model, &index, args.allow_corpus_mismatch)?;
-            if let Some(reason) = b.corpus_difference {
-                notes.push(format!("--compare indexes another corpus: {reason}"));
-            }
-            Some((b.index, b.encoder))
-        }
-        None => None,
-    };
-    for s in &args.systems {
-        if !matches!(s.as_str(), "splade" | "bm25") {
-            bail!("unknown system {s:?} in --systems (splade, bm25)");
-        }
-    }
-    let total = list.len() * (args.systems.len() + usize::from(b.is_some()));
-    let bar = ProgressBar::new(total as u64);
+    let bar = ProgressBar::new(list.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} queries  {msg}  ETA {eta}",
@@ -143,67 +146,33 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         .expect("valid template")
         .progress_chars("=> "),
     );
-    let mut runs: Vec<(String, String, Run)> = Vec::new();
-    let mut offset = 0;
-    for s in &args.systems {
-        bar.set_message(s.clone());
-        let tick = &mut |done: usize| bar.set_position((offset + done) as u64);
-        let (run, description) = if s == "splade" {
-            (
-                splade_run(&index, &encoder, &list, args.k, tick)?,
-                format!(
-                    "SPLADE {} ({})",
-                    index.manifest().model.id,
-                    args.index.display()
-                ),
-            )
-        } else {
-            (
-                bm25_run(&index, &list, args.k, tick)?,
-                format!(
-                    "BM25 k1 {} b {} ({})",
-                    index.manifest().bm25.k1,
-                    index.manifest().bm25.b,
-                    args.index.display()
-                ),
-            )
-        };
-        runs.push((s.clone(), description, run));
-        offset += list.len();
-    }
-    if let (Some((b_index, b_encoder)), Some(dir)) = (&b, &args.compare) {
-        bar.set_message("splade-B");
-        let tick = &mut |done: usize| bar.set_position((offset + done) as u64);
-        let run = splade_run(b_index, b_encoder, &list, args.k, tick)?;
-        runs.push((
-            "splade-B".into(),
-            format!("SPLADE {} ({})", b_index.manifest().model.id, dir.display()),
-            run,
-        ));
-    }
+    bar.set_message(names.join(", "));
+    let runs = pipeline.run_queries(&list, args.k, &mut |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
 
     let options = EvalOptions::default();
-    let mut systems = Vec::new();
-    for (name, description, run) in runs {
+    let mut evaluated = Vec::new();
+    for ((spec, name), run) in pipeline.systems().iter().zip(&names).zip(&runs) {
         let run_file = match &args.run_out {
             Some(dir) => {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let path = dir.join(format!("{name}.trec"));
-                write_run(&path, &run, &format!("spladescope-{name}"))?;
+                let path = dir.join(run_file_name(name));
+                write_run(&path, run, &format!("spladescope-{name}"))?;
                 Some(path.display().to_string())
             }
             None => None,
         };
-        let evaluation = evaluate(&run, &qrels, &options)?;
-        systems.push(SystemEval {
-            name,
-            description,
-            evaluation,
+        evaluated.push(SystemEval {
+            name: name.clone(),
+            description: systems::describe(pipeline, spec),
+            evaluation: evaluate(run, &qrels, &options)?,
             run_file,
         });
     }
+    // The baseline goes first: pairs are the baseline against each other system.
+    let first = evaluated.remove(baseline);
+    evaluated.insert(0, first);
     let randomization = RandomizationOptions {
         trials: args.trials,
         ..Default::default()
@@ -212,7 +181,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let title = format!("{title} · {} judged queries · top {}", qrels.len(), args.k);
     let report = report::Report {
         title,
-        systems,
+        systems: evaluated,
         notes,
         per_query: args.per_query,
         randomization,

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use spladescope::analysis::Bm25Params;
 use spladescope::corpus::{CorpusOptions, Format, JsonlFields, TsvOptions};
+use spladescope::encoder::DenseEncoder;
 use spladescope::index::{self, BuildOptions, IndexError};
 
 use super::ModelArgs;
@@ -55,6 +56,15 @@ pub struct IndexArgs {
     /// BM25 b.
     #[arg(long, default_value_t = 0.4)]
     pub b: f32,
+    /// Also store a dense embedding of every document, made with this sentence-embedding
+    /// model (a directory or Hub repo id with sentence-transformers files, e.g.
+    /// sentence-transformers/all-MiniLM-L6-v2), for the `dense` system.
+    #[arg(long, value_name = "MODEL")]
+    pub dense: Option<String>,
+    /// Longest text for the dense model, in tokens, for documents and queries [default: the
+    /// model's max_seq_length].
+    #[arg(long, requires = "dense")]
+    pub dense_max_length: Option<usize>,
 }
 
 pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
@@ -62,6 +72,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     // Refuse a bad --out before the model loads; the build checks again under its lock.
     index::output::check_replaceable(&args.corpus, &args.out, args.force)?;
     let encoder = args.model.load()?;
+    let dense = match &args.dense {
+        Some(spec) => Some(
+            DenseEncoder::from_spec(spec, args.dense_max_length, encoder.threads())
+                .with_context(|| format!("cannot load the dense model {spec}"))?,
+        ),
+        None => None,
+    };
     let options = BuildOptions {
         corpus: CorpusOptions {
             format: args.format,
@@ -100,7 +117,10 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let result = index::build(
         &args.corpus,
         &args.out,
-        &encoder,
+        index::Encoders {
+            sparse: &encoder,
+            dense: dense.as_ref(),
+        },
         &options,
         &cancel,
         &mut |p| {
@@ -150,6 +170,16 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         "  BM25: {} postings over {} terms (k1 {}, b {})",
         manifest.bm25.postings, manifest.bm25.terms, manifest.bm25.k1, manifest.bm25.b
     );
+    if let Some(d) = &manifest.dense {
+        println!(
+            "  dense: {} ({}-dimensional, {} pooling{}, documents cut at {} tokens)",
+            d.model.id,
+            d.dim,
+            d.pooling.name(),
+            if d.normalize { ", normalised" } else { "" },
+            d.model.max_length
+        );
+    }
     if manifest.empty_documents > 0 {
         println!("  {} empty documents (indexed)", manifest.empty_documents);
     }

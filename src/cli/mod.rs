@@ -11,6 +11,7 @@ mod query;
 mod report;
 mod search;
 mod stats;
+mod systems;
 mod tui;
 
 use clap::{Args, Parser, Subcommand};

@@ -138,25 +138,23 @@ fn parse_weight(s: &str) -> Result<(String, f32), String> {
 }
 
 impl EditArgs {
-    /// Applies the edits to a query vector; warns (stderr) about dropped or reweighted
-    /// terms the query does not hold, which change nothing.
-    pub fn apply(
-        &self,
+    /// Warns (stderr) about dropped or reweighted terms the query does not hold, which
+    /// change nothing.
+    pub fn warn_absent(
+        edits: &QueryEdits,
         encoder: &SparseEncoder,
         query: &spladescope::sparse::SparseVector,
-    ) -> anyhow::Result<spladescope::sparse::SparseVector> {
-        let edits = self.edits(encoder)?;
+    ) {
         for id in edits.absent_terms(query) {
             eprintln!(
                 "spladescope: warning: {:?} is not a term of this query; its edit changes nothing",
                 encoder.token(id)
             );
         }
-        Ok(edits.apply(query))
     }
 
     /// The edits, with terms looked up in the encoder's vocabulary.
-    fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
+    pub fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
         let id = |t: &str| {
             encoder.token_id(t).ok_or_else(|| {
                 anyhow::anyhow!(

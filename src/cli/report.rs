@@ -55,6 +55,7 @@ struct ReportOut<'a> {
 /// What to report and how.
 pub struct Report {
     pub title: String,
+    /// The first is the baseline the others are tested against.
     pub systems: Vec<SystemEval>,
     pub notes: Vec<String>,
     /// List every query (`--per-query`).
@@ -79,21 +80,20 @@ pub fn print(
     } = report;
     let (title, per_query, json) = (title.as_str(), *per_query, *json);
     let metric = Metric::Ndcg10;
+    // The first system is the baseline: every other is tested against it.
     let mut pairs = Vec::new();
-    for i in 0..systems.len() {
-        for j in i + 1..systems.len() {
-            let c = compare(
-                &systems[i].evaluation,
-                &systems[j].evaluation,
-                metric,
-                randomization,
-            )?;
-            pairs.push(PairOut {
-                a: &systems[i].name,
-                b: &systems[j].name,
-                comparison: c,
-            });
-        }
+    for other in systems.iter().skip(1) {
+        let c = compare(
+            &systems[0].evaluation,
+            &other.evaluation,
+            metric,
+            randomization,
+        )?;
+        pairs.push(PairOut {
+            a: &systems[0].name,
+            b: &other.name,
+            comparison: c,
+        });
     }
     let ids: Vec<&str> = systems
         .first()

@@ -1,22 +1,19 @@
-//! `spladescope search`: exact top-k with SPLADE, BM25 or both, optionally explained.
+//! `spladescope search`: exact top-k with any systems (SPLADE by default), each hit with its
+//! rank in the other systems, optionally explained.
 
-use spladescope::display::visible;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use clap::Args;
 use serde::Serialize;
 
-use spladescope::encoder::{Encoded, SparseEncoder};
-use spladescope::index::Index;
-use spladescope::search::{
-    bm25_scores, explain_bm25, explain_splade, splade_scores, top_k, Bm25Explanation, RankInfo,
-    SpladeExplanation, System,
-};
+use spladescope::display::visible;
+use spladescope::system::{Explanation, Leaf, SystemSpec};
 
 use super::output::{paint, snippet, use_color};
-use super::query::{self, EditArgs, QueryModelArgs};
+use super::query::{EditArgs, QueryModelArgs};
+use super::systems::{self, SystemArgs};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -24,16 +21,21 @@ pub struct SearchArgs {
     pub index: PathBuf,
     /// The query.
     pub query: String,
-    /// Number of hits.
+    /// Number of hits (and the depth fusions take from each component).
     #[arg(short = 'k', long, default_value_t = 10, value_parser = super::query::parse_count)]
     pub k: usize,
-    /// BM25 instead of SPLADE.
-    #[arg(long, conflicts_with = "both")]
+    /// BM25 instead of SPLADE (as --system bm25).
+    #[arg(long, conflicts_with_all = ["both", "systems"])]
     pub bm25: bool,
-    /// SPLADE and BM25, each hit with its rank in the other list.
-    #[arg(long)]
+    /// SPLADE and BM25 (as --system splade --system bm25).
+    #[arg(long, conflicts_with = "systems")]
     pub both: bool,
-    /// Show each hit's per-term score contributions.
+    #[command(flatten)]
+    pub systems: SystemArgs,
+    /// The query's id, for run systems (a run's results are looked up by query id).
+    #[arg(long)]
+    pub qid: Option<String>,
+    /// Explain each hit's score in its system (per-term parts; per component for fusions).
     #[arg(long)]
     pub explain: bool,
     /// Print JSON.
@@ -50,20 +52,21 @@ struct HitOut {
     rank: usize,
     id: String,
     title: String,
-    score: f32,
-    /// Rank in the other system's list (with --both; null when it scores 0 there).
+    #[serde(serialize_with = "spladescope::system::ranking::serialize_score")]
+    score: f64,
+    /// Rank in each other system (null: it does not rank the document).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    other_ranks: BTreeMap<String, Option<usize>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    other_rank: Option<Option<usize>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    splade: Option<SpladeExplanation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bm25: Option<Bm25Explanation>,
+    explanation: Option<Explanation>,
 }
 
 #[derive(Serialize)]
 struct ListOut {
-    system: System,
+    system: String,
     matching: usize,
+    /// False when a run system has no results for the query.
+    has_query: bool,
     search_ms: f64,
     hits: Vec<HitOut>,
 }
@@ -77,65 +80,73 @@ struct SearchOut<'a> {
 }
 
 pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
-    let (index, encoder) = query::open(&args.index, &args.model)?;
-    let systems: Vec<System> = if args.both {
-        vec![System::Splade, System::Bm25]
+    let default: &[Leaf] = if args.both {
+        &[Leaf::Splade, Leaf::Bm25]
     } else if args.bm25 {
-        vec![System::Bm25]
+        &[Leaf::Bm25]
     } else {
-        vec![System::Splade]
+        &[Leaf::Splade]
     };
-    let start = Instant::now();
-    let mut encoded = encoder.encode(&args.query)?;
-    encoded.vector = args.edits.apply(&encoder, &encoded.vector)?;
-    let encode_ms = start.elapsed().as_secs_f64() * 1e3;
-    let mut scored = Vec::new();
-    for &system in &systems {
-        let start = Instant::now();
-        let scores = match system {
-            System::Splade => splade_scores(&index, &encoded.vector)?,
-            System::Bm25 => bm25_scores(&index, &args.query)?,
-        };
-        let hits = top_k(&scores, args.k);
-        scored.push((system, scores, hits, start.elapsed().as_secs_f64() * 1e3));
+    let opened = systems::open(&args.index, &args.model, &args.systems, default)?;
+    for note in &opened.notes {
+        eprintln!("spladescope: note: {note}");
     }
+    let p = &opened.pipeline;
+    if p.systems()
+        .iter()
+        .any(|s| s.leaves().iter().any(|l| matches!(l, Leaf::Run(_))))
+        && args.qid.is_none()
+    {
+        anyhow::bail!("run systems look results up by query id: give --qid ID");
+    }
+    let edits = args.edits.edits(&p.encoder)?;
+    let q = p.prepare(&args.query, args.qid.as_deref(), &edits)?;
+    if let Some(e) = &q.encoded {
+        EditArgs::warn_absent(&edits, &p.encoder, &e.vector);
+    }
+    let encode_ms = (q.encode_time + q.encode_b_time + q.dense_time).as_secs_f64() * 1e3;
+    let rankings = p.rank(&q, args.k)?;
+    let names: Vec<&str> = p.systems().iter().map(SystemSpec::name).collect();
     let mut results = Vec::new();
-    for (i, (system, scores, hits, ms)) in scored.iter().enumerate() {
-        let other = scored.get(1 - i.min(1)).filter(|_| scored.len() == 2);
-        let ctx = Ctx {
-            index: &index,
-            encoder: &encoder,
-            encoded: &encoded,
-            text: &args.query,
-            k: args.k,
-        };
-        let mut out = Vec::new();
-        for (r, hit) in hits.iter().enumerate() {
-            let doc = index.doc(hit.doc)?;
-            let (splade, bm25) = if args.explain {
-                ctx.explain(*system, scores, hit.doc)?
-            } else {
-                (None, None)
+    for (i, name) in names.iter().enumerate() {
+        let (ranking, time) = rankings.get_timed(p, i);
+        let mut hits = Vec::new();
+        for (r, hit) in ranking.hits.iter().enumerate() {
+            let stored = hit.doc.map(|d| p.index.doc(d)).transpose()?;
+            let title = match &stored {
+                Some(s) if !s.title.is_empty() => s.title.to_string(),
+                Some(s) => snippet(s.text, 80),
+                None => "(not in the index)".to_string(),
             };
-            out.push(HitOut {
+            let other_ranks = names
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(j, other)| {
+                    let rank = hit.doc.and_then(|d| rankings.get(p, j).rank_of(d));
+                    (other.to_string(), rank)
+                })
+                .collect();
+            let explanation = if args.explain {
+                Some(p.explain(i, &q, &rankings, hit.doc, &hit.id, args.k)?)
+            } else {
+                None
+            };
+            hits.push(HitOut {
                 rank: r + 1,
-                id: doc.id.to_string(),
-                title: if doc.title.is_empty() {
-                    snippet(doc.text, 80)
-                } else {
-                    doc.title.to_string()
-                },
+                id: hit.id.clone(),
+                title,
                 score: hit.score,
-                other_rank: other.map(|o| RankInfo::of(&o.1, hit.doc, args.k).rank),
-                splade,
-                bm25,
+                other_ranks,
+                explanation,
             });
         }
         results.push(ListOut {
-            system: *system,
-            matching: spladescope::search::matching(scores),
-            search_ms: *ms,
-            hits: out,
+            system: name.to_string(),
+            matching: ranking.matching,
+            has_query: ranking.has_query,
+            search_ms: time.as_secs_f64() * 1e3,
+            hits,
         });
     }
     let report = SearchOut {
@@ -149,51 +160,15 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
         serde_json::to_writer(&mut stdout, &report)?;
         writeln!(stdout)?;
     } else {
-        print_text(&mut stdout, &report, &index, use_color())?;
+        print_text(&mut stdout, &report, p.index.len(), use_color())?;
     }
     Ok(())
-}
-
-/// What explaining a hit needs.
-struct Ctx<'a> {
-    index: &'a Index,
-    encoder: &'a SparseEncoder,
-    encoded: &'a Encoded,
-    text: &'a str,
-    k: usize,
-}
-
-impl Ctx<'_> {
-    fn explain(
-        &self,
-        system: System,
-        scores: &[f32],
-        doc: u32,
-    ) -> anyhow::Result<(Option<SpladeExplanation>, Option<Bm25Explanation>)> {
-        Ok(match system {
-            System::Splade => (
-                Some(explain_splade(
-                    self.index,
-                    self.encoder,
-                    self.encoded,
-                    scores,
-                    doc,
-                    self.k,
-                )?),
-                None,
-            ),
-            System::Bm25 => (
-                None,
-                Some(explain_bm25(self.index, self.text, scores, doc, self.k)?),
-            ),
-        })
-    }
 }
 
 fn print_text(
     out: &mut impl Write,
     r: &SearchOut,
-    index: &Index,
+    documents: usize,
     color: bool,
 ) -> std::io::Result<()> {
     for list in &r.results {
@@ -202,26 +177,31 @@ fn print_text(
             "{}",
             paint(
                 &format!(
-                    "{} · {:?} · {} of {} documents match · encode {:.2} ms · search {:.2} ms",
-                    list.system.name(),
-                    r.query,
-                    list.matching,
-                    index.len(),
-                    r.encode_ms,
-                    list.search_ms
+                    "{} · {:?} · {} of {} documents ranked · encode {:.2} ms · search {:.2} ms",
+                    list.system, r.query, list.matching, documents, r.encode_ms, list.search_ms
                 ),
                 "1",
                 color
             )
         )?;
-        if list.hits.is_empty() {
+        if !list.has_query {
+            writeln!(out, "  the run has no results for this query id")?;
+        } else if list.hits.is_empty() {
             writeln!(out, "  no document matches")?;
         }
         for h in &list.hits {
-            let other = match h.other_rank {
-                Some(Some(rank)) => format!("  [{} #{rank}]", other_name(list.system)),
-                Some(None) => format!("  [{} —]", other_name(list.system)),
-                None => String::new(),
+            let other: Vec<String> = h
+                .other_ranks
+                .iter()
+                .map(|(name, rank)| match rank {
+                    Some(rank) => format!("{name} #{rank}"),
+                    None => format!("{name} —"),
+                })
+                .collect();
+            let other = if other.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", other.join(" · "))
             };
             writeln!(
                 out,
@@ -232,31 +212,8 @@ fn print_text(
                 snippet(&h.title, 70),
                 paint(&other, "2", color)
             )?;
-            if let Some(e) = &h.splade {
-                let parts = e.terms.iter().map(|t| {
-                    format!(
-                        "{} {:.2}×{:.2}={:.2} ({:.0}%)",
-                        t.token,
-                        t.query_weight,
-                        t.doc_weight,
-                        t.contribution,
-                        t.share * 100.0
-                    )
-                });
-                breakdown(out, parts, color)?;
-            }
-            if let Some(e) = &h.bm25 {
-                let parts = e.terms.iter().map(|t| {
-                    format!(
-                        "{} tf {} idf {:.2} = {:.2} ({:.0}%)",
-                        t.term,
-                        t.parts.tf,
-                        t.parts.idf,
-                        t.parts.score,
-                        t.share * 100.0
-                    )
-                });
-                breakdown(out, parts, color)?;
+            if let Some(e) = &h.explanation {
+                breakdown(out, e, color)?;
             }
         }
         writeln!(out)?;
@@ -264,19 +221,53 @@ fn print_text(
     Ok(())
 }
 
-/// The six largest term contributions of a hit, on one dimmed line under it.
-fn breakdown(
-    out: &mut impl Write,
-    parts: impl Iterator<Item = String>,
-    color: bool,
-) -> std::io::Result<()> {
-    let line = parts.take(6).collect::<Vec<_>>().join(" · ");
+/// A hit's six largest parts on one dimmed line under it.
+fn breakdown(out: &mut impl Write, e: &Explanation, color: bool) -> std::io::Result<()> {
+    let parts: Vec<String> = match e {
+        Explanation::Splade(e) => e
+            .terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {:.2}×{:.2}={:.2} ({:.0}%)",
+                    visible(&t.token),
+                    t.query_weight,
+                    t.doc_weight,
+                    t.contribution,
+                    t.share * 100.0
+                )
+            })
+            .collect(),
+        Explanation::Bm25(e) => e
+            .terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} tf {} idf {:.2} = {:.2} ({:.0}%)",
+                    visible(&t.term),
+                    t.parts.tf,
+                    t.parts.idf,
+                    t.parts.score,
+                    t.share * 100.0
+                )
+            })
+            .collect(),
+        Explanation::Fusion(e) => e
+            .parts
+            .iter()
+            .map(|p| {
+                let rank = p.rank.map_or("—".to_string(), |r| format!("#{r}"));
+                format!(
+                    "{} {rank} → {:.4} ({:.0}%)",
+                    p.system,
+                    p.contribution,
+                    p.share * 100.0
+                )
+            })
+            .collect(),
+        Explanation::Dense(e) | Explanation::Run(e) => vec![e.note.to_string()],
+        Explanation::NotIndexed { why, .. } => vec![why.clone()],
+    };
+    let line = parts.into_iter().take(6).collect::<Vec<_>>().join(" · ");
     writeln!(out, "                   {}", paint(&line, "2", color))
-}
-
-fn other_name(system: System) -> &'static str {
-    match system {
-        System::Splade => "bm25",
-        System::Bm25 => "splade",
-    }
 }

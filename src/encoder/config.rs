@@ -7,17 +7,19 @@ use serde::Deserialize;
 use super::error::{EncoderError, Result};
 use super::linalg::Activation;
 
-/// The masked-language-model architectures spladescope runs.
+/// The transformer families spladescope runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
-    /// `BertForMaskedLM` (splade-tiny, naver/splade-cocondenser-*, splade-v3).
+    /// BERT: `BertForMaskedLM` (splade-tiny, naver/splade-cocondenser-*, splade-v3) or a
+    /// bare `BertModel` (sentence-transformers bi-encoders such as all-MiniLM-L6-v2).
     Bert,
-    /// `DistilBertForMaskedLM` (splade-v3-distilbert, opensearch sparse models).
+    /// DistilBERT: `DistilBertForMaskedLM` (splade-v3-distilbert, opensearch sparse models)
+    /// or a bare `DistilBertModel`.
     DistilBert,
 }
 
 impl Architecture {
-    /// The Hugging Face class name.
+    /// The Hugging Face class name of the masked-language model.
     pub fn name(self) -> &'static str {
         match self {
             Self::Bert => "BertForMaskedLM",
@@ -30,6 +32,12 @@ impl Architecture {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelConfig {
     pub architecture: Architecture,
+    /// The class `config.json` names (`BertForMaskedLM`, `BertModel`, …; the family's MLM
+    /// class when only `model_type` is given).
+    pub class: String,
+    /// Whether the checkpoint declares a masked-language-model head (SPLADE needs one; a
+    /// bare `BertModel` is a sentence encoder).
+    pub mlm_head: bool,
     pub vocab_size: usize,
     pub hidden_size: usize,
     pub layers: usize,
@@ -96,14 +104,14 @@ impl ModelConfig {
         };
         let json = |e: serde_json::Error| fail(e.to_string());
         let probe: Probe = serde_json::from_str(text).map_err(json)?;
-        let architecture = match (
-            probe.architectures.first().map(String::as_str),
-            probe.model_type.as_deref(),
-        ) {
-            (Some("BertForMaskedLM"), _) | (None, Some("bert")) => Architecture::Bert,
+        let class = probe.architectures.first().map(String::as_str);
+        let (architecture, mlm_head) = match (class, probe.model_type.as_deref()) {
+            (Some("BertForMaskedLM"), _) | (None, Some("bert")) => (Architecture::Bert, true),
+            (Some("BertModel"), _) => (Architecture::Bert, false),
             (Some("DistilBertForMaskedLM"), _) | (None, Some("distilbert")) => {
-                Architecture::DistilBert
+                (Architecture::DistilBert, true)
             }
+            (Some("DistilBertModel"), _) => (Architecture::DistilBert, false),
             (found, model_type) => {
                 return Err(EncoderError::UnsupportedArchitecture {
                     path: path.to_path_buf(),
@@ -130,6 +138,8 @@ impl ModelConfig {
                 }
                 Self {
                     architecture,
+                    class: class.unwrap_or(architecture.name()).to_string(),
+                    mlm_head,
                     vocab_size: c.vocab_size,
                     hidden_size: c.hidden_size,
                     layers: c.num_hidden_layers,
@@ -144,6 +154,8 @@ impl ModelConfig {
                 let c: DistilBertJson = serde_json::from_str(text).map_err(json)?;
                 Self {
                     architecture,
+                    class: class.unwrap_or(architecture.name()).to_string(),
+                    mlm_head,
                     vocab_size: c.vocab_size,
                     hidden_size: c.dim,
                     layers: c.n_layers,

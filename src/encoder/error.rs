@@ -58,8 +58,9 @@ pub enum EncoderError {
 
     /// The checkpoint is not a masked-language model we can run.
     #[error(
-        "unsupported architecture {found} in {path}: spladescope runs BertForMaskedLM and \
-         DistilBertForMaskedLM checkpoints"
+        "unsupported architecture {found} in {path}: spladescope runs BERT and DistilBERT \
+         checkpoints (BertForMaskedLM, DistilBertForMaskedLM for SPLADE; BertModel, \
+         DistilBertModel for dense retrieval)"
     )]
     UnsupportedArchitecture { path: PathBuf, found: String },
 
@@ -82,13 +83,25 @@ pub enum EncoderError {
     #[error("max length {requested} is out of range: it must be between 2 and {limit} (the model's max_position_embeddings)")]
     MaxLength { requested: usize, limit: usize },
 
+    /// A sentence encoder (no masked-language-model head) was given as a SPLADE model.
+    #[error(
+        "{path} declares {class}, a transformer without a masked-language-model head: it \
+         cannot produce SPLADE vectors; a sentence-embedding model serves as a dense \
+         system (`spladescope index --dense MODEL`)"
+    )]
+    NoMlmHead { path: PathBuf, class: String },
+
+    /// The sentence-transformers files of a dense model ask for something unsupported.
+    #[error("dense model {path}: {message}")]
+    Pooling { path: PathBuf, message: String },
+
     /// Tokenizing a text failed.
     #[error("cannot tokenize text: {0}")]
     Tokenize(String),
 
-    /// The forward pass failed (a bug or an inconsistent checkpoint).
-    #[error("model forward pass failed: {0}")]
-    Forward(#[from] candle_core::Error),
+    /// The encoder's worker threads could not start.
+    #[error("cannot start the encoder's worker threads: {0}")]
+    ThreadPool(String),
 }
 
 /// Result type of the encoder.

@@ -1,6 +1,7 @@
 //! The network, loaded from a checkpoint into plain `f32` buffers: a BERT or DistilBERT
-//! encoder plus the MLM head, whose vocabulary projection runs in the fused SPLADE kernel
-//! ([`PackedDecoder`]).
+//! encoder, and for SPLADE the MLM head, whose vocabulary projection runs in the fused
+//! SPLADE kernel ([`PackedDecoder`]). Dense (sentence-embedding) models use the encoder
+//! alone.
 //!
 //! The forward pass works on the concatenated rows of all sequences of a batch, with no
 //! padding: linear layers run on row blocks, attention runs per sequence and head over that
@@ -32,7 +33,7 @@ const ROW_BLOCK: usize = 32;
 
 type LoadResult<T> = candle_core::Result<T>;
 
-/// A BERT-family encoder with its MLM head.
+/// A BERT-family encoder, with its MLM head when loaded for SPLADE.
 pub struct Model {
     hidden: usize,
     heads: usize,
@@ -42,12 +43,35 @@ pub struct Model {
     token_type: Option<Vec<f32>>,
     embed_norm: LayerNorm,
     layers: Vec<Layer>,
-    head_dense: Linear,
-    head_norm: LayerNorm,
+    /// The MLM head (SPLADE models only).
+    pub head: Option<MlmHead>,
+}
+
+/// The masked-language-model head: `dense → activation → LayerNorm`, then the vocabulary
+/// projection.
+pub struct MlmHead {
+    dense: Linear,
+    norm: LayerNorm,
+    activation: Activation,
     /// The decoder, repacked for the fused max-pooling kernel.
     pub decoder: PackedDecoder,
     /// Whether the decoder reuses the word embeddings.
     pub tied: bool,
+}
+
+impl MlmHead {
+    /// The head transform (`dense → activation → LayerNorm`) of `[rows, hidden]` in place,
+    /// before the vocabulary projection. Must run inside the encoder's rayon pool.
+    pub fn transform(&self, x: &mut [f32]) {
+        let d = self.norm.gamma.len();
+        x.par_chunks_mut(ROW_BLOCK * d).for_each(|x| {
+            let mut h = vec![0.0; x.len()];
+            self.dense.forward(x, &mut h);
+            self.activation.apply(&mut h);
+            self.norm.forward(&mut h);
+            x.copy_from_slice(&h);
+        });
+    }
 }
 
 struct Layer {
@@ -178,8 +202,9 @@ impl Reader<'_> {
 }
 
 impl Model {
-    /// Loads every tensor the forward pass needs; shapes are checked against the config.
-    pub fn load(vb: &VarBuilder, config: &ModelConfig) -> LoadResult<Self> {
+    /// Loads every tensor the forward pass needs, the MLM head too when `with_head`; shapes
+    /// are checked against the config.
+    pub fn load(vb: &VarBuilder, config: &ModelConfig, with_head: bool) -> LoadResult<Self> {
         let names = match config.architecture {
             Architecture::Bert => BERT,
             Architecture::DistilBert => DISTILBERT,
@@ -231,22 +256,11 @@ impl Model {
                 })
             })
             .collect::<LoadResult<Vec<_>>>()?;
-        let head_dense = r.linear(names.head_dense, d, d)?;
-        let head_norm = r.layer_norm(names.head_norm, d, eps)?;
-        let tied = !r.has(names.decoder);
-        let decoder_weight = if tied {
-            None
+        let head = if with_head {
+            Some(load_head(&r, &names, config, &word)?)
         } else {
-            Some(r.get(&[v, d], names.decoder)?)
+            None
         };
-        let bias = match names.decoder_bias.iter().find(|n| r.has(n)) {
-            Some(name) => r.get(&[v], name)?,
-            None => candle_core::bail!(
-                "cannot find tensor {} (the decoder bias)",
-                names.decoder_bias[0]
-            ),
-        };
-        let decoder = PackedDecoder::new(decoder_weight.as_ref().unwrap_or(&word), &bias, v, d);
         Ok(Self {
             hidden: d,
             heads: config.heads,
@@ -256,10 +270,7 @@ impl Model {
             token_type,
             embed_norm,
             layers,
-            head_dense,
-            head_norm,
-            decoder,
-            tied,
+            head,
         })
     }
 
@@ -268,9 +279,9 @@ impl Model {
         self.hidden
     }
 
-    /// Runs the encoder and the head transform (`dense → activation → LayerNorm`) on each
-    /// sequence; returns their rows concatenated, `[Σ len, hidden]`. Must run inside the
-    /// encoder's rayon pool. Token ids must be below the vocabulary size.
+    /// Runs the encoder on each sequence; returns the last layer's rows concatenated,
+    /// `[Σ len, hidden]`. Must run inside the encoder's rayon pool. Token ids must be below
+    /// the vocabulary size.
     pub fn forward(&self, seqs: &[&[u32]]) -> Vec<f32> {
         let d = self.hidden;
         let mut x = self.embed(seqs);
@@ -280,13 +291,6 @@ impl Model {
                 .zip(ctx.par_chunks(ROW_BLOCK * d))
                 .for_each(|(x, ctx)| self.feed_forward(layer, x, ctx));
         }
-        x.par_chunks_mut(ROW_BLOCK * d).for_each(|x| {
-            let mut h = vec![0.0; x.len()];
-            self.head_dense.forward(x, &mut h);
-            self.activation.apply(&mut h);
-            self.head_norm.forward(&mut h);
-            x.copy_from_slice(&h);
-        });
         x
     }
 
@@ -379,6 +383,34 @@ impl Model {
         x.iter_mut().zip(&h).for_each(|(x, h)| *x += h);
         layer.ffn_norm.forward(x);
     }
+}
+
+/// Loads the MLM head; the decoder is tied to `word` when the checkpoint has none.
+fn load_head(r: &Reader, names: &Names, config: &ModelConfig, word: &[f32]) -> LoadResult<MlmHead> {
+    let (d, v) = (config.hidden_size, config.vocab_size);
+    let dense = r.linear(names.head_dense, d, d)?;
+    let norm = r.layer_norm(names.head_norm, d, config.layer_norm_eps)?;
+    let tied = !r.has(names.decoder);
+    let decoder_weight = if tied {
+        None
+    } else {
+        Some(r.get(&[v, d], names.decoder)?)
+    };
+    let bias = match names.decoder_bias.iter().find(|n| r.has(n)) {
+        Some(name) => r.get(&[v], name)?,
+        None => candle_core::bail!(
+            "cannot find tensor {} (the decoder bias)",
+            names.decoder_bias[0]
+        ),
+    };
+    let decoder = PackedDecoder::new(decoder_weight.as_deref().unwrap_or(word), &bias, v, d);
+    Ok(MlmHead {
+        dense,
+        norm,
+        activation: config.activation,
+        decoder,
+        tied,
+    })
 }
 
 /// The CPU device tensors are read on.

@@ -181,41 +181,87 @@ fn hub_repo(repo: &str, revision: Option<&str>) -> Repo {
     }
 }
 
-fn from_hub(repo_id: &str, revision: Option<&str>) -> Result<ModelFiles> {
-    let cache_dir = hub_cache_dir();
-    let cache = Cache::new(cache_dir.clone());
-    let cached = cache.repo(hub_repo(repo_id, revision));
-    let in_cache = |file: &str| cached.get(file);
-    let offline = hub_offline();
-    let api = if offline {
-        None
-    } else {
-        hf_hub::api::sync::ApiBuilder::from_cache(cache.clone())
-            .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .build()
-            .ok()
-    };
-    let not_cached = |file: &str, reason: String| EncoderError::NotCached {
-        repo: repo_id.into(),
-        cache: cache_dir.clone(),
-        reason: format!("{file}: {reason}"),
-    };
-    let fetch = |file: &str| -> Result<PathBuf> {
-        if let Some(path) = in_cache(file) {
+/// One Hub repository's files: from the cache, else downloaded (unless offline).
+struct HubFiles<'a> {
+    repo_id: &'a str,
+    revision: Option<&'a str>,
+    cache_dir: PathBuf,
+    cached: hf_hub::CacheRepo,
+    api: Option<hf_hub::api::sync::Api>,
+    offline: bool,
+}
+
+impl<'a> HubFiles<'a> {
+    fn new(repo_id: &'a str, revision: Option<&'a str>) -> Self {
+        let cache_dir = hub_cache_dir();
+        let cache = Cache::new(cache_dir.clone());
+        let cached = cache.repo(hub_repo(repo_id, revision));
+        let offline = hub_offline();
+        let api = if offline {
+            None
+        } else {
+            hf_hub::api::sync::ApiBuilder::from_cache(cache)
+                .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .build()
+                .ok()
+        };
+        Self {
+            repo_id,
+            revision,
+            cache_dir,
+            cached,
+            api,
+            offline,
+        }
+    }
+
+    fn in_cache(&self, file: &str) -> Option<PathBuf> {
+        self.cached.get(file)
+    }
+
+    fn fetch(&self, file: &str) -> Result<PathBuf> {
+        if let Some(path) = self.in_cache(file) {
             return Ok(path);
         }
-        match &api {
-            None if offline => Err(not_cached(
-                file,
-                "not cached and HF_HUB_OFFLINE is set".into(),
-            )),
-            None => Err(not_cached(file, "the Hub client could not start".into())),
+        let not_cached = |reason: String| EncoderError::NotCached {
+            repo: self.repo_id.into(),
+            cache: self.cache_dir.clone(),
+            reason: format!("{file}: {reason}"),
+        };
+        match &self.api {
+            None if self.offline => Err(not_cached("not cached and HF_HUB_OFFLINE is set".into())),
+            None => Err(not_cached("the Hub client could not start".into())),
             Some(api) => api
-                .repo(hub_repo(repo_id, revision))
+                .repo(hub_repo(self.repo_id, self.revision))
                 .get(file)
-                .map_err(|e| not_cached(file, e.to_string())),
+                .map_err(|e| not_cached(e.to_string())),
         }
-    };
+    }
+}
+
+/// One more file of a model (e.g. a sentence-transformers `modules.json`), by its path
+/// inside the model directory or repository.
+pub fn model_file(spec: &ModelSpec, file: &str) -> Result<PathBuf> {
+    match spec {
+        ModelSpec::Local(dir) => {
+            let path = dir.join(file);
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(EncoderError::MissingFile {
+                    dir: dir.to_path_buf(),
+                    file: file.into(),
+                })
+            }
+        }
+        ModelSpec::Hub { repo, revision } => HubFiles::new(repo, revision.as_deref()).fetch(file),
+    }
+}
+
+fn from_hub(repo_id: &str, revision: Option<&str>) -> Result<ModelFiles> {
+    let hub = HubFiles::new(repo_id, revision);
+    let in_cache = |file: &str| hub.in_cache(file);
+    let fetch = |file: &str| hub.fetch(file);
     let config = fetch("config.json")?;
     let tokenizer = fetch("tokenizer.json")?;
     // Prefer safetensors; fall back to a cached or downloadable pytorch_model.bin.

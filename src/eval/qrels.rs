@@ -86,11 +86,6 @@ impl Qrels {
                 .count()
         })
     }
-
-    /// Keeps only the queries for which `keep` returns true.
-    pub fn retain_queries(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        self.queries.retain(|q, _| keep(q));
-    }
 }
 
 /// Layout of a qrels file.

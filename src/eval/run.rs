@@ -96,13 +96,6 @@ impl Run {
     pub fn num_docs(&self) -> usize {
         self.queries.values().map(Vec::len).sum()
     }
-
-    /// Sorts every query's results into trec_eval order ([`trec_order`]).
-    pub fn sort_trec(&mut self) {
-        for docs in self.queries.values_mut() {
-            docs.sort_by(trec_order);
-        }
-    }
 }
 
 /// trec_eval's ranking order (`form_res_rels.c`, `comp_sim_docno`): score descending, ties

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
 use super::format::{FileWriter, FORMAT_VERSION};
@@ -18,7 +19,7 @@ use super::rows::RowsBuilder;
 use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{encode_length, Analyzer, Bm25Params};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
-use crate::encoder::{EncoderError, SparseEncoder};
+use crate::encoder::{DenseEncoder, EncoderError, SparseEncoder};
 use crate::sparse::SparseVector;
 
 /// How to build.
@@ -64,6 +65,22 @@ impl Drop for TempDir {
     }
 }
 
+/// The models a build runs: SPLADE, and a dense bi-encoder for the optional dense part.
+#[derive(Clone, Copy)]
+pub struct Encoders<'a> {
+    pub sparse: &'a SparseEncoder,
+    pub dense: Option<&'a DenseEncoder>,
+}
+
+impl<'a> From<&'a SparseEncoder> for Encoders<'a> {
+    fn from(sparse: &'a SparseEncoder) -> Self {
+        Self {
+            sparse,
+            dense: None,
+        }
+    }
+}
+
 /// Collects documents with their SPLADE vectors in memory (postings, forward vectors,
 /// BM25 statistics) and writes the index files. [`build`] drives it from a corpus and an
 /// encoder; it can also be fed precomputed vectors.
@@ -77,6 +94,7 @@ pub struct IndexBuilder {
     bm25_doc_count: u64,
     sum_ttf: u64,
     truncated: u64,
+    dense: Option<DenseBuilder>,
 }
 
 /// A finished build.
@@ -90,25 +108,41 @@ pub struct Built {
     pub first_skipped: Vec<String>,
 }
 
-/// Builds an index of `corpus` at `out` with `encoder`; `progress` is called after every
-/// step, and `cancel` is polled between model batches (Ctrl-C stops within a second). The
-/// output is checked and locked first ([`Output`]).
-pub fn build(
+/// Builds an index of `corpus` at `out` with the `encoders` (SPLADE, and a dense model for
+/// the optional dense part); `progress` is called after every step, and `cancel` is polled
+/// between model batches (Ctrl-C stops within a second). The output is checked and locked
+/// first ([`Output`]).
+pub fn build<'a>(
     corpus: &Path,
     out: &Path,
-    encoder: &SparseEncoder,
+    encoders: impl Into<Encoders<'a>>,
     options: &BuildOptions,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&BuildProgress),
 ) -> Result<Built> {
     let output = Output::prepare(corpus, out, options.force)?;
     let mut reader = CorpusReader::open(corpus, &options.corpus)?;
+    let encoders = encoders.into();
+    let encoder = encoders.sparse;
     let model = ModelInfo::of(encoder)?;
+    let dense_info = match encoders.dense {
+        Some(d) => Some(DenseInfo {
+            model: ModelInfo::of_dense(d)?,
+            modules_sha256: super::manifest::sha256_file(d.modules_file())?,
+            pooling: d.spec().pooling,
+            normalize: d.spec().normalize,
+            dim: d.dim(),
+        }),
+        None => None,
+    };
     let tmp_path = output.building_dir();
     std::fs::create_dir(&tmp_path).map_err(io(&tmp_path))?;
     let mut tmp = TempDir(Some(tmp_path.clone()));
 
     let mut c = IndexBuilder::new(encoder.vocab_size());
+    if let Some(d) = encoders.dense {
+        c = c.with_dense(d.dim());
+    }
     let chunk = options.chunk.max(1);
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -119,16 +153,26 @@ pub fn build(
             break;
         }
         let texts: Vec<String> = batch.iter().map(Document::indexed_text).collect();
-        let encoded = match encoder.encode_batch_until(&texts, cancel) {
-            Err(EncoderError::Interrupted) => return Err(IndexError::Interrupted),
-            other => other?,
+        let interrupted = |e: EncoderError| match e {
+            EncoderError::Interrupted => IndexError::Interrupted,
+            other => other.into(),
+        };
+        let encoded = encoder
+            .encode_batch_until(&texts, cancel)
+            .map_err(interrupted)?;
+        let embedded = match encoders.dense {
+            Some(d) => Some(d.encode_batch_until(&texts, cancel).map_err(interrupted)?),
+            None => None,
         };
         drop(texts);
-        for (doc, enc) in batch.iter().zip(encoded) {
+        for (i, (doc, enc)) in batch.iter().zip(encoded).enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(IndexError::Interrupted);
             }
             c.add(doc, &enc.vector, enc.truncated());
+            if let Some(e) = &embedded {
+                c.add_dense(&e[i]);
+            }
         }
         let p = reader.progress();
         progress(&BuildProgress {
@@ -155,6 +199,7 @@ pub fn build(
         bm25: options.bm25,
         empty_documents: reader.empty(),
         skipped_records: reader.skipped(),
+        dense: dense_info,
     };
     let manifest = c.write(&tmp_path, info)?;
     // Writing takes a while on a large index: a late Ctrl-C still keeps the old one.
@@ -181,6 +226,8 @@ pub struct IndexInfo {
     pub bm25: Bm25Params,
     pub empty_documents: u64,
     pub skipped_records: u64,
+    /// The dense part's model and settings (with [`IndexBuilder::with_dense`]).
+    pub dense: Option<DenseInfo>,
 }
 
 impl IndexBuilder {
@@ -196,6 +243,20 @@ impl IndexBuilder {
             bm25_doc_count: 0,
             sum_ttf: 0,
             truncated: 0,
+            dense: None,
+        }
+    }
+
+    /// Also collects a `dim`-dimensional embedding per document ([`Self::add_dense`]).
+    pub fn with_dense(mut self, dim: usize) -> Self {
+        self.dense = Some(DenseBuilder::new(dim));
+        self
+    }
+
+    /// Adds the dense embedding of the document last added.
+    pub fn add_dense(&mut self, embedding: &[f32]) {
+        if let Some(d) = &mut self.dense {
+            d.push(embedding);
         }
     }
 
@@ -309,6 +370,14 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND, build)?;
     norms.write(&c.norms)?;
     record(files::BM25_NORMS, norms.finish()?);
+    let dense_info = match (&c.dense, info.dense) {
+        (Some(d), Some(info)) => {
+            record(dense::FILE, d.write(&dir.join(dense::FILE), build)?);
+            Some(info)
+        }
+        (None, None) => None,
+        _ => panic!("IndexBuilder::with_dense and IndexInfo::dense go together"),
+    };
 
     let manifest = Manifest {
         format: "spladescope-index".into(),
@@ -336,6 +405,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             sum_total_term_freq: c.sum_ttf,
             norms: "Lucene SmallFloat.intToByte4 of the token count".into(),
         },
+        dense: dense_info,
         files: file_infos,
     };
     manifest.write(dir)?;

@@ -294,11 +294,6 @@ pub fn u32_at(table: &[u8], i: usize) -> u32 {
     u32::from_le_bytes(table[i * 4..i * 4 + 4].try_into().expect("4 bytes"))
 }
 
-/// Reads the `i`-th little-endian `f32` of a table.
-pub fn f32_at(table: &[u8], i: usize) -> f32 {
-    f32::from_le_bytes(table[i * 4..i * 4 + 4].try_into().expect("4 bytes"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

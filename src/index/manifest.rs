@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{io, IndexError, Result};
 use super::format::FORMAT_VERSION;
-use crate::encoder::SparseEncoder;
+use crate::encoder::{DenseEncoder, ModelFiles, SparseEncoder};
 
 /// File name of the manifest.
 pub const FILE: &str = "manifest.json";
@@ -43,6 +43,9 @@ pub struct Manifest {
     pub splade: SpladeInfo,
     /// BM25 part.
     pub bm25: Bm25Info,
+    /// Dense part (`index --dense`), if built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense: Option<super::dense::DenseInfo>,
     /// Each file's size and CRC-32.
     pub files: BTreeMap<String, FileInfo>,
 }
@@ -203,18 +206,41 @@ impl Manifest {
 }
 
 impl ModelInfo {
-    /// Fingerprints an encoder's files.
+    /// Fingerprints a SPLADE encoder's files.
     pub fn of(encoder: &SparseEncoder) -> Result<Self> {
-        let files = encoder.files();
+        Self::of_files(
+            encoder.files(),
+            encoder.architecture().name(),
+            encoder.vocab_size(),
+            encoder.options().max_length,
+        )
+    }
+
+    /// Fingerprints a dense encoder's files.
+    pub fn of_dense(encoder: &DenseEncoder) -> Result<Self> {
+        Self::of_files(
+            encoder.files(),
+            encoder.class(),
+            encoder.vocab_size(),
+            encoder.max_length(),
+        )
+    }
+
+    fn of_files(
+        files: &ModelFiles,
+        architecture: &str,
+        vocab_size: usize,
+        max_length: usize,
+    ) -> Result<Self> {
         let id = match std::fs::canonicalize(&files.id) {
             Ok(abs) if Path::new(&files.id).is_dir() => abs.display().to_string(),
             _ => files.id.clone(),
         };
         Ok(Self {
             id,
-            architecture: encoder.architecture().name().to_string(),
-            vocab_size: encoder.vocab_size(),
-            max_length: encoder.options().max_length,
+            architecture: architecture.to_string(),
+            vocab_size,
+            max_length,
             config_sha256: sha256_file(&files.config)?,
             tokenizer_sha256: sha256_file(&files.tokenizer)?,
             weights_sha256: sha256_file(&files.weights)?,

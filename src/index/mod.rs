@@ -10,6 +10,7 @@
 //! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
 //! | `bm25.post` | BM25 postings: per term, the documents and term frequencies ([`rows`]) |
 //! | `bm25.norms` | one Lucene norm byte per document (its token count, `SmallFloat.intToByte4`) |
+//! | `dense.emb` | optional (`index --dense`): one `f32` embedding per document ([`dense`]) |
 //!
 //! Every binary file ends in a footer with a format version and a CRC-32 ([`format`]);
 //! readers memory-map the files and verify them at open. SPLADE impacts are the encoder's
@@ -19,6 +20,7 @@
 
 pub mod build;
 pub mod codec;
+pub mod dense;
 pub mod docstore;
 pub mod error;
 pub mod format;
@@ -30,13 +32,14 @@ pub mod termdict;
 
 use std::path::{Path, PathBuf};
 
-pub use build::{build, BuildOptions, BuildProgress, Built, IndexBuilder, IndexInfo};
+pub use build::{build, BuildOptions, BuildProgress, Built, Encoders, IndexBuilder, IndexInfo};
 pub use docstore::StoredDoc;
 pub use error::{IndexError, Result};
 pub use manifest::Manifest;
 
 use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::sparse::SparseVector;
+use dense::DenseVectors;
 use docstore::DocStore;
 use format::FileData;
 use rows::Rows;
@@ -70,6 +73,7 @@ pub struct Index {
     bm25_terms: TermDict,
     bm25_postings: Rows,
     norms: FileData,
+    dense: Option<DenseVectors>,
     analyzer: Analyzer,
     scorer: Bm25Scorer,
 }
@@ -84,6 +88,15 @@ impl Index {
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
         let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
         let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
+        let n = manifest.documents as usize;
+        let dense = match &manifest.dense {
+            Some(info) => {
+                let vectors = DenseVectors::open(&dir.join(dense::FILE), info.dim, n)?;
+                manifest.check_file(dense::FILE, vectors.file())?;
+                Some(vectors)
+            }
+            None => None,
+        };
         for (name, file) in [
             (files::DOCS, docs.file()),
             (files::SPLADE, splade.file()),
@@ -94,7 +107,6 @@ impl Index {
         ] {
             manifest.check_file(name, file)?;
         }
-        let n = manifest.documents as usize;
         let consistent = docs.len() == n
             && forward.rows() == n
             && norms.bytes().len() == n
@@ -122,6 +134,7 @@ impl Index {
             bm25_terms,
             bm25_postings,
             norms,
+            dense,
             analyzer: Analyzer::default(),
             scorer: Bm25Scorer::new(params, avgdl),
         })
@@ -139,6 +152,9 @@ impl Index {
             &self.norms,
         ] {
             file.check_unchanged()?;
+        }
+        if let Some(dense) = &self.dense {
+            dense.file().check_unchanged()?;
         }
         Ok(())
     }
@@ -244,15 +260,26 @@ impl Index {
         &self.scorer
     }
 
+    /// The document embeddings, when the index has a dense part.
+    pub fn dense(&self) -> Option<&DenseVectors> {
+        self.dense.as_ref()
+    }
+
     /// Bytes on disk per file, in file-name order.
     pub fn file_sizes(&self) -> Vec<(&'static str, u64)> {
-        vec![
+        let mut sizes = vec![
             (files::BM25_TERMS, self.bm25_terms.file_len()),
             (files::BM25_NORMS, self.norms.file_len()),
             (files::BM25_POSTINGS, self.bm25_postings.file_len()),
+        ];
+        if let Some(dense) = &self.dense {
+            sizes.push((dense::FILE, dense.file().file_len()));
+        }
+        sizes.extend([
             (files::DOCS, self.docs.file_len()),
             (files::FORWARD, self.forward.file_len()),
             (files::SPLADE, self.splade.file_len()),
-        ]
+        ]);
+        sizes
     }
 }

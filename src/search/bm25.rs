@@ -8,13 +8,13 @@ pub fn query_terms(index: &Index, text: &str) -> Vec<QueryTerm> {
     index.analyzer().query_terms(text)
 }
 
-/// The BM25 score of every document for the query text.
-pub fn bm25_scores(index: &Index, text: &str) -> Result<Vec<f32>> {
+/// The BM25 score of every document for the analysed query ([`query_terms`]).
+pub fn bm25_scores(index: &Index, terms: &[QueryTerm]) -> Result<Vec<f32>> {
     let mut acc = vec![0.0f64; index.len()];
     let scorer = index.bm25_scorer();
     let dict = index.bm25_terms();
     let (mut docs, mut tfs) = (Vec::new(), Vec::new());
-    for qt in query_terms(index, text) {
+    for qt in terms {
         let Some(n) = dict.find(&qt.term) else {
             continue;
         };

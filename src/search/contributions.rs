@@ -4,7 +4,7 @@
 //! [`super::bm25_scores`]: SPLADE parts `q[t]·d[t]` in term-id order, BM25 parts one Lucene
 //! term score per analyzed query term, in query-term order.
 
-use super::bm25::query_terms;
+use crate::analysis::QueryTerm;
 use crate::index::{Index, Result};
 use crate::sparse::SparseVector;
 
@@ -31,12 +31,16 @@ pub fn splade_parts(
 
 /// One analyzed query term's part of a hit's BM25 score: `(term, score)`, in query-term
 /// order, for every document in `docs`.
-pub fn bm25_parts(index: &Index, text: &str, docs: &[u32]) -> Result<Vec<Vec<(String, f32)>>> {
+pub fn bm25_parts(
+    index: &Index,
+    terms: &[QueryTerm],
+    docs: &[u32],
+) -> Result<Vec<Vec<(String, f32)>>> {
     let mut out = vec![Vec::new(); docs.len()];
     let scorer = index.bm25_scorer();
     let dict = index.bm25_terms();
     let (mut post_docs, mut tfs) = (Vec::new(), Vec::new());
-    for qt in query_terms(index, text) {
+    for qt in terms {
         let Some(n) = dict.find(&qt.term) else {
             continue;
         };

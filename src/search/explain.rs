@@ -9,8 +9,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::{bm25::query_terms, matching, rank_of, top_k};
-use crate::analysis::TermScoreExplanation;
+use super::{matching, rank_of, top_k};
+use crate::analysis::{QueryTerm, TermScoreExplanation};
 use crate::corpus::Document;
 use crate::encoder::{Encoded, SparseEncoder, TermKind};
 use crate::index::{Index, Result};
@@ -211,10 +211,10 @@ pub struct Bm25Explanation {
     pub missing: Vec<Bm25Missing>,
 }
 
-/// Explains document `doc`'s BM25 score for the query text.
+/// Explains document `doc`'s BM25 score for the analysed query.
 pub fn explain_bm25(
     index: &Index,
-    text: &str,
+    terms: &[QueryTerm],
     scores: &[f32],
     doc: u32,
     k: usize,
@@ -224,9 +224,9 @@ pub fn explain_bm25(
     let scorer = index.bm25_scorer();
     let (mut docs, mut tfs) = (Vec::new(), Vec::new());
     let mut sum = 0.0f64;
-    let mut terms = Vec::new();
+    let mut rows = Vec::new();
     let mut missing = Vec::new();
-    for qt in query_terms(index, text) {
+    for qt in terms {
         let found = match dict.find(&qt.term) {
             Some(n) => {
                 index.bm25_postings().row_u32(n, &mut docs, &mut tfs)?;
@@ -256,22 +256,22 @@ pub fn explain_bm25(
         };
         if let Some(parts) = found {
             sum += f64::from(parts.score);
-            terms.push(Bm25TermRow {
-                term: qt.term,
+            rows.push(Bm25TermRow {
+                term: qt.term.clone(),
                 parts,
                 share: 0.0,
             });
         }
     }
     let score = sum as f32;
-    for t in &mut terms {
+    for t in &mut rows {
         t.share = if score > 0.0 {
             t.parts.score / score
         } else {
             0.0
         };
     }
-    terms.sort_by(|a, b| {
+    rows.sort_by(|a, b| {
         b.parts
             .score
             .total_cmp(&a.parts.score)
@@ -282,7 +282,7 @@ pub fn explain_bm25(
         doc_id: stored.id.to_string(),
         rank: RankInfo::of(scores, doc, k),
         score,
-        terms,
+        terms: rows,
         missing,
     })
 }

@@ -42,7 +42,7 @@ pub fn bm25_run(
 ) -> Result<Run> {
     let mut run = Run::new();
     for (i, (id, text)) in queries.iter().enumerate() {
-        let scores = bm25_scores(index, text)?;
+        let scores = bm25_scores(index, &index.analyzer().query_terms(text))?;
         add_hits(&mut run, index, id, &scores, k)?;
         progress(i + 1);
     }

@@ -5,8 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
-use spladescope::index::{self, BuildOptions, Index};
+use spladescope::encoder::{DenseEncoder, EncoderOptions, ModelFiles, SparseEncoder};
+use spladescope::index::{self, BuildOptions, Encoders, Index};
+
+/// The dense model BEIR test indexes carry (`models/all-MiniLM-L6-v2`).
+pub const DENSE_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// The shared dense model, at its own max_seq_length.
+pub fn dense_encoder() -> Option<DenseEncoder> {
+    let dir = super::shared(&format!("models/{DENSE_MODEL}"))?;
+    Some(DenseEncoder::from_spec(dir.to_str().unwrap(), None, 0).unwrap())
+}
 
 /// The shared model `models/<model>` with documents or queries cut at `max_length`.
 pub fn encoder(model: &str, max_length: usize) -> Option<SparseEncoder> {
@@ -18,29 +27,43 @@ pub fn encoder(model: &str, max_length: usize) -> Option<SparseEncoder> {
     Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
 }
 
-/// The index of `data/<dataset>` built with `model` at `max_length` tokens, in `parent`:
-/// reused when it holds `documents` documents at that length, else (re)built.
+/// The index of `data/<dataset>` built with `model` at `max_length` tokens, with a dense
+/// part ([`DENSE_MODEL`]) if `dense`, in `parent`: reused when it holds `documents`
+/// documents at that length (and a dense part if asked for), else (re)built. Every user of
+/// one index asks for the same `dense`, so it is built once.
 pub fn index(
     parent: &Path,
     dataset: &str,
     model: &str,
     max_length: usize,
     documents: usize,
+    dense: bool,
 ) -> Option<PathBuf> {
     let data = super::shared(&format!("data/{dataset}"))?;
     let out = parent.join(format!("{dataset}-{model}-{max_length}"));
     if let Ok(index) = Index::open(&out) {
-        if index.len() == documents && index.manifest().model.max_length == max_length {
+        if index.len() == documents
+            && index.manifest().model.max_length == max_length
+            && (!dense || index.dense().is_some())
+        {
             return Some(out);
         }
     }
-    build(&data, &out, model, max_length)
+    build(&data, &out, model, max_length, dense)
 }
 
-/// Builds the index of `corpus` at `out` with `model` (replacing what is there).
-fn build(corpus: &Path, out: &Path, model: &str, max_length: usize) -> Option<PathBuf> {
+/// Builds the index of `corpus` at `out` with `model` and, with `dense`, a dense part
+/// (replacing what is there).
+fn build(
+    corpus: &Path,
+    out: &Path,
+    model: &str,
+    max_length: usize,
+    dense: bool,
+) -> Option<PathBuf> {
     eprintln!("building {} (once) ...", out.display());
     let enc = encoder(model, max_length)?;
+    let dense = if dense { Some(dense_encoder()?) } else { None };
     let options = BuildOptions {
         force: true,
         ..BuildOptions::default()
@@ -48,7 +71,10 @@ fn build(corpus: &Path, out: &Path, model: &str, max_length: usize) -> Option<Pa
     index::build(
         corpus,
         out,
-        &enc,
+        Encoders {
+            sparse: &enc,
+            dense: dense.as_ref(),
+        },
         &options,
         &AtomicBool::new(false),
         &mut |_| {},
@@ -71,5 +97,5 @@ pub fn demo_index(parent: &Path, model: &str) -> Option<PathBuf> {
             return Some(out);
         }
     }
-    build(&corpus, &out, model, 512)
+    build(&corpus, &out, model, 512, false)
 }

@@ -144,14 +144,10 @@ impl Engine {
             let (s, d) = timed(|| splade_scores(index, &encoded.vector));
             (Some(s?), Some(d))
         };
-        let (bm25, bm25_time) = timed(|| bm25_scores(index, &req.query));
+        let analysed = index.analyzer().query_terms(&req.query);
+        let (bm25, bm25_time) = timed(|| bm25_scores(index, &analysed));
         let bm25 = bm25?;
-        let bm25_terms: Vec<String> = index
-            .analyzer()
-            .query_terms(&req.query)
-            .into_iter()
-            .map(|t| t.term)
-            .collect();
+        let bm25_terms: Vec<String> = analysed.iter().map(|t| t.term.clone()).collect();
         let stem_slots = stem_slots(index, &terms);
         let judgments = req
             .qid
@@ -181,7 +177,7 @@ impl Engine {
         }
         let bm25_hits = top_k(&bm25, k);
         let docs: Vec<u32> = bm25_hits.iter().map(|h| h.doc).collect();
-        let parts = bm25_parts(index, &req.query, &docs)?;
+        let parts = bm25_parts(index, &analysed, &docs)?;
         let mut bm25_list = Vec::with_capacity(docs.len());
         for (h, p) in bm25_hits.iter().zip(parts) {
             let mut parts: Vec<Part> = p
@@ -220,7 +216,7 @@ impl Engine {
             Some(target) => {
                 let (r, d) = timed(|| {
                     self.inspect(
-                        target, &encoded, &edited, &splade, &bm25, &req.query, k, &slots,
+                        target, &encoded, &edited, &splade, &bm25, &analysed, k, &slots,
                     )
                     .map(|mut i| {
                         i.grade = grade(&i.id);
@@ -283,7 +279,7 @@ impl Engine {
         edited: &SparseVector,
         splade: &[f32],
         bm25: &[f32],
-        text: &str,
+        analysed: &[crate::analysis::QueryTerm],
         k: usize,
         slots: &HashMap<u32, usize>,
     ) -> Result<Inspection, String> {
@@ -309,7 +305,7 @@ impl Engine {
         };
         let splade_x =
             explain_splade(index, encoder, &searched, splade, doc, k).map_err(|e| e.to_string())?;
-        let bm25_x = explain_bm25(index, text, bm25, doc, k).map_err(|e| e.to_string())?;
+        let bm25_x = explain_bm25(index, analysed, bm25, doc, k).map_err(|e| e.to_string())?;
         let stored = index.doc(doc).map_err(|e| e.to_string())?;
         let title = stored.title.to_string();
         let body = truncate(stored.text, MAX_TEXT).to_string();

@@ -1,0 +1,135 @@
+//! `--system`: the retrieval systems a command runs, and opening the pipeline behind them.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use spladescope::eval::{read_run, RunOptions};
+use spladescope::system::{Leaf, Pipeline, SecondIndex, SystemSpec};
+
+use super::query::{self, QueryModelArgs};
+
+/// The systems to run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SystemArgs {
+    /// A retrieval system (repeatable): splade, splade-b (the --compare index), bm25, dense
+    /// (the index's dense part, `index --dense`), run:NAME=FILE (a TREC run), rrf:A+B[:K]
+    /// (reciprocal rank fusion, K = 60), linear:A+B:ALPHA[:minmax|:zscore] (ALPHA weighs A;
+    /// min–max by default). Fusions take each component's top -k.
+    #[arg(long = "system", value_name = "SYSTEM", value_parser = parse_system)]
+    pub systems: Vec<SystemSpec>,
+    /// A second index of the same corpus, built with another checkpoint: the `splade-b`
+    /// system, searched with the model it was built with.
+    #[arg(long, value_name = "DIR")]
+    pub compare: Option<PathBuf>,
+    /// Accept a --compare index of another corpus (by default refused).
+    #[arg(long, requires = "compare")]
+    pub allow_corpus_mismatch: bool,
+}
+
+fn parse_system(s: &str) -> Result<SystemSpec, String> {
+    SystemSpec::parse(s).map_err(|e| match e {
+        spladescope::system::SystemError::Spec { why, .. } => why,
+        other => other.to_string(),
+    })
+}
+
+/// An open pipeline and what opening it noticed.
+pub struct Opened {
+    pub pipeline: Pipeline,
+    pub notes: Vec<String>,
+}
+
+/// Opens the index with its query model and whatever the systems need (the --compare
+/// index, the dense model, run files); `default` when no --system is given.
+pub fn open(
+    index_dir: &Path,
+    model: &QueryModelArgs,
+    args: &SystemArgs,
+    default: &[Leaf],
+) -> anyhow::Result<Opened> {
+    let (index, encoder) = query::open(index_dir, model)?;
+    let mut pipeline = Pipeline::new(index, encoder);
+    let mut notes = Vec::new();
+    let mut systems = args.systems.clone();
+    if systems.is_empty() {
+        systems = default.iter().cloned().map(SystemSpec::Leaf).collect();
+        if args.compare.is_some() && !systems.contains(&SystemSpec::Leaf(Leaf::SpladeB)) {
+            systems.push(SystemSpec::Leaf(Leaf::SpladeB));
+        }
+    }
+    let leaves: Vec<Leaf> = systems.iter().flat_map(|s| s.leaves()).collect();
+    if let Some(dir) = &args.compare {
+        let b = query::open_compare(dir, model, &pipeline.index, args.allow_corpus_mismatch)?;
+        if let Some(reason) = b.corpus_difference {
+            notes.push(format!("--compare indexes another corpus: {reason}"));
+        }
+        pipeline.b = Some(SecondIndex::new(&pipeline.index, b.index, b.encoder)?);
+    }
+    if leaves.contains(&Leaf::Dense) {
+        pipeline.load_dense(model.threads, model.allow_model_mismatch)?;
+    }
+    for s in &systems {
+        if let SystemSpec::RunFile { name, path } = s {
+            let file = read_run(path, &RunOptions::default())?;
+            pipeline.add_run(name, file.run);
+        }
+    }
+    pipeline.set_systems(systems)?;
+    Ok(Opened { pipeline, notes })
+}
+
+/// A one-line description of a system for reports.
+pub fn describe(pipeline: &Pipeline, spec: &SystemSpec) -> String {
+    let index = &pipeline.index;
+    let dir = index.dir().display();
+    match spec {
+        SystemSpec::Leaf(Leaf::Splade) => format!("SPLADE {} ({dir})", index.manifest().model.id),
+        SystemSpec::Leaf(Leaf::SpladeB) => match &pipeline.b {
+            Some(b) => format!(
+                "SPLADE {} ({})",
+                b.index.manifest().model.id,
+                b.index.dir().display()
+            ),
+            None => "SPLADE-B".into(),
+        },
+        SystemSpec::Leaf(Leaf::Bm25) => format!(
+            "BM25 k1 {} b {} ({dir})",
+            index.manifest().bm25.k1,
+            index.manifest().bm25.b
+        ),
+        SystemSpec::Leaf(Leaf::Dense) => match &index.manifest().dense {
+            Some(d) => format!(
+                "dense {} ({} pooling{}, {dir})",
+                d.model.id,
+                d.pooling.name(),
+                if d.normalize { ", normalised" } else { "" }
+            ),
+            None => "dense".into(),
+        },
+        SystemSpec::Leaf(Leaf::Run(name)) => format!("run {name}"),
+        SystemSpec::RunFile { path, .. } => format!("run file {}", path.display()),
+        SystemSpec::Fused { fusion, a, b, .. } => match fusion {
+            spladescope::system::Fusion::Rrf { k } => {
+                format!(
+                    "reciprocal rank fusion of {} and {} (k {k})",
+                    a.name(),
+                    b.name()
+                )
+            }
+            spladescope::system::Fusion::Linear {
+                alpha,
+                normalization,
+            } => format!(
+                "{alpha}·{} + {}·{} ({} normalised)",
+                a.name(),
+                ((1.0 - alpha) * 1e9).round() / 1e9,
+                b.name(),
+                match normalization {
+                    spladescope::system::Normalization::MinMax => "min–max",
+                    spladescope::system::Normalization::ZScore => "z-score",
+                }
+            ),
+        },
+    }
+}

@@ -1,0 +1,551 @@
+//! One query pipeline for every caller (search, explain, eval, the explorer): prepare the
+//! query once (encode with each model needed, apply the edits, analyse for BM25), run each
+//! leaf system once, fuse, and explain any document in any system.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::error::{Result, SystemError};
+use super::explain::{Explanation, ScoreOnly, DENSE_NOTE, RUN_NOTE};
+use super::fusion;
+use super::ranking::{Ranked, Ranking};
+use super::spec::{Leaf, SystemSpec};
+use crate::analysis::QueryTerm;
+use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
+use crate::eval::{trec_ranking, Run, ScoredDoc};
+use crate::index::Index;
+use crate::search::{bm25_scores, explain_bm25, explain_splade, splade_scores, QueryEdits};
+use crate::sparse::SparseVector;
+
+/// A second index of the same corpus, searched with its own model (`splade-b`).
+pub struct SecondIndex {
+    pub index: Index,
+    pub encoder: SparseEncoder,
+    /// Main document number → number in this index.
+    to_own: Arc<Vec<Option<u32>>>,
+    /// Number in this index → main document number.
+    to_main: Vec<Option<u32>>,
+}
+
+impl SecondIndex {
+    /// Maps B's documents to the main index's by id.
+    pub fn new(main: &Index, index: Index, encoder: SparseEncoder) -> Result<Self> {
+        let mut to_own = vec![None; main.len()];
+        let mut to_main = vec![None; index.len()];
+        for own in 0..index.len() as u32 {
+            if let Ok(m) = main.find(index.doc(own)?.id) {
+                to_own[m as usize] = Some(own);
+                to_main[own as usize] = Some(m);
+            }
+        }
+        Ok(Self {
+            index,
+            encoder,
+            to_own: Arc::new(to_own),
+            to_main,
+        })
+    }
+}
+
+/// A query, prepared once for every system of a pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub text: String,
+    /// Its id (run files are looked up by it).
+    pub qid: Option<String>,
+    /// SPLADE encoding with the main model, unedited.
+    pub encoded: Option<Encoded>,
+    /// The SPLADE vector searched: `encoded` with the edits applied.
+    pub edited: Option<SparseVector>,
+    /// SPLADE encoding with the second index's model (never edited).
+    pub encoded_b: Option<Encoded>,
+    /// Analysed BM25 terms.
+    pub bm25: Vec<QueryTerm>,
+    /// Dense query embedding.
+    pub dense: Option<Vec<f32>>,
+    /// Time spent encoding with each model.
+    pub encode_time: Duration,
+    pub encode_b_time: Duration,
+    pub dense_time: Duration,
+}
+
+/// Every system's ranking of one prepared query.
+pub struct Rankings {
+    leaves: HashMap<Leaf, (Ranking, Duration)>,
+    /// Fused rankings, by system position.
+    fused: HashMap<usize, (Ranking, Duration)>,
+}
+
+/// Systems over one index and their resources.
+pub struct Pipeline {
+    pub index: Index,
+    pub encoder: SparseEncoder,
+    pub b: Option<SecondIndex>,
+    pub dense: Option<DenseEncoder>,
+    runs: BTreeMap<String, Run>,
+    systems: Vec<SystemSpec>,
+    /// Encode SPLADE queries even when no system needs it (the explorer's term view).
+    pub always_encode: bool,
+}
+
+const BATCH: usize = 64;
+
+impl Pipeline {
+    /// A pipeline over `index` and its query encoder, running SPLADE and BM25.
+    pub fn new(index: Index, encoder: SparseEncoder) -> Self {
+        Self {
+            index,
+            encoder,
+            b: None,
+            dense: None,
+            runs: BTreeMap::new(),
+            systems: vec![SystemSpec::Leaf(Leaf::Splade), SystemSpec::Leaf(Leaf::Bm25)],
+            always_encode: false,
+        }
+    }
+
+    /// Loads the query model of the index's dense part (refusing one whose files differ
+    /// from the model the documents were embedded with, unless `allow_mismatch`).
+    pub fn load_dense(&mut self, threads: usize, allow_mismatch: bool) -> Result<()> {
+        let Some(info) = &self.index.manifest().dense else {
+            return Err(SystemError::Unavailable {
+                system: "dense".into(),
+                why: format!(
+                    "{} has no dense part; build it with `spladescope index --dense MODEL`",
+                    self.index.dir().display()
+                ),
+            });
+        };
+        let encoder =
+            DenseEncoder::from_spec(&info.model.id, Some(info.model.max_length), threads)?;
+        let found = crate::index::manifest::ModelInfo::of_dense(&encoder)?;
+        if !allow_mismatch && !info.model.same_files(&found) {
+            return Err(crate::index::IndexError::ModelMismatch {
+                index_model: info.model.id.clone(),
+                query_model: found.id,
+            }
+            .into());
+        }
+        self.dense = Some(encoder);
+        Ok(())
+    }
+
+    /// Adds a run file's results as the run called `name`.
+    pub fn add_run(&mut self, name: &str, run: Run) {
+        self.runs.insert(name.to_string(), run);
+    }
+
+    /// Sets the systems, checking that each has what it needs.
+    pub fn set_systems(&mut self, systems: Vec<SystemSpec>) -> Result<()> {
+        for s in &systems {
+            for leaf in s.leaves() {
+                let missing = |why: String| SystemError::Unavailable {
+                    system: s.name().to_string(),
+                    why,
+                };
+                match &leaf {
+                    Leaf::SpladeB if self.b.is_none() => {
+                        return Err(missing(
+                            "splade-b needs a second index of the same corpus (--compare DIR)"
+                                .into(),
+                        ))
+                    }
+                    Leaf::Dense if self.index.dense().is_none() => {
+                        return Err(missing(format!(
+                            "{} has no dense part; build it with `spladescope index --dense MODEL`",
+                            self.index.dir().display()
+                        )))
+                    }
+                    Leaf::Dense if self.dense.is_none() => {
+                        return Err(missing("the dense query model is not loaded".into()))
+                    }
+                    Leaf::Run(name) if !self.runs.contains_key(name) => {
+                        return Err(missing(format!(
+                            "no run called {name:?}; give it with --system run:{name}=FILE"
+                        )))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for s in &systems {
+            if !names.insert(s.name().to_string()) {
+                return Err(SystemError::Spec {
+                    spec: s.to_string(),
+                    why: "given twice".into(),
+                });
+            }
+        }
+        self.systems = systems;
+        Ok(())
+    }
+
+    /// The systems, in the order given.
+    pub fn systems(&self) -> &[SystemSpec] {
+        &self.systems
+    }
+
+    /// Position of the system called `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.systems.iter().position(|s| s.name() == name)
+    }
+
+    fn needs(&self, leaf: &Leaf) -> bool {
+        self.systems.iter().any(|s| s.leaves().contains(leaf))
+    }
+
+    /// Prepares one query.
+    pub fn prepare(&self, text: &str, qid: Option<&str>, edits: &QueryEdits) -> Result<Prepared> {
+        let mut out = self.prepare_batch(&[(qid.unwrap_or_default(), text)], edits)?;
+        let mut p = out.pop().expect("one query in, one out");
+        p.qid = qid.map(str::to_string);
+        Ok(p)
+    }
+
+    /// Prepares many `(id, text)` queries, encoding them in batches.
+    pub fn prepare_batch(
+        &self,
+        queries: &[(&str, &str)],
+        edits: &QueryEdits,
+    ) -> Result<Vec<Prepared>> {
+        let texts: Vec<&str> = queries.iter().map(|q| q.1).collect();
+        let mut out: Vec<Prepared> = queries
+            .iter()
+            .map(|(id, text)| Prepared {
+                text: text.to_string(),
+                qid: Some(id.to_string()),
+                bm25: if self.needs(&Leaf::Bm25) || self.always_encode {
+                    self.index.analyzer().query_terms(text)
+                } else {
+                    Vec::new()
+                },
+                ..Prepared::default()
+            })
+            .collect();
+        let n = queries.len().max(1) as u32;
+        if self.needs(&Leaf::Splade) || self.always_encode {
+            let t = Instant::now();
+            let encoded = self.encoder.encode_batch(&texts)?;
+            let d = t.elapsed();
+            for (p, e) in out.iter_mut().zip(encoded) {
+                p.edited = Some(edits.apply(&e.vector));
+                p.encoded = Some(e);
+                p.encode_time = d / n;
+            }
+        }
+        if let (true, Some(b)) = (self.needs(&Leaf::SpladeB), &self.b) {
+            let t = Instant::now();
+            let encoded = b.encoder.encode_batch(&texts)?;
+            let d = t.elapsed();
+            for (p, e) in out.iter_mut().zip(encoded) {
+                p.encoded_b = Some(e);
+                p.encode_b_time = d / n;
+            }
+        }
+        if let (true, Some(dense)) = (self.needs(&Leaf::Dense), &self.dense) {
+            let t = Instant::now();
+            let embedded = dense.encode_batch(&texts)?;
+            let d = t.elapsed();
+            for (p, e) in out.iter_mut().zip(embedded) {
+                p.dense = Some(e);
+                p.dense_time = d / n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ranks the query with every system, each leaf once; `hits` keep `depth` documents
+    /// (fusions fuse their components' top `depth`).
+    pub fn rank(&self, q: &Prepared, depth: usize) -> Result<Rankings> {
+        let mut leaves = HashMap::new();
+        for s in &self.systems {
+            for leaf in s.leaves() {
+                if let std::collections::hash_map::Entry::Vacant(slot) = leaves.entry(leaf) {
+                    let t = Instant::now();
+                    let r = self.rank_leaf(slot.key(), q, depth)?;
+                    slot.insert((r, t.elapsed()));
+                }
+            }
+        }
+        let mut fused = HashMap::new();
+        for (i, s) in self.systems.iter().enumerate() {
+            if let SystemSpec::Fused { fusion, a, b, .. } = s {
+                let t = Instant::now();
+                let r = fusion::fuse(*fusion, &leaves[a].0, &leaves[b].0, depth);
+                fused.insert(i, (r, t.elapsed()));
+            }
+        }
+        Ok(Rankings { leaves, fused })
+    }
+
+    fn rank_leaf(&self, leaf: &Leaf, q: &Prepared, depth: usize) -> Result<Ranking> {
+        let index = &self.index;
+        let id = |d: u32| index.doc(d).map(|s| s.id.to_string());
+        let unprepared = |what: &str| SystemError::Unavailable {
+            system: leaf.name().to_string(),
+            why: format!("the query was prepared without its {what}"),
+        };
+        Ok(match leaf {
+            Leaf::Splade => {
+                let v = q
+                    .edited
+                    .as_ref()
+                    .ok_or_else(|| unprepared("SPLADE vector"))?;
+                Ranking::from_scores(splade_scores(index, v)?, depth, &id)?
+            }
+            Leaf::Bm25 => Ranking::from_scores(bm25_scores(index, &q.bm25)?, depth, &id)?,
+            Leaf::Dense => {
+                let e = q.dense.as_ref().ok_or_else(|| unprepared("embedding"))?;
+                let vectors = index.dense().ok_or_else(|| unprepared("dense part"))?;
+                Ranking::from_scores(vectors.scores(e), depth, &id)?
+            }
+            Leaf::SpladeB => {
+                let b = self.b.as_ref().ok_or_else(|| unprepared("second index"))?;
+                let e = q.encoded_b.as_ref().ok_or_else(|| unprepared("B vector"))?;
+                let scores = splade_scores(&b.index, &e.vector)?;
+                let to_main = |own: u32| {
+                    Ok((
+                        b.to_main.get(own as usize).copied().flatten(),
+                        b.index.doc(own)?.id.to_string(),
+                    ))
+                };
+                Ranking::from_mapped_scores(scores, b.to_own.clone(), depth, &to_main)?
+            }
+            Leaf::Run(name) => {
+                let run = self.runs.get(name).ok_or_else(|| unprepared("run"))?;
+                match q
+                    .qid
+                    .as_deref()
+                    .and_then(|qid| run.get(qid).map(|d| (qid, d)))
+                {
+                    None => Ranking::absent(),
+                    Some((qid, docs)) => {
+                        let list = trec_ranking(qid, docs)?
+                            .into_iter()
+                            .map(|d| Ranked {
+                                doc: index.find(&d.docid).ok(),
+                                id: d.docid.clone(),
+                                score: d.score,
+                            })
+                            .collect();
+                        Ranking::from_list(list, depth)
+                    }
+                }
+            }
+        })
+    }
+
+    /// Explains the document `doc` (main number, or `None` with its `id` for a run's
+    /// document outside the index) in system `system`; `k` is the cut-off for gaps.
+    pub fn explain(
+        &self,
+        system: usize,
+        q: &Prepared,
+        rankings: &Rankings,
+        doc: Option<u32>,
+        id: &str,
+        k: usize,
+    ) -> Result<Explanation> {
+        match &self.systems[system] {
+            SystemSpec::Fused { fusion, a, b, .. } => {
+                let fused = &rankings.fused[&system].0;
+                Ok(Explanation::Fusion(fusion::explain(
+                    *fusion,
+                    [a.name(), b.name()],
+                    [&rankings.leaves[a].0, &rankings.leaves[b].0],
+                    fused,
+                    doc,
+                    id,
+                    k,
+                )))
+            }
+            s => {
+                let leaf = s.leaves().remove(0);
+                self.explain_leaf(&leaf, q, &rankings.leaves[&leaf].0, doc, id, k)
+            }
+        }
+    }
+
+    /// Explains a document in a leaf system given its ranking.
+    pub fn explain_leaf(
+        &self,
+        leaf: &Leaf,
+        q: &Prepared,
+        ranking: &Ranking,
+        doc: Option<u32>,
+        id: &str,
+        k: usize,
+    ) -> Result<Explanation> {
+        let not_indexed = |why: String| Explanation::NotIndexed {
+            doc_id: id.to_string(),
+            why,
+        };
+        let outside = || {
+            not_indexed(format!(
+                "{} does not hold this document",
+                self.index.dir().display()
+            ))
+        };
+        match leaf {
+            Leaf::Splade => {
+                let Some(doc) = doc else { return Ok(outside()) };
+                let (Some(e), Some(v)) = (&q.encoded, &q.edited) else {
+                    return Ok(not_indexed("no SPLADE encoding".into()));
+                };
+                let searched = Encoded {
+                    vector: v.clone(),
+                    token_ids: e.token_ids.clone(),
+                    untruncated_tokens: e.untruncated_tokens,
+                };
+                let computed;
+                let all = match ranking.all_scores() {
+                    Some(all) => all,
+                    None => {
+                        computed = splade_scores(&self.index, v)?;
+                        &computed
+                    }
+                };
+                Ok(Explanation::Splade(explain_splade(
+                    &self.index,
+                    &self.encoder,
+                    &searched,
+                    all,
+                    doc,
+                    k,
+                )?))
+            }
+            Leaf::Bm25 => {
+                let Some(doc) = doc else { return Ok(outside()) };
+                let computed;
+                let all = match ranking.all_scores() {
+                    Some(all) => all,
+                    None => {
+                        computed = bm25_scores(&self.index, &q.bm25)?;
+                        &computed
+                    }
+                };
+                Ok(Explanation::Bm25(explain_bm25(
+                    &self.index,
+                    &q.bm25,
+                    all,
+                    doc,
+                    k,
+                )?))
+            }
+            Leaf::SpladeB => {
+                let (Some(b), Some(e)) = (&self.b, &q.encoded_b) else {
+                    return Ok(not_indexed("no second index".into()));
+                };
+                let Ok(own) = b.index.find(id) else {
+                    return Ok(not_indexed(format!(
+                        "{} does not hold this document",
+                        b.index.dir().display()
+                    )));
+                };
+                let scores = splade_scores(&b.index, &e.vector)?;
+                Ok(Explanation::Splade(explain_splade(
+                    &b.index, &b.encoder, e, &scores, own, k,
+                )?))
+            }
+            Leaf::Dense => {
+                let Some(doc) = doc else { return Ok(outside()) };
+                Ok(Explanation::Dense(ScoreOnly {
+                    doc_id: id.to_string(),
+                    position: ranking.position(doc, k),
+                    note: DENSE_NOTE,
+                }))
+            }
+            Leaf::Run(_) => {
+                let mut position = ranking.position(doc.unwrap_or(u32::MAX), k);
+                if doc.is_none() {
+                    if let Some(i) = ranking.hits.iter().position(|h| h.id == id) {
+                        position.rank = Some(i + 1);
+                        position.score = Some(ranking.hits[i].score);
+                        position.gap = None;
+                    }
+                }
+                Ok(Explanation::Run(ScoreOnly {
+                    doc_id: id.to_string(),
+                    position,
+                    note: RUN_NOTE,
+                }))
+            }
+        }
+    }
+
+    /// Runs `(id, text)` queries through every system: one TREC run per system (its top
+    /// `depth`, scores as ranked); `progress` gets the number of queries done.
+    pub fn run_queries(
+        &self,
+        queries: &[(&str, &str)],
+        depth: usize,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Run>> {
+        let mut runs = vec![Run::new(); self.systems.len()];
+        let mut done = 0;
+        for chunk in queries.chunks(BATCH) {
+            for q in self.prepare_batch(chunk, &QueryEdits::default())? {
+                let qid = q.qid.clone().unwrap_or_default();
+                let rankings = self.rank(&q, depth)?;
+                for (i, run) in runs.iter_mut().enumerate() {
+                    let r = rankings.get(self, i);
+                    if r.has_query {
+                        run.set(
+                            qid.clone(),
+                            r.hits
+                                .iter()
+                                .map(|h| ScoredDoc::new(h.id.clone(), h.score))
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            done += chunk.len();
+            progress(done);
+        }
+        // A run system also scores judged queries that have no text.
+        for (i, s) in self.systems.iter().enumerate() {
+            if let SystemSpec::RunFile { name, .. } | SystemSpec::Leaf(Leaf::Run(name)) = s {
+                let texts: std::collections::HashSet<&str> = queries.iter().map(|q| q.0).collect();
+                for (qid, docs) in self.runs[name].iter() {
+                    if texts.contains(qid) {
+                        continue;
+                    }
+                    let mut docs: Vec<ScoredDoc> =
+                        trec_ranking(qid, docs)?.into_iter().cloned().collect();
+                    docs.truncate(depth);
+                    runs[i].set(qid, docs);
+                }
+            }
+        }
+        Ok(runs)
+    }
+}
+
+impl Rankings {
+    /// System `i`'s ranking.
+    pub fn get<'a>(&'a self, pipeline: &Pipeline, i: usize) -> &'a Ranking {
+        self.get_timed(pipeline, i).0
+    }
+
+    /// System `i`'s ranking and how long it took.
+    pub fn get_timed<'a>(&'a self, pipeline: &Pipeline, i: usize) -> (&'a Ranking, Duration) {
+        match &pipeline.systems[i] {
+            SystemSpec::Fused { .. } => {
+                let (r, d) = &self.fused[&i];
+                (r, *d)
+            }
+            s => {
+                let (r, d) = &self.leaves[&s.leaves()[0]];
+                (r, *d)
+            }
+        }
+    }
+
+    /// A leaf's ranking, if it ran.
+    pub fn leaf(&self, leaf: &Leaf) -> Option<&Ranking> {
+        self.leaves.get(leaf).map(|r| &r.0)
+    }
+}
