@@ -17,11 +17,11 @@ use spladescope::eval::load_beir;
 use spladescope::index::Index;
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
+use spladescope::tui::engine::Loaded;
 use spladescope::tui::engine::{Engine, Side};
 use spladescope::tui::snapshot::render;
 use spladescope::tui::state::State;
 use spladescope::tui::update::update;
-use spladescope::tui::worker::Loaded;
 
 const QUERIES: usize = 100;
 const WIDTH: u16 = 150;

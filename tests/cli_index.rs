@@ -92,7 +92,9 @@ fn index_search_explain_stats_work_end_to_end() {
         .unwrap();
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("splade  ·") && stdout.contains("rank 1 of") && stdout.contains("input/input"),
+        stdout.contains("splade  ·")
+            && stdout.contains("rank 1 of")
+            && stdout.contains("input/input"),
         "{stdout}"
     );
 

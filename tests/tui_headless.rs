@@ -252,7 +252,7 @@ fn evaluate_table_opens_a_query_with_relevant_documents_marked() {
     apply(&mut s, &e, [key(KeyCode::F(4))]);
     assert_eq!(s.view, View::Evaluate);
     // Sorted by SPLADE − BM25 ascending: the first row is SPLADE's worst loss.
-    let order = spladescope::tui::view::evaluate::sorted_rows(&table, &s.eval);
+    let order = s.eval.sorted_rows(&table);
     let d = |i: usize| table.rows[i].ndcg[0] - table.rows[i].ndcg[1];
     assert!(order.windows(2).all(|w| d(w[0]) <= d(w[1])));
     apply(&mut s, &e, [key(KeyCode::Down), key(KeyCode::Enter)]);
@@ -667,7 +667,7 @@ fn why_not_picker_scrolls_names_its_query_and_follows_the_cursor() {
     for k in ['s', 'S', 's'] {
         apply(&mut s, &e, [key(KeyCode::Char(k))]);
         let table = s.eval.table.as_ref().unwrap();
-        let order = spladescope::tui::view::evaluate::sorted_rows(table, &s.eval);
+        let order = s.eval.sorted_rows(table);
         assert_eq!(table.rows[order[s.eval.selected]].qid, "q01", "after {k}");
     }
     // `w` is about the highlighted query, and says which.
@@ -828,7 +828,7 @@ fn screens_fit_80_columns_without_cut_words() {
             .bindings
             .iter()
             .filter(|b| b.context == context || b.context == Context::Global)
-            .map(|b| b.help)
+            .map(|b| b.help.as_str())
             .collect();
         for help in &helps {
             let words: Vec<&str> = help.split(' ').collect();
@@ -855,7 +855,7 @@ fn screens_fit_80_columns_without_cut_words() {
         let name = b.action.name();
         assert!(
             help.lines()
-                .any(|l| l.contains(b.help) && l.contains(&name)),
+                .any(|l| l.contains(b.help.as_str()) && l.contains(&name)),
             "{} / {name} not on one line:\n{help}",
             b.help
         );

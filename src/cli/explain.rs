@@ -134,27 +134,13 @@ pub fn print_explanation(
         Explanation::Splade(x) => print_splade(w, name, x, color),
         Explanation::Bm25(x) => print_bm25(w, name, x, color),
         Explanation::Dense(x) | Explanation::Run(x) => {
-            writeln!(
-                w,
-                "{}",
-                paint(
-                    &format!("{name}  {}", position_line(&x.position)),
-                    "1",
-                    color
-                )
-            )?;
+            let heading = format!("{name}  {}", position_line(&x.position));
+            writeln!(w, "{}", paint(&heading, "1", color))?;
             writeln!(w, "  {}", x.note)
         }
         Explanation::Fusion(x) => {
-            writeln!(
-                w,
-                "{}",
-                paint(
-                    &format!("{name}  {}", position_line(&x.position)),
-                    "1",
-                    color
-                )
-            )?;
+            let heading = format!("{name}  {}", position_line(&x.position));
+            writeln!(w, "{}", paint(&heading, "1", color))?;
             writeln!(
                 w,
                 "  {:<16} {:>6} {:>12} {:>10} {:>7} {:>12} {:>7}",

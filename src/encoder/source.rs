@@ -107,17 +107,7 @@ impl ModelFiles {
         if !dir.is_dir() {
             return Err(EncoderError::NoSuchDirectory(dir.to_path_buf()));
         }
-        let need = |file: &str| {
-            let path = dir.join(file);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(EncoderError::MissingFile {
-                    dir: dir.to_path_buf(),
-                    file: file.into(),
-                })
-            }
-        };
+        let need = |file: &str| local_file(dir, file);
         let config = need("config.json")?;
         let tokenizer = need("tokenizer.json")?;
         let (weights, format) = WEIGHT_FILES
@@ -239,21 +229,24 @@ impl<'a> HubFiles<'a> {
     }
 }
 
+/// `dir/file`, which must exist.
+fn local_file(dir: &Path, file: &str) -> Result<PathBuf> {
+    let path = dir.join(file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(EncoderError::MissingFile {
+            dir: dir.to_path_buf(),
+            file: file.into(),
+        })
+    }
+}
+
 /// One more file of a model (e.g. a sentence-transformers `modules.json`), by its path
 /// inside the model directory or repository.
 pub fn model_file(spec: &ModelSpec, file: &str) -> Result<PathBuf> {
     match spec {
-        ModelSpec::Local(dir) => {
-            let path = dir.join(file);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(EncoderError::MissingFile {
-                    dir: dir.to_path_buf(),
-                    file: file.into(),
-                })
-            }
-        }
+        ModelSpec::Local(dir) => local_file(dir, file),
         ModelSpec::Hub { repo, revision } => HubFiles::new(repo, revision.as_deref()).fetch(file),
     }
 }

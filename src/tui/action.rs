@@ -5,8 +5,8 @@
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use serde::Deserialize;
 
-use super::engine::{EvalTable, QueryView};
-use super::worker::Loaded;
+use super::engine::{EvalTable, Loaded, QueryView};
+use super::pane::{Focus, View};
 
 /// Something that changes the state.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -71,6 +71,25 @@ pub enum Action {
     Paste(String),
     #[serde(skip)]
     Mouse(MouseEvent),
+    /// Show a view (a click on its tab).
+    #[serde(skip)]
+    SetView(View),
+    /// Focus a pane (a click or the wheel on it); a hit list also becomes the inspected
+    /// list.
+    #[serde(skip)]
+    FocusPane(Focus),
+    /// Select row `i` of a pane's list (terms or hits).
+    #[serde(skip)]
+    Select(Focus, usize),
+    /// Select a row of the Evaluate table.
+    #[serde(skip)]
+    SelectEvalRow(usize),
+    /// Move the focused pane's selection by this many rows (the wheel).
+    #[serde(skip)]
+    Step(i64),
+    /// Ask for the inspected hit again (after a selection changed).
+    #[serde(skip)]
+    Reinspect,
     #[serde(skip)]
     Resize(u16, u16),
     /// Progress of loading (e.g. building the demo index).

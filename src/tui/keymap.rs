@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
 
 use super::action::Action;
 
 /// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Context {
     Global,
     /// The query box (text input).
@@ -55,10 +57,6 @@ pub struct Key {
 }
 
 impl Key {
-    const fn new(code: KeyCode, mods: KeyModifiers) -> Self {
-        Self { code, mods }
-    }
-
     /// The key of an event (Shift folded into the character for printable keys).
     pub fn of(event: &KeyEvent) -> Self {
         let mut mods =
@@ -188,7 +186,7 @@ pub struct Binding {
     pub context: Context,
     pub keys: Vec<Key>,
     pub action: Action,
-    pub help: &'static str,
+    pub help: String,
 }
 
 /// The key table.
@@ -197,280 +195,58 @@ pub struct Keymap {
     pub bindings: Vec<Binding>,
 }
 
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+/// The default bindings, as data ([`DEFAULT_KEYS`]).
+const DEFAULT_KEYS: &str = include_str!("keys.toml");
 
-fn ch(c: char) -> Key {
-    Key::new(KeyCode::Char(c), NONE)
+#[derive(Deserialize)]
+struct KeyFile {
+    binding: Vec<KeyEntry>,
 }
-fn code(c: KeyCode) -> Key {
-    Key::new(c, NONE)
+
+#[derive(Deserialize)]
+struct KeyEntry {
+    contexts: Vec<Context>,
+    action: Action,
+    keys: Vec<String>,
+    help: String,
 }
-fn ctrl(c: char) -> Key {
-    Key::new(KeyCode::Char(c), CTRL)
+
+impl Keymap {
+    /// Parses a key table in the format of `keys.toml`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: KeyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut bindings = Vec::new();
+        // One context after another keeps each context's bindings in file order.
+        let mut per_context: BTreeMap<Context, Vec<Binding>> = BTreeMap::new();
+        let mut order = Vec::new();
+        for entry in file.binding {
+            let keys = entry
+                .keys
+                .iter()
+                .map(|k| Key::parse(k))
+                .collect::<Result<Vec<_>, _>>()?;
+            for &context in &entry.contexts {
+                if !order.contains(&context) {
+                    order.push(context);
+                }
+                per_context.entry(context).or_default().push(Binding {
+                    context,
+                    keys: keys.clone(),
+                    action: entry.action.clone(),
+                    help: entry.help.clone(),
+                });
+            }
+        }
+        for context in order {
+            bindings.extend(per_context.remove(&context).unwrap_or_default());
+        }
+        Ok(Self { bindings })
+    }
 }
 
 impl Default for Keymap {
     fn default() -> Self {
-        use Action as A;
-        use Context as C;
-        use KeyCode as K;
-        let b = |context, keys: Vec<Key>, action, help| Binding {
-            context,
-            keys,
-            action,
-            help,
-        };
-        let nav = |context| {
-            vec![
-                b(context, vec![code(K::Up), ch('k')], A::Up, "move up"),
-                b(context, vec![code(K::Down), ch('j')], A::Down, "move down"),
-                b(context, vec![code(K::PageUp)], A::PageUp, "page up"),
-                b(context, vec![code(K::PageDown)], A::PageDown, "page down"),
-                b(context, vec![code(K::Home), ch('g')], A::Top, "first"),
-                b(context, vec![code(K::End), ch('G')], A::Bottom, "last"),
-            ]
-        };
-        let mut bindings = vec![
-            b(C::Global, vec![ctrl('c'), ch('q')], A::Quit, "quit"),
-            b(C::Global, vec![ch('?'), code(K::F(1))], A::Help, "help"),
-            b(C::Global, vec![code(K::Tab)], A::FocusNext, "next pane"),
-            b(
-                C::Global,
-                vec![code(K::BackTab)],
-                A::FocusPrev,
-                "previous pane",
-            ),
-            b(
-                C::Global,
-                vec![ch('/'), code(K::Esc)],
-                A::FocusQuery,
-                "edit the query",
-            ),
-            b(
-                C::Global,
-                vec![ch('1'), code(K::F(2))],
-                A::ViewExplore,
-                "Explore view",
-            ),
-            b(
-                C::Global,
-                vec![ch('2'), code(K::F(3))],
-                A::ViewCompare,
-                "Compare checkpoints view",
-            ),
-            b(
-                C::Global,
-                vec![ch('3'), code(K::F(4))],
-                A::ViewEvaluate,
-                "Evaluate view",
-            ),
-            b(
-                C::Global,
-                vec![ch('4'), code(K::F(5))],
-                A::ViewIndex,
-                "Index view",
-            ),
-            b(
-                C::Global,
-                vec![ch('w')],
-                A::WhyNot,
-                "why not? inspect any document id",
-            ),
-            b(
-                C::Global,
-                vec![ch('r')],
-                A::ResetEdits,
-                "reset term edits and pruning",
-            ),
-            b(
-                C::Global,
-                vec![ch('[')],
-                A::PruneFewer,
-                "prune: keep fewer top terms",
-            ),
-            b(
-                C::Global,
-                vec![ch(']')],
-                A::PruneMore,
-                "prune: keep more top terms",
-            ),
-            b(
-                C::Global,
-                vec![ch('}')],
-                A::ThresholdUp,
-                "prune: raise minimum weight",
-            ),
-            b(
-                C::Global,
-                vec![ch('{')],
-                A::ThresholdDown,
-                "prune: lower minimum weight",
-            ),
-            b(C::Query, vec![ctrl('c')], A::Quit, "quit"),
-            b(C::Query, vec![code(K::F(1))], A::Help, "help"),
-            b(
-                C::Query,
-                vec![code(K::Enter), code(K::Tab)],
-                A::FocusNext,
-                "to the next pane",
-            ),
-            b(
-                C::Query,
-                vec![code(K::BackTab)],
-                A::FocusPrev,
-                "previous pane",
-            ),
-            b(
-                C::Query,
-                vec![code(K::Up)],
-                A::HistoryPrev,
-                "previous query in history",
-            ),
-            b(
-                C::Query,
-                vec![code(K::Down)],
-                A::HistoryNext,
-                "next query in history",
-            ),
-            b(
-                C::Query,
-                vec![code(K::Esc)],
-                A::ClearQuery,
-                "clear the query",
-            ),
-            b(
-                C::Query,
-                vec![ctrl('u')],
-                A::DeleteToStart,
-                "delete to the start of the line",
-            ),
-            b(C::Query, vec![ctrl('z')], A::Undo, "undo"),
-            b(
-                C::Query,
-                vec![code(K::F(2))],
-                A::ViewExplore,
-                "Explore view",
-            ),
-            b(
-                C::Query,
-                vec![code(K::F(3))],
-                A::ViewCompare,
-                "Compare checkpoints view",
-            ),
-            b(
-                C::Query,
-                vec![code(K::F(4))],
-                A::ViewEvaluate,
-                "Evaluate view",
-            ),
-            b(C::Query, vec![code(K::F(5))], A::ViewIndex, "Index view"),
-            b(
-                C::Terms,
-                vec![ch(' '), ch('x')],
-                A::ToggleTerm,
-                "switch the term off / on",
-            ),
-            b(
-                C::Terms,
-                vec![ch('+'), ch('=')],
-                A::WeightUp,
-                "raise its weight ×1.25",
-            ),
-            b(
-                C::Terms,
-                vec![ch('-')],
-                A::WeightDown,
-                "lower its weight ÷1.25",
-            ),
-            b(C::Hits, vec![code(K::Enter)], A::Open, "inspect the hit"),
-            b(
-                C::Hits,
-                vec![code(K::Left), ch('h'), code(K::Right), ch('l')],
-                A::OtherList,
-                "the other hit list",
-            ),
-            b(
-                C::Inspector,
-                vec![code(K::Esc), code(K::Enter)],
-                A::Back,
-                "close the inspector",
-            ),
-            b(
-                C::Compare,
-                vec![code(K::Enter)],
-                A::Open,
-                "inspect the hit in Explore",
-            ),
-            b(
-                C::Compare,
-                vec![code(K::Left), ch('h'), code(K::Right), ch('l')],
-                A::OtherList,
-                "the other checkpoint's list",
-            ),
-            b(
-                C::Evaluate,
-                vec![code(K::Enter)],
-                A::Open,
-                "open the query in Explore",
-            ),
-            b(
-                C::Evaluate,
-                vec![ch('s')],
-                A::SortNext,
-                "sort by the next column",
-            ),
-            b(
-                C::Evaluate,
-                vec![ch('S')],
-                A::SortReverse,
-                "reverse the order",
-            ),
-            b(
-                C::WhyNot,
-                vec![code(K::Enter)],
-                A::Open,
-                "inspect the typed id or picked document",
-            ),
-            b(
-                C::WhyNot,
-                vec![code(K::Up)],
-                A::Up,
-                "pick a relevant document",
-            ),
-            b(
-                C::WhyNot,
-                vec![code(K::Down)],
-                A::Down,
-                "pick a relevant document",
-            ),
-            b(C::WhyNot, vec![code(K::Esc)], A::Back, "close"),
-            b(
-                C::WhyNot,
-                vec![ctrl('u')],
-                A::DeleteToStart,
-                "delete to the start of the line",
-            ),
-            b(C::WhyNot, vec![ctrl('z')], A::Undo, "undo"),
-            b(C::WhyNot, vec![ctrl('c')], A::Quit, "quit"),
-            b(
-                C::Help,
-                vec![code(K::Esc), ch('?'), ch('q'), code(K::F(1))],
-                A::Back,
-                "close help",
-            ),
-        ];
-        for c in [
-            C::Terms,
-            C::Hits,
-            C::Inspector,
-            C::Compare,
-            C::Evaluate,
-            C::Help,
-        ] {
-            bindings.extend(nav(c));
-        }
-        Self { bindings }
+        Self::parse(DEFAULT_KEYS).expect("the embedded keys.toml parses (tested)")
     }
 }
 
@@ -507,13 +283,13 @@ impl Keymap {
 
     /// `(keys, help, action name)` lines of a context, for the help overlay; the name is
     /// what the config file's `[keys]` table rebinds.
-    pub fn help(&self, context: Context) -> Vec<(String, &'static str, String)> {
+    pub fn help(&self, context: Context) -> Vec<(String, &str, String)> {
         self.bindings
             .iter()
             .filter(|b| b.context == context)
             .map(|b| {
                 let keys: Vec<String> = b.keys.iter().map(Key::to_string).collect();
-                (keys.join(" "), b.help, b.action.name())
+                (keys.join(" "), b.help.as_str(), b.action.name())
             })
             .collect()
     }
@@ -567,6 +343,24 @@ mod tests {
         assert_eq!(m.lookup(Context::Query, &cx), Some(Action::Quit));
         keys.insert("fly".to_string(), vec!["x".to_string()]);
         assert!(m.rebind(&keys).unwrap_err().contains("unknown action"));
+    }
+
+    #[test]
+    fn the_embedded_table_parses_and_bad_tables_are_refused() {
+        let m = Keymap::parse(DEFAULT_KEYS).unwrap();
+        assert!(m.bindings.len() > 60);
+        // Navigation is listed under each of its contexts.
+        for c in [Context::Terms, Context::Hits, Context::Help] {
+            assert!(m
+                .bindings
+                .iter()
+                .any(|b| b.context == c && b.action == Action::Top));
+        }
+        let bad =
+            r#"binding = [{ contexts = ["global"], action = "fly", keys = ["x"], help = "" }]"#;
+        assert!(Keymap::parse(bad).is_err());
+        let bad = r#"binding = [{ contexts = ["global"], action = "quit", keys = ["hyper-x"], help = "" }]"#;
+        assert!(Keymap::parse(bad).unwrap_err().contains("hyper-x"));
     }
 
     #[test]

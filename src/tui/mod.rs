@@ -18,6 +18,7 @@ pub mod engine;
 pub mod keymap;
 pub mod layout;
 pub mod mouse;
+pub mod pane;
 pub mod snapshot;
 pub mod state;
 pub mod terminal;

@@ -1,23 +1,24 @@
 //! Mouse input: clicks on tabs, panes, terms, hits and Evaluate rows, and the wheel, found
-//! with the same regions that drawing uses.
+//! with the same regions that drawing uses, turned into [`Action`]s for
+//! [`super::update::update`] (the mouse reads the state, never changes it).
 
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
+use super::action::Action;
 use super::layout::{self, regions, HIT_HEIGHT};
 use super::state::{Focus, Overlay, State, View};
-use super::update::{reinspect, set_view, step};
 
-/// Applies a mouse event.
-pub fn mouse(state: &mut State, m: MouseEvent) {
+/// What a mouse event does.
+pub fn actions(state: &State, m: MouseEvent) -> Vec<Action> {
     let area = Rect::new(0, 0, state.width, state.height);
     if !layout::fits(area) || state.overlay != Overlay::None {
         if matches!(m.kind, MouseEventKind::Down(MouseButton::Left))
             && state.overlay == Overlay::Help
         {
-            state.overlay = Overlay::None;
+            return vec![Action::Back];
         }
-        return;
+        return Vec::new();
     }
     let r = regions(area, state);
     let at = Position::new(m.column, m.row);
@@ -25,12 +26,12 @@ pub fn mouse(state: &mut State, m: MouseEvent) {
         MouseEventKind::Down(MouseButton::Left) => {
             if r.tabs.contains(at) {
                 if let Some(v) = layout::tab_at(m.column, r.tabs) {
-                    set_view(state, v);
+                    return vec![Action::SetView(v)];
                 }
             } else if r.query.contains(at) {
-                state.focus = Focus::Query;
+                return vec![Action::FocusPane(Focus::Query)];
             } else if state.view == View::Explore {
-                click_explore(state, &r, at);
+                return click_explore(state, &r, at);
             } else if state.view == View::Evaluate {
                 if let Some(table) = &state.eval.table {
                     let rows = super::view::evaluate::rows_area(r.body, table);
@@ -39,11 +40,12 @@ pub fn mouse(state: &mut State, m: MouseEvent) {
                             layout::scroll_offset(state.eval.selected, rows.height as usize);
                         let row = offset + (m.row - rows.y) as usize;
                         if row < table.rows.len() {
-                            state.eval.selected = row;
+                            return vec![Action::SelectEvalRow(row)];
                         }
                     }
                 }
             }
+            Vec::new()
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let delta = if m.kind == MouseEventKind::ScrollDown {
@@ -59,25 +61,19 @@ pub fn mouse(state: &mut State, m: MouseEvent) {
                     (r.inspector, Focus::Inspector),
                 ] {
                     if rect.contains(at) {
-                        if state.focus != focus {
-                            state.focus = focus;
-                            if matches!(focus, Focus::Splade | Focus::Bm25) {
-                                state.list = focus;
-                            }
-                        }
-                        step(state, delta);
-                        return;
+                        return vec![Action::FocusPane(focus), Action::Step(delta)];
                     }
                 }
+                Vec::new()
             } else {
-                step(state, delta);
+                vec![Action::Step(delta)]
             }
         }
-        _ => {}
+        _ => Vec::new(),
     }
 }
 
-fn click_explore(state: &mut State, r: &layout::Regions, at: Position) {
+fn click_explore(state: &State, r: &layout::Regions, at: Position) -> Vec<Action> {
     let row_in = |rect: Rect, per: u16, selected: usize| -> Option<usize> {
         let inner = layout::inner(rect);
         if !inner.contains(at) {
@@ -92,18 +88,17 @@ fn click_explore(state: &mut State, r: &layout::Regions, at: Position) {
         Some(layout::scroll_offset(selected, visible) + ((at.y - top) / per) as usize)
     };
     if r.inspector.contains(at) {
-        state.focus = Focus::Inspector;
-        return;
+        return vec![Action::FocusPane(Focus::Inspector)];
     }
     if r.terms.contains(at) {
-        state.focus = Focus::Terms;
+        let mut out = vec![Action::FocusPane(Focus::Terms)];
         if let Some(i) = row_in(r.terms, 1, state.term_selected) {
             let n = state.shown.as_ref().map_or(0, |s| s.terms.len());
             if i < n {
-                state.term_selected = i;
+                out.push(Action::Select(Focus::Terms, i));
             }
         }
-        return;
+        return out;
     }
     for (rect, focus) in [(r.splade, Focus::Splade), (r.bm25, Focus::Bm25)] {
         if !rect.contains(at) {
@@ -123,20 +118,14 @@ fn click_explore(state: &mut State, r: &layout::Regions, at: Position) {
         });
         let clicked = row_in(rect, HIT_HEIGHT, selected).filter(|&i| i < n);
         let again = state.focus == focus && clicked == Some(selected);
-        state.focus = focus;
-        state.list = focus;
-        if let Some(i) = clicked {
-            if focus == Focus::Splade {
-                state.splade_selected = i;
-            } else {
-                state.bm25_selected = i;
-            }
-        }
+        let mut out = vec![Action::FocusPane(focus)];
+        out.extend(clicked.map(|i| Action::Select(focus, i)));
         if again {
             // A second click on the selected hit opens the inspector.
-            state.focus = Focus::Inspector;
+            out.push(Action::FocusPane(Focus::Inspector));
         }
-        reinspect(state, None);
-        return;
+        out.push(Action::Reinspect);
+        return out;
     }
+    Vec::new()
 }

@@ -4,46 +4,11 @@
 use tui_textarea::{CursorMove, TextArea};
 
 use super::config::{Config, History};
-use super::engine::{EvalTable, QueryView, Request, Target};
+use super::engine::{EvalTable, Loaded, QueryView, Request, Target};
 use super::keymap::{Context, Keymap};
+pub use super::pane::{Focus, View};
 use super::theme::Theme;
-use super::worker::Loaded;
 use crate::search::{QueryEdits, System};
-
-/// The four views.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Explore,
-    Compare,
-    Evaluate,
-    Index,
-}
-
-impl View {
-    pub const ALL: [View; 4] = [View::Explore, View::Compare, View::Evaluate, View::Index];
-
-    /// Tab title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Explore => "Explore",
-            Self::Compare => "Compare",
-            Self::Evaluate => "Evaluate",
-            Self::Index => "Index",
-        }
-    }
-}
-
-/// The focused pane of the Explore view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Query,
-    Terms,
-    Splade,
-    Bm25,
-    Inspector,
-    /// The Compare view's list of checkpoint B (its A list is [`Focus::Splade`]).
-    HitsB,
-}
 
 /// A window over the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +33,73 @@ pub struct EvalState {
     pub progress: Option<(usize, usize)>,
     pub table: Option<EvalTable>,
     pub error: Option<String>,
-    /// Sort column: 0 query id, 1 query, then one per system, then one per delta.
-    pub sort: usize,
+    /// The column the table is sorted by.
+    pub sort: EvalColumn,
     pub descending: bool,
     pub selected: usize,
+}
+
+/// A column of the Evaluate table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalColumn {
+    QueryId,
+    Query,
+    /// nDCG@10 of system `i`.
+    System(usize),
+    /// The first system's nDCG@10 minus system `i`'s (`i ≥ 1`).
+    Delta(usize),
+}
+
+impl Default for EvalColumn {
+    fn default() -> Self {
+        Self::Delta(1)
+    }
+}
+
+impl EvalColumn {
+    /// Every column of a table of `systems` systems, left to right.
+    pub fn all(systems: usize) -> Vec<Self> {
+        let mut out = vec![Self::QueryId, Self::Query];
+        out.extend((0..systems).map(Self::System));
+        out.extend((1..systems).map(Self::Delta));
+        out
+    }
+
+    /// The column to the right, wrapping around.
+    pub fn next(self, systems: usize) -> Self {
+        let all = Self::all(systems);
+        let at = all.iter().position(|&c| c == self).unwrap_or(0);
+        all[(at + 1) % all.len()]
+    }
+}
+
+impl EvalState {
+    /// The table's row indices in display order (ties by query id).
+    pub fn sorted_rows(&self, table: &EvalTable) -> Vec<usize> {
+        let natural = crate::eval::natural_cmp;
+        let rows = &table.rows;
+        let value = |i: usize, col: EvalColumn| -> f64 {
+            match col {
+                EvalColumn::System(s) => rows[i].ndcg.get(s).copied().unwrap_or(0.0),
+                EvalColumn::Delta(s) => {
+                    rows[i].ndcg.first().copied().unwrap_or(0.0)
+                        - rows[i].ndcg.get(s).copied().unwrap_or(0.0)
+                }
+                EvalColumn::QueryId | EvalColumn::Query => 0.0,
+            }
+        };
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let o = match self.sort {
+                EvalColumn::QueryId => natural(&rows[a].qid, &rows[b].qid),
+                EvalColumn::Query => rows[a].text.cmp(&rows[b].text),
+                c => value(a, c).total_cmp(&value(b, c)),
+            };
+            let o = if self.descending { o.reverse() } else { o };
+            o.then_with(|| natural(&rows[a].qid, &rows[b].qid))
+        });
+        order
+    }
 }
 
 /// Everything on screen.
@@ -177,10 +205,7 @@ impl State {
             help_scroll: 0,
             inspect_id: None,
             qid: None,
-            eval: EvalState {
-                sort: 4,
-                ..EvalState::default()
-            },
+            eval: EvalState::default(),
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             outbox: Vec::new(),

@@ -8,7 +8,7 @@ use tui_textarea::TextArea;
 
 use super::action::Action;
 use super::keymap::Context;
-use super::state::{id_box, query_box, Draft, Focus, Overlay, Phase, State, View};
+use super::state::{id_box, query_box, Draft, EvalColumn, Focus, Overlay, Phase, State, View};
 use crate::search::QueryEdits;
 
 /// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
@@ -178,13 +178,13 @@ pub fn update(state: &mut State, action: Action) {
             // The cursor stays on the same query.
             let before = selected_row(state);
             if action == Action::SortNext {
-                let columns = 2 + 2 * state.eval.table.as_ref().map_or(0, |t| t.systems.len()) - 1;
-                state.eval.sort = (state.eval.sort + 1) % columns.max(1);
+                let systems = state.eval.table.as_ref().map_or(0, |t| t.systems.len());
+                state.eval.sort = state.eval.sort.next(systems);
             } else {
                 state.eval.descending = !state.eval.descending;
             }
             if let (Some(row), Some(table)) = (before, &state.eval.table) {
-                let order = super::view::evaluate::sorted_rows(table, &state.eval);
+                let order = state.eval.sorted_rows(table);
                 state.eval.selected = order.iter().position(|&i| i == row).unwrap_or(0);
             }
         }
@@ -204,7 +204,30 @@ pub fn update(state: &mut State, action: Action) {
             });
         }
         Action::Paste(_) => {}
-        Action::Mouse(m) => super::mouse::mouse(state, m),
+        Action::Mouse(m) => {
+            for action in super::mouse::actions(state, m) {
+                update(state, action);
+            }
+        }
+        Action::SetView(view) => set_view(state, view),
+        Action::FocusPane(focus) => {
+            if state.focus != focus {
+                state.focus = focus;
+                if matches!(focus, Focus::Splade | Focus::Bm25) {
+                    state.list = focus;
+                }
+            }
+        }
+        Action::Select(pane, i) => match pane {
+            Focus::Terms => state.term_selected = i,
+            Focus::Splade => state.splade_selected = i,
+            Focus::Bm25 => state.bm25_selected = i,
+            Focus::HitsB => state.b_selected = i,
+            Focus::Query | Focus::Inspector => {}
+        },
+        Action::SelectEvalRow(row) => state.eval.selected = row,
+        Action::Step(delta) => step(state, delta),
+        Action::Reinspect => reinspect(state, None),
         Action::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -238,9 +261,7 @@ pub fn update(state: &mut State, action: Action) {
             state.eval.progress = None;
             match *result {
                 Ok(table) => {
-                    if let Some(t) = &table {
-                        state.eval.sort = 2 + t.systems.len();
-                    }
+                    state.eval.sort = EvalColumn::default();
                     state.eval.table = table;
                 }
                 Err(e) => state.eval.error = Some(e),
@@ -271,7 +292,7 @@ fn back(state: &mut State) {
     }
 }
 
-pub(super) fn set_view(state: &mut State, view: View) {
+fn set_view(state: &mut State, view: View) {
     if view == View::Compare && !state.has_compare() {
         state.message = Some((
             "no second checkpoint: start with --compare INDEX_B".into(),
@@ -324,7 +345,7 @@ fn cycle_focus(state: &mut State, forward: bool) {
 }
 
 /// Moves the focused selection by `delta`.
-pub(super) fn step(state: &mut State, delta: i64) {
+fn step(state: &mut State, delta: i64) {
     let mv = |sel: &mut usize, len: usize| {
         let max = len.saturating_sub(1) as i64;
         *sel = (*sel as i64 + delta).clamp(0, max) as usize;
@@ -381,7 +402,7 @@ pub(super) fn step(state: &mut State, delta: i64) {
 }
 
 /// Points the inspector at the list selection (or a why-not id) and asks for it.
-pub(super) fn reinspect(state: &mut State, id: Option<String>) {
+fn reinspect(state: &mut State, id: Option<String>) {
     state.inspect_id = id;
     state.inspector_scroll = 0;
     state.request();
@@ -478,8 +499,11 @@ fn prune_top(state: &mut State, fewer: bool) {
 /// The row index of the Evaluate table's highlighted query.
 fn selected_row(state: &State) -> Option<usize> {
     let table = state.eval.table.as_ref()?;
-    let order = super::view::evaluate::sorted_rows(table, &state.eval);
-    order.get(state.eval.selected).copied()
+    state
+        .eval
+        .sorted_rows(table)
+        .get(state.eval.selected)
+        .copied()
 }
 
 /// Opens the highlighted judged query of the Evaluate table in Explore; false when none.

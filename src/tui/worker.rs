@@ -8,53 +8,7 @@ use std::sync::Arc;
 use std::thread;
 
 use super::action::Action;
-use super::engine::{Engine, Request};
-use crate::index::stats::IndexStats;
-
-/// What the UI learns once the engine is loaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loaded {
-    pub model: String,
-    pub index: String,
-    pub documents: usize,
-    pub stats: IndexStats,
-    /// The second checkpoint's model and index, when comparing.
-    pub compare: Option<(String, String)>,
-    /// Name of the judged query set, when given.
-    pub judged: Option<String>,
-    /// Example queries for the empty query box: the first short judged queries (none
-    /// without judged queries).
-    pub examples: Vec<String>,
-}
-
-impl Loaded {
-    /// What the UI needs to know about a loaded engine.
-    pub fn of(engine: &Engine) -> Self {
-        Self {
-            model: engine.a.index.manifest().model.id.clone(),
-            index: engine.a.name.clone(),
-            documents: engine.a.index.len(),
-            stats: engine.stats(),
-            compare: engine
-                .b
-                .as_ref()
-                .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
-            judged: engine.judged.as_ref().map(|j| j.name.clone()),
-            examples: engine
-                .judged
-                .as_ref()
-                .map(|j| {
-                    j.queries
-                        .iter()
-                        .filter(|q| j.qrels.contains_query(&q.id) && q.text.chars().count() <= 30)
-                        .take(3)
-                        .map(|q| crate::display::single_line(&q.text).into_owned())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
+use super::engine::{Engine, Loaded, Request};
 
 /// Builds the engine on the worker thread (opening indexes, loading models, building the
 /// demo index); it may report progress lines through the callback.

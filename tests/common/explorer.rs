@@ -8,10 +8,10 @@ use spladescope::eval::{read_qrels, read_queries, QrelsOptions};
 use spladescope::index::Index;
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
+use spladescope::tui::engine::Loaded;
 use spladescope::tui::engine::{Engine, Judged, Side, Timings};
 use spladescope::tui::state::State;
 use spladescope::tui::update::update;
-use spladescope::tui::worker::Loaded;
 
 /// An engine over the demo index (splade-tiny), optionally with the NFCorpus-tuned
 /// checkpoint's demo index as B and the demo queries and qrels.
@@ -136,7 +136,7 @@ pub fn select_judged(state: &mut State, engine: &Engine, qid: &str) {
     }
     apply(state, engine, [Action::ViewEvaluate]);
     let table = state.eval.table.as_ref().unwrap();
-    let order = spladescope::tui::view::evaluate::sorted_rows(table, &state.eval);
+    let order = state.eval.sorted_rows(table);
     state.eval.selected = order
         .iter()
         .position(|&i| table.rows[i].qid == qid)

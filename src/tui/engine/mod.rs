@@ -372,6 +372,51 @@ impl Engine {
     }
 }
 
+/// What the UI learns once the engine is loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub model: String,
+    pub index: String,
+    pub documents: usize,
+    pub stats: IndexStats,
+    /// The second checkpoint's model and index, when comparing.
+    pub compare: Option<(String, String)>,
+    /// Name of the judged query set, when given.
+    pub judged: Option<String>,
+    /// Example queries for the empty query box: the first short judged queries (none
+    /// without judged queries).
+    pub examples: Vec<String>,
+}
+
+impl Loaded {
+    /// What the UI needs to know about a loaded engine.
+    pub fn of(engine: &Engine) -> Self {
+        Self {
+            model: engine.a.index.manifest().model.id.clone(),
+            index: engine.a.name.clone(),
+            documents: engine.a.index.len(),
+            stats: engine.stats(),
+            compare: engine
+                .b
+                .as_ref()
+                .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
+            judged: engine.judged.as_ref().map(|j| j.name.clone()),
+            examples: engine
+                .judged
+                .as_ref()
+                .map(|j| {
+                    j.queries
+                        .iter()
+                        .filter(|q| j.qrels.contains_query(&q.id) && q.text.chars().count() <= 30)
+                        .take(3)
+                        .map(|q| crate::display::single_line(&q.text).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Errors of the engine's steps (encoder and index), shown as text.
 mod step {
     /// An encoder or index error.

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::super::engine::EvalTable;
 use super::super::layout::{inner, scroll_offset};
-use super::super::state::{EvalState, State};
+use super::super::state::{EvalColumn, State};
 use super::widgets::{bar, pad, pane};
 use crate::eval::Metric;
 
@@ -22,35 +22,6 @@ pub fn columns(table: &EvalTable) -> Vec<String> {
             .map(|s| format!("Δ {}", s.trim_start_matches("SPLADE-"))),
     );
     c
-}
-
-/// Row indices in display order.
-pub fn sorted_rows(table: &EvalTable, state: &EvalState) -> Vec<usize> {
-    let n = table.systems.len();
-    let mut order: Vec<usize> = (0..table.rows.len()).collect();
-    let value = |i: usize, col: usize| -> f64 {
-        let r = &table.rows[i];
-        if col < 2 + n {
-            r.ndcg[col - 2]
-        } else {
-            r.ndcg[0] - r.ndcg[col - 2 - n + 1]
-        }
-    };
-    order.sort_by(|&a, &b| {
-        let o = match state.sort {
-            0 => natural(&table.rows[a].qid, &table.rows[b].qid),
-            1 => table.rows[a].text.cmp(&table.rows[b].text),
-            c => value(a, c).total_cmp(&value(b, c)),
-        };
-        let o = if state.descending { o.reverse() } else { o };
-        o.then_with(|| natural(&table.rows[a].qid, &table.rows[b].qid))
-    });
-    order
-}
-
-/// Numeric ids in numeric order, others by text.
-fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    crate::eval::natural_cmp(a, b)
 }
 
 /// The table pane and the summary pane.
@@ -120,7 +91,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .saturating_sub(id_w + 2 + n_num * num_w)
         .max(8);
     let arrow = |c: usize| {
-        if c == e.sort {
+        if EvalColumn::all(table.systems.len()).get(c) == Some(&e.sort) {
             if e.descending {
                 "▼"
             } else {
@@ -150,7 +121,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Line::from(header),
         Line::styled("─".repeat(body.width as usize), theme.border),
     ];
-    let order = sorted_rows(table, e);
+    let order = e.sorted_rows(table);
     let visible = body.height.saturating_sub(2) as usize;
     let offset = scroll_offset(e.selected, visible);
     for (pos, &i) in order.iter().enumerate().skip(offset).take(visible) {

@@ -40,7 +40,7 @@ pub fn draw_help(frame: &mut Frame, area: Rect, state: &State) {
         .iter()
         .map(|&c| (c, state.keymap.help(c)))
         .collect();
-    let widest = |f: &dyn Fn(&(String, &'static str, String)) -> usize| {
+    let widest = |f: &dyn Fn(&(String, &str, String)) -> usize| {
         sections
             .iter()
             .flat_map(|(_, rows)| rows.iter().map(f))

@@ -275,7 +275,7 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
                         .iter()
                         .find(|b| &b.action == a && b.context == *c)
                 })
-                .map_or("", |b| b.help);
+                .map_or("", |b| b.help.as_str());
             out.push(vec![
                 Span::styled(k.to_string(), state.theme.key),
                 Span::styled(format!(" {help}  "), state.theme.dim),
