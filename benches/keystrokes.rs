@@ -13,12 +13,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use spladescope::engine::Loaded;
+use spladescope::engine::{Engine, Side};
 use spladescope::eval::load_beir;
 use spladescope::index::Index;
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
-use spladescope::tui::engine::Loaded;
-use spladescope::tui::engine::{Engine, Side};
 use spladescope::tui::snapshot::render;
 use spladescope::tui::state::State;
 use spladescope::tui::update::update;
@@ -56,7 +56,8 @@ fn main() {
         },
         None,
         None,
-    );
+    )
+    .unwrap();
     let split = load_beir(&data, "test").unwrap();
     let queries: Vec<String> = split
         .queries
@@ -107,7 +108,7 @@ fn main() {
         "keystrokes: {} over {} SciFact queries (splade-tiny, {} documents, {WIDTH}x{HEIGHT})",
         total.len(),
         queries.len(),
-        engine.a.index.len()
+        engine.index().len()
     );
     println!(
         "per keystroke: median {} · p95 {} · p99 {} · max {}",

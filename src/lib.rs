@@ -10,12 +10,14 @@
 //! - [`system`]: retrieval systems (SPLADE, BM25, dense, fusion, run files) behind one query
 //!   pipeline;
 //! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests;
+//! - [`engine`]: everything the explorer shows for a query, as plain data;
 //! - [`display`]: untrusted text made safe to show on a terminal.
 
 pub mod analysis;
 pub mod corpus;
 pub mod display;
 pub mod encoder;
+pub mod engine;
 pub mod eval;
 pub mod index;
 pub mod pieces;

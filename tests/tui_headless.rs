@@ -10,10 +10,10 @@ use std::time::Duration;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+use spladescope::engine::{Engine, Request, Target};
 use spladescope::search::{bm25_scores, top_k, QueryEdits};
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
-use spladescope::tui::engine::{Engine, Request, Target};
 use spladescope::tui::keymap::Context;
 use spladescope::tui::snapshot::{render, text};
 use spladescope::tui::state::{Focus, Overlay, State, View};
@@ -85,8 +85,8 @@ fn hit_parts_and_lists_match_brute_force() {
     let mut s = ready(&e);
     apply(&mut s, &e, typing("cancel my subscription"));
     let v = s.shown.clone().unwrap();
-    let index = &e.a.index;
-    let q = e.a.encoder.encode("cancel my subscription").unwrap();
+    let index = &e.index();
+    let q = e.encoder().encode("cancel my subscription").unwrap();
     let brute: Vec<f32> = (0..index.len() as u32)
         .map(|d| q.vector.dot(&index.vector(d).unwrap()))
         .collect();
@@ -150,9 +150,9 @@ fn ablation_reweighting_pruning_and_reset() {
     assert_eq!(v.terms[0].edited, 0.0);
     assert_eq!(v.edited_nnz, before.nnz - 1);
     // The edited ranking is the brute-force ranking of the edited vector, with base ranks.
-    let q = e.a.encoder.encode("reset my login").unwrap();
+    let q = e.encoder().encode("reset my login").unwrap();
     let edited = s.edits.apply(&q.vector);
-    let index = &e.a.index;
+    let index = &e.index();
     let brute: Vec<f32> = (0..index.len() as u32)
         .map(|d| edited.dot(&index.vector(d).unwrap()))
         .collect();
@@ -493,7 +493,7 @@ fn the_search_command_is_the_twin_of_ablation_and_pruning() {
         .iter()
         .map(|h| (h.id.clone(), h.score))
         .collect();
-    let dir = e.a.index.dir().to_path_buf();
+    let dir = e.index().dir().to_path_buf();
     let top_n = s.edits.pruning.top_n.unwrap().to_string();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_spladescope"))
         .args([
@@ -632,7 +632,7 @@ fn compare_lists_are_navigable_consistent_and_marked() {
     let b_ids: Vec<&str> = c.hits_b.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(
         c.kendall_tau,
-        spladescope::tui::engine::kendall_tau_topk(&a_ids, &b_ids)
+        spladescope::engine::kendall_tau_topk(&a_ids, &b_ids)
     );
     let w = screen(&s, 150, 44);
     assert!(w.contains("A (edited)") && w.contains("· edited"), "{w}");
@@ -645,7 +645,7 @@ fn why_not_picker_scrolls_names_its_query_and_follows_the_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let qrels = dir.path().join("qrels.tsv");
     let lines: Vec<String> = (0..30)
-        .map(|d| format!("q01\t{}\t1", e.a.index.doc(d).unwrap().id))
+        .map(|d| format!("q01\t{}\t1", e.index().doc(d).unwrap().id))
         .chain(["q02\tkb-0200\t1".to_string()])
         .collect();
     std::fs::write(&qrels, lines.join("\n") + "\n").unwrap();
@@ -723,7 +723,7 @@ fn a_long_query_reaches_bm25_whole_and_splade_cut_says_so() {
     assert!(screen(&s, 150, 44).contains(&title), "{title}");
     // BM25 sees what `spladescope search --bm25` sees.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_spladescope"))
-        .args(["search", &e.a.index.dir().display().to_string(), &long])
+        .args(["search", &e.index().dir().display().to_string(), &long])
         .args(["--bm25", "--json"])
         .output()
         .unwrap();

@@ -5,8 +5,8 @@
 mod common;
 
 use ratatui::crossterm::event::KeyCode;
+use spladescope::engine::Engine;
 use spladescope::tui::action::Action;
-use spladescope::tui::engine::Engine;
 use spladescope::tui::snapshot::{render, text};
 use spladescope::tui::state::State;
 

@@ -10,10 +10,10 @@ use anyhow::Context;
 use clap::Args;
 
 use spladescope::encoder::{EncoderOptions, SparseEncoder, DEFAULT_MODEL};
+use spladescope::engine::{Engine, Judged, Side};
 use spladescope::eval::{read_qrels, read_queries, QrelsOptions};
 use spladescope::index::manifest::ModelInfo;
 use spladescope::index::{self, BuildOptions, Index};
-use spladescope::tui::engine::{Engine, Judged, Side};
 use spladescope::tui::worker::Loader;
 
 use super::tui::{dirs, launch, UiArgs};
@@ -145,7 +145,7 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
         },
         None,
         Some(judged),
-    ))
+    )?)
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {

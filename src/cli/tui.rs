@@ -7,8 +7,8 @@ use anyhow::bail;
 use clap::{Args, ValueEnum};
 use directories::ProjectDirs;
 
+use spladescope::engine::{Engine, Judged, Side};
 use spladescope::tui::config::{Config, History};
-use spladescope::tui::engine::{Engine, Judged, Side};
 use spladescope::tui::theme::ThemeName;
 use spladescope::tui::worker::Loader;
 use spladescope::tui::{self, Exit, Launch};
@@ -149,7 +149,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            Ok(Engine::new(a, b, judged))
+            Ok(Engine::new(a, b, judged)?)
         };
         load().map_err(|e| format!("{e:#}"))
     });

@@ -16,7 +16,6 @@ pub mod bm25;
 pub mod contributions;
 pub mod edit;
 pub mod explain;
-pub mod runs;
 pub mod splade;
 
 use serde::Serialize;

@@ -5,8 +5,8 @@
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use serde::Deserialize;
 
-use super::engine::{EvalTable, Loaded, QueryView};
 use super::pane::{Focus, View};
+use crate::engine::{EvalTable, Loaded, QueryView};
 
 /// Something that changes the state.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

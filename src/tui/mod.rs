@@ -14,7 +14,6 @@
 
 pub mod action;
 pub mod config;
-pub mod engine;
 pub mod keymap;
 pub mod layout;
 pub mod mouse;

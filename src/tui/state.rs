@@ -4,10 +4,10 @@
 use tui_textarea::{CursorMove, TextArea};
 
 use super::config::{Config, History};
-use super::engine::{EvalTable, Loaded, QueryView, Request, Target};
 use super::keymap::{Context, Keymap};
 pub use super::pane::{Focus, View};
 use super::theme::Theme;
+use crate::engine::{EvalTable, Loaded, QueryView, Request, Target};
 use crate::search::{QueryEdits, System};
 
 /// A window over the rest.

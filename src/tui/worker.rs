@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::thread;
 
 use super::action::Action;
-use super::engine::{Engine, Loaded, Request};
+use crate::engine::{Engine, Loaded, Request};
 
 /// Builds the engine on the worker thread (opening indexes, loading models, building the
 /// demo index); it may report progress lines through the callback.
@@ -90,8 +90,8 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
 
 /// An error naming the first index file that changed length on disk since it was opened.
 fn files_unchanged(engine: &Engine) -> Result<(), String> {
-    let b = engine.b.as_ref().map(|b| &b.index);
-    for index in std::iter::once(&engine.a.index).chain(b) {
+    let b = engine.pipeline.b.as_ref().map(|b| &b.index);
+    for index in std::iter::once(engine.index()).chain(b) {
         index.check_unchanged().map_err(|e| e.to_string())?;
     }
     Ok(())

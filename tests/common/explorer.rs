@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
+use spladescope::engine::Loaded;
+use spladescope::engine::{Engine, Judged, Side, Timings};
 use spladescope::eval::{read_qrels, read_queries, QrelsOptions};
 use spladescope::index::Index;
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
-use spladescope::tui::engine::Loaded;
-use spladescope::tui::engine::{Engine, Judged, Side, Timings};
 use spladescope::tui::state::State;
 use spladescope::tui::update::update;
 
@@ -43,7 +43,7 @@ pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
         name: "Fernpage demo".into(),
         notes: Vec::new(),
     });
-    Some(Engine::new(a, b, judged))
+    Some(Engine::new(a, b, judged).unwrap())
 }
 
 /// A fresh state (default config, no history file) of the given size.

@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::engine::{CompareView, HitView};
 use super::super::layout::{inner, Regions};
 use super::super::state::{Focus, State};
 use super::hits;
 use super::widgets::{pad, pane};
+use crate::engine::{CompareView, HitView};
 
 /// Draws the Compare view.
 pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {

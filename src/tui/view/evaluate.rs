@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::engine::EvalTable;
 use super::super::layout::{inner, scroll_offset};
 use super::super::state::{EvalColumn, State};
 use super::widgets::{bar, pad, pane};
+use crate::engine::EvalTable;
 use crate::eval::Metric;
 
 /// Column titles: id, query, one per system, one delta per other system.

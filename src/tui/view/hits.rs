@@ -9,11 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::engine::{HitView, QueryView};
 use super::super::layout::{inner, scroll_offset, HIT_HEIGHT};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{fit, one_line, stacked_bar};
+use crate::engine::{HitView, QueryView};
 
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

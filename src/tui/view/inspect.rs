@@ -9,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::super::engine::{Inspection, Mark, MarkKind, QueryView};
 use super::super::layout::{inner, roomy};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::encoder::TermKind;
+use crate::engine::{Inspection, Mark, MarkKind, QueryView};
 use crate::search::RankInfo;
 
 /// Draws the inspector.

@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::engine::QueryView;
 use super::super::layout::{inner, scroll_offset};
 use super::super::state::{Focus, State};
 use super::widgets::{bar, pad, pane};
 use crate::encoder::TermKind;
+use crate::engine::QueryView;
 
 /// Draws the expansion pane.
 pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {

@@ -5,14 +5,14 @@
 use super::{Engine, EvalRow, EvalTable};
 
 impl Engine {
-    /// Runs every judged query through SPLADE, BM25 and B (top 1000, as `spladescope eval`)
-    /// and evaluates them; `progress(done, total)` after each query.
+    /// Runs every judged query through the pipeline's systems (SPLADE, BM25 and B; top
+    /// 1000, as `spladescope eval`) and evaluates them; `progress(done, total)` as queries
+    /// are done.
     pub fn evaluate(
         &self,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Option<EvalTable>, String> {
         use crate::eval::{compare, evaluate, EvalOptions, Metric, RandomizationOptions};
-        use crate::search::runs::{bm25_run, splade_run};
         let Some(j) = &self.judged else {
             return Ok(None);
         };
@@ -23,28 +23,22 @@ impl Engine {
             .filter(|q| j.qrels.contains_query(&q.id))
             .map(|q| (q.id.as_str(), q.text.as_str()))
             .collect();
-        let systems = 2 + usize::from(self.b.is_some());
-        let total = list.len() * systems;
-        let err = |e: crate::index::IndexError| e.to_string();
-        let mut runs = Vec::new();
-        let mut names = vec!["SPLADE".to_string(), "BM25".to_string()];
-        runs.push(
-            splade_run(&self.a.index, &self.a.encoder, &list, K, &mut |d| {
-                progress(d, total)
+        let total = list.len();
+        let runs = self
+            .pipeline
+            .run_queries(&list, K, &mut |d| progress(d, total))
+            .map_err(|e| e.to_string())?;
+        let names: Vec<String> = self
+            .pipeline
+            .systems()
+            .iter()
+            .map(|s| match s.name() {
+                "splade" => "SPLADE".to_string(),
+                "bm25" => "BM25".to_string(),
+                "splade-b" => "SPLADE-B".to_string(),
+                other => other.to_string(),
             })
-            .map_err(err)?,
-        );
-        let n = list.len();
-        runs.push(bm25_run(&self.a.index, &list, K, &mut |d| progress(n + d, total)).map_err(err)?);
-        if let Some(b) = &self.b {
-            names.push("SPLADE-B".into());
-            runs.push(
-                splade_run(&b.index, &b.encoder, &list, K, &mut |d| {
-                    progress(2 * n + d, total)
-                })
-                .map_err(err)?,
-            );
-        }
+            .collect();
         let opts = EvalOptions::default();
         let evals = runs
             .iter()

@@ -1,5 +1,6 @@
-//! The explorer's engine: everything the TUI shows for a query, computed from library calls
-//! only (encoder, index, search, eval), without any UI code. The worker thread owns one
+//! The explorer's engine: everything the TUI shows for a query, as plain data, computed
+//! through the one query pipeline ([`crate::system::Pipeline`]: the query prepared once,
+//! each system ranked once) without any UI code. The TUI's worker thread owns one
 //! [`Engine`]; tests and the keystroke benchmark call [`Engine::compute`] directly.
 
 use std::collections::{HashMap, HashSet};
@@ -11,10 +12,9 @@ use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
 use crate::index::Index;
 use crate::search::contributions::{bm25_parts, splade_parts};
-use crate::search::{
-    bm25_scores, explain_bm25, explain_splade, rank_of, splade_scores, top_k, QueryEdits, System,
-};
+use crate::search::{explain_bm25, explain_splade, rank_of, QueryEdits, System};
 use crate::sparse::SparseVector;
+use crate::system::{Leaf, Pipeline, Prepared, SecondIndex, SystemSpec};
 
 mod compare;
 mod data;
@@ -75,10 +75,15 @@ pub enum Target {
 
 /// The explorer's engine.
 pub struct Engine {
-    pub a: Side,
-    pub b: Option<Side>,
+    /// SPLADE and BM25 of index A, and SPLADE of index B when comparing checkpoints.
+    pub pipeline: Pipeline,
+    /// Display names of index A and B (their directory names).
+    pub a_name: String,
+    pub b_name: Option<String>,
     pub judged: Option<Judged>,
-    cache: std::sync::Mutex<Option<(String, Encoded, Duration)>>,
+    /// The last query prepared: moving the selection or editing terms does not re-run the
+    /// models.
+    cache: std::sync::Mutex<Option<Prepared>>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -89,35 +94,57 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 
 impl Engine {
     /// An engine over index A, optionally a second index B and a judged query set.
-    pub fn new(a: Side, b: Option<Side>, judged: Option<Judged>) -> Self {
-        Self {
-            a,
-            b,
+    pub fn new(a: Side, b: Option<Side>, judged: Option<Judged>) -> crate::system::Result<Self> {
+        let mut pipeline = Pipeline::new(a.index, a.encoder);
+        pipeline.always_encode = true;
+        let mut systems = vec![SystemSpec::Leaf(Leaf::Splade), SystemSpec::Leaf(Leaf::Bm25)];
+        let b_name = match b {
+            Some(b) => {
+                pipeline.b = Some(SecondIndex::new(&pipeline.index, b.index, b.encoder)?);
+                systems.push(SystemSpec::Leaf(Leaf::SpladeB));
+                Some(b.name)
+            }
+            None => None,
+        };
+        pipeline.set_systems(systems)?;
+        Ok(Self {
+            pipeline,
+            a_name: a.name,
+            b_name,
             judged,
             cache: Default::default(),
-        }
+        })
+    }
+
+    /// Index A.
+    pub fn index(&self) -> &Index {
+        &self.pipeline.index
+    }
+
+    /// A's query encoder.
+    pub fn encoder(&self) -> &SparseEncoder {
+        &self.pipeline.encoder
     }
 
     /// Statistics of index A for the Index view.
     pub fn stats(&self) -> IndexStats {
-        IndexStats::compute(&self.a.index, 10, &|id| {
-            self.a.encoder.token(id).to_string()
-        })
+        IndexStats::compute(self.index(), 10, &|id| self.encoder().token(id).to_string())
     }
 
-    /// Encodes the query with A's encoder, reusing the last encoding of the same text
-    /// (moving the selection or editing terms does not re-run the model).
-    fn encode(&self, text: &str) -> crate::encoder::Result<(Encoded, Duration)> {
+    /// The query prepared by the pipeline with the edits applied, reusing the last
+    /// preparation of the same text (its encoding times are those of that preparation).
+    fn prepare(&self, text: &str, edits: &QueryEdits) -> crate::system::Result<Prepared> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((t, e, d)) = cache.as_ref() {
-            if t == text {
-                return Ok((e.clone(), *d));
+        let mut prepared = match cache.as_ref() {
+            Some(p) if p.text == text => p.clone(),
+            _ => {
+                let p = self.pipeline.prepare(text, None, &QueryEdits::default())?;
+                *cache = Some(p.clone());
+                p
             }
-        }
-        let (e, d) = timed(|| self.a.encoder.encode(text));
-        let e = e?;
-        *cache = Some((text.to_string(), e.clone(), d));
-        Ok((e, d))
+        };
+        prepared.edited = prepared.encoded.as_ref().map(|e| edits.apply(&e.vector));
+        Ok(prepared)
     }
 
     /// Everything the explorer shows for a request; an error message on failure.
@@ -127,26 +154,38 @@ impl Engine {
 
     fn try_compute(&self, req: &Request) -> step::Result<QueryView> {
         let k = req.k.max(1);
-        let (encoded, encode) = self.encode(&req.query)?;
-        let index = &self.a.index;
-        let encoder = &self.a.encoder;
+        let prepared = self.prepare(&req.query, &req.edits)?;
+        let p = &self.pipeline;
+        let (Some(encoded), Some(edited)) = (&prepared.encoded, &prepared.edited) else {
+            unreachable!("the engine's pipeline always encodes SPLADE queries")
+        };
+        let (encoded, edited) = (encoded.clone(), edited.clone());
+        let encode = prepared.encode_time;
+        let index = &p.index;
+        let encoder = &p.encoder;
         let terms = query_terms(encoder, &encoded, &req.edits);
         let slots: HashMap<u32, usize> = terms
             .iter()
             .filter_map(|t| t.slot.map(|s| (t.id, s)))
             .collect();
-        let edited = req.edits.apply(&encoded.vector);
-        let (splade, splade_time) = timed(|| splade_scores(index, &edited));
-        let splade = splade?;
+        let rankings = p.rank(&prepared, k)?;
+        let (splade_ranking, splade_time) = rankings.get_timed(p, 0);
+        let (bm25_ranking, bm25_time) = rankings.get_timed(p, 1);
+        let splade = splade_ranking
+            .all_scores()
+            .expect("SPLADE scores every document")
+            .to_vec();
+        let bm25 = bm25_ranking
+            .all_scores()
+            .expect("BM25 scores every document")
+            .to_vec();
         let (unedited, splade_unedited) = if req.edits.is_empty() {
             (None, None)
         } else {
-            let (s, d) = timed(|| splade_scores(index, &encoded.vector));
+            let (s, d) = timed(|| crate::search::splade_scores(index, &encoded.vector));
             (Some(s?), Some(d))
         };
-        let analysed = index.analyzer().query_terms(&req.query);
-        let (bm25, bm25_time) = timed(|| bm25_scores(index, &analysed));
-        let bm25 = bm25?;
+        let analysed = &prepared.bm25;
         let bm25_terms: Vec<String> = analysed.iter().map(|t| t.term.clone()).collect();
         let stem_slots = stem_slots(index, &terms);
         let judgments = req
@@ -155,11 +194,11 @@ impl Engine {
             .and_then(|q| self.judged.as_ref().and_then(|j| j.qrels.get(q)));
         let grade = |id: &str| judgments.and_then(|j| j.get(id).copied());
 
-        let splade_hits = top_k(&splade, k);
-        let docs: Vec<u32> = splade_hits.iter().map(|h| h.doc).collect();
+        let splade_hits = &splade_ranking.hits;
+        let docs: Vec<u32> = splade_hits.iter().filter_map(|h| h.doc).collect();
         let parts = splade_parts(index, &edited, &docs)?;
         let mut splade_list = Vec::with_capacity(docs.len());
-        for (h, p) in splade_hits.iter().zip(parts) {
+        for (&doc, p) in docs.iter().zip(parts) {
             let mut parts: Vec<Part> = p
                 .into_iter()
                 .map(|(t, v)| Part {
@@ -169,17 +208,16 @@ impl Engine {
                 })
                 .collect();
             sort_parts(&mut parts);
-            let mut hit = hit_view(index, h.doc, h.score, parts)?;
-            hit.other_rank = rank_of(&bm25, h.doc);
-            hit.base_rank = unedited.as_ref().and_then(|u| rank_of(u, h.doc));
+            let mut hit = hit_view(index, doc, splade[doc as usize], parts)?;
+            hit.other_rank = rank_of(&bm25, doc);
+            hit.base_rank = unedited.as_ref().and_then(|u| rank_of(u, doc));
             hit.grade = grade(&hit.id);
             splade_list.push(hit);
         }
-        let bm25_hits = top_k(&bm25, k);
-        let docs: Vec<u32> = bm25_hits.iter().map(|h| h.doc).collect();
-        let parts = bm25_parts(index, &analysed, &docs)?;
+        let docs: Vec<u32> = bm25_ranking.hits.iter().filter_map(|h| h.doc).collect();
+        let parts = bm25_parts(index, analysed, &docs)?;
         let mut bm25_list = Vec::with_capacity(docs.len());
-        for (h, p) in bm25_hits.iter().zip(parts) {
+        for (&doc, p) in docs.iter().zip(parts) {
             let mut parts: Vec<Part> = p
                 .into_iter()
                 .map(|(term, v)| Part {
@@ -189,8 +227,8 @@ impl Engine {
                 })
                 .collect();
             sort_parts(&mut parts);
-            let mut hit = hit_view(index, h.doc, h.score, parts)?;
-            hit.other_rank = rank_of(&splade, h.doc);
+            let mut hit = hit_view(index, doc, bm25[doc as usize], parts)?;
+            hit.other_rank = rank_of(&splade, doc);
             hit.grade = grade(&hit.id);
             bm25_list.push(hit);
         }
@@ -216,7 +254,7 @@ impl Engine {
             Some(target) => {
                 let (r, d) = timed(|| {
                     self.inspect(
-                        target, &encoded, &edited, &splade, &bm25, &analysed, k, &slots,
+                        target, &encoded, &edited, &splade, &bm25, analysed, k, &slots,
                     )
                     .map(|mut i| {
                         i.grade = grade(&i.id);
@@ -238,7 +276,7 @@ impl Engine {
                 scores: &splade,
                 hits: &splade_list,
             };
-            self.compare_view(&req.query, &a, k, &grade)?
+            self.compare_view(&prepared, &rankings, &a, &grade)?
         } else {
             None
         };
@@ -283,8 +321,8 @@ impl Engine {
         k: usize,
         slots: &HashMap<u32, usize>,
     ) -> Result<Inspection, String> {
-        let index = &self.a.index;
-        let encoder = &self.a.encoder;
+        let index = self.index();
+        let encoder = self.encoder();
         let doc = match target {
             // Resolved by `try_compute`: the number is a document number.
             Target::Hit(_, d) => *d as u32,
@@ -295,7 +333,7 @@ impl Engine {
                 }
                 index
                     .find(id)
-                    .map_err(|_| format!("no document with id {id:?} in {}", self.a.name))?
+                    .map_err(|_| format!("no document with id {id:?} in {}", self.a_name))?
             }
         };
         let searched = Encoded {
@@ -392,14 +430,16 @@ impl Loaded {
     /// What the UI needs to know about a loaded engine.
     pub fn of(engine: &Engine) -> Self {
         Self {
-            model: engine.a.index.manifest().model.id.clone(),
-            index: engine.a.name.clone(),
-            documents: engine.a.index.len(),
+            model: engine.index().manifest().model.id.clone(),
+            index: engine.a_name.clone(),
+            documents: engine.index().len(),
             stats: engine.stats(),
             compare: engine
+                .pipeline
                 .b
                 .as_ref()
-                .map(|b| (b.index.manifest().model.id.clone(), b.name.clone())),
+                .zip(engine.b_name.as_ref())
+                .map(|(b, name)| (b.index.manifest().model.id.clone(), name.clone())),
             judged: engine.judged.as_ref().map(|j| j.name.clone()),
             examples: engine
                 .judged
@@ -419,13 +459,15 @@ impl Loaded {
 
 /// Errors of the engine's steps (encoder and index), shown as text.
 mod step {
-    /// An encoder or index error.
+    /// An encoder, index or system error.
     #[derive(Debug, thiserror::Error)]
     pub enum Error {
         #[error(transparent)]
         Encoder(#[from] crate::encoder::EncoderError),
         #[error(transparent)]
         Index(#[from] crate::index::IndexError),
+        #[error(transparent)]
+        System(#[from] crate::system::SystemError),
     }
     pub type Result<T> = std::result::Result<T, Error>;
 }

@@ -3,12 +3,13 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{
-    hit_view, query_terms, sort_parts, step, timed, CompareView, Engine, HitView, Part, TermDiff,
+    hit_view, query_terms, sort_parts, step, CompareView, Engine, HitView, Part, TermDiff,
 };
 use crate::encoder::Encoded;
 use crate::search::contributions::splade_parts;
-use crate::search::{rank_of, splade_scores, top_k, QueryEdits};
+use crate::search::{rank_of, QueryEdits};
 use crate::sparse::SparseVector;
+use crate::system::{Leaf, Prepared, Rankings};
 
 /// Checkpoint A's side of a comparison: the query as searched in Explore (with its edits).
 pub(super) struct ASide<'a> {
@@ -22,28 +23,28 @@ pub(super) struct ASide<'a> {
 
 impl Engine {
     /// B's view of the query against A as searched (edits included, so the term diff, the
-    /// lists, overlap and τ agree); `grade` marks B's relevant hits.
+    /// lists, overlap and τ agree), its list as deep as A's; `grade` marks B's relevant
+    /// hits.
     pub(super) fn compare_view(
         &self,
-        query: &str,
+        prepared: &Prepared,
+        rankings: &Rankings,
         a: &ASide,
-        k: usize,
         grade: &dyn Fn(&str) -> Option<i64>,
     ) -> step::Result<Option<CompareView>> {
         let (a_encoded, a_scores, a_hits) = (a.encoded, a.scores, a.hits);
-        let Some(b) = &self.b else {
+        let (Some(b), Some(encoded), Some(ranking)) = (
+            &self.pipeline.b,
+            &prepared.encoded_b,
+            rankings.leaf(&Leaf::SpladeB),
+        ) else {
             return Ok(None);
         };
-        let (encoded, encode_b) = timed(|| b.encoder.encode(query));
-        let encoded = encoded?;
-        let (scores, search_b) = timed(|| splade_scores(&b.index, &encoded.vector));
-        let scores = scores?;
+        let (_, search_b) = rankings.get_timed(&self.pipeline, 2);
+        let a_encoder = self.encoder();
         let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
         for (id, w) in a.edited.iter() {
-            tokens
-                .entry(self.a.encoder.token(id).to_string())
-                .or_default()
-                .0 = w;
+            tokens.entry(a_encoder.token(id).to_string()).or_default().0 = w;
         }
         for (id, w) in encoded.vector.iter() {
             tokens.entry(b.encoder.token(id).to_string()).or_default().1 = w;
@@ -57,18 +58,20 @@ impl Engine {
                 .total_cmp(&x.a.max(x.b))
                 .then_with(|| x.token.cmp(&y.token))
         });
-        let a_index = &self.a.index;
-        let mut hits_b = Vec::new();
         // B's parts take the colour of the same token in A's query.
         let a_slots: HashMap<&str, usize> =
-            query_terms(&self.a.encoder, a_encoded, &QueryEdits::default())
+            query_terms(a_encoder, a_encoded, &QueryEdits::default())
                 .into_iter()
-                .filter_map(|t| t.slot.map(|s| (self.a.encoder.token(t.id), s)))
+                .filter_map(|t| t.slot.map(|s| (a_encoder.token(t.id), s)))
                 .collect();
-        let b_top = top_k(&scores, k);
-        let b_docs: Vec<u32> = b_top.iter().map(|h| h.doc).collect();
+        let b_docs: Vec<u32> = ranking
+            .hits
+            .iter()
+            .map(|h| b.index.find(&h.id))
+            .collect::<Result<_, _>>()?;
         let b_parts = splade_parts(&b.index, &encoded.vector, &b_docs)?;
-        for (h, p) in b_top.iter().zip(b_parts) {
+        let mut hits_b = Vec::new();
+        for ((h, &own), p) in ranking.hits.iter().zip(&b_docs).zip(b_parts) {
             let mut parts: Vec<Part> = p
                 .into_iter()
                 .map(|(t, v)| {
@@ -81,18 +84,12 @@ impl Engine {
                 })
                 .collect();
             sort_parts(&mut parts);
-            let mut hit = hit_view(&b.index, h.doc, h.score, parts)?;
-            hit.other_rank = a_index
-                .find(&hit.id)
-                .ok()
-                .and_then(|d| rank_of(a_scores, d));
+            let mut hit = hit_view(&b.index, own, h.score as f32, parts)?;
+            hit.other_rank = h.doc.and_then(|d| rank_of(a_scores, d));
             hit.grade = grade(&hit.id);
             hits_b.push(hit);
         }
-        let a_in_b: Vec<Option<usize>> = a_hits
-            .iter()
-            .map(|h| b.index.find(&h.id).ok().and_then(|d| rank_of(&scores, d)))
-            .collect();
+        let a_in_b: Vec<Option<usize>> = a_hits.iter().map(|h| ranking.rank_of(h.doc)).collect();
         let b_ids: HashSet<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
         let overlap = a_hits
             .iter()
@@ -102,7 +99,7 @@ impl Engine {
         let b_list: Vec<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
         let kendall_tau = kendall_tau_topk(&a_ids, &b_list);
         Ok(Some(CompareView {
-            model_a: self.a.index.manifest().model.id.clone(),
+            model_a: self.index().manifest().model.id.clone(),
             model_b: b.index.manifest().model.id.clone(),
             a_edited: !a.edits.is_empty(),
             terms,
@@ -110,7 +107,7 @@ impl Engine {
             a_in_b,
             overlap,
             kendall_tau,
-            encode_b,
+            encode_b: prepared.encode_b_time,
             search_b,
         }))
     }
