@@ -55,27 +55,18 @@ struct ExplainOut<'a> {
 }
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
-    let opened = systems::open(
+    let pipeline = systems::open_for_query(
         &args.index,
         &args.model,
         &args.systems,
         &[Leaf::Splade, Leaf::Bm25],
+        args.qid.as_deref(),
     )?;
-    for note in &opened.notes {
-        eprintln!("spladescope: note: {note}");
-    }
-    let p = &opened.pipeline;
-    let uses_runs = p
-        .systems()
-        .iter()
-        .any(|s| s.leaves().iter().any(|l| matches!(l, Leaf::Run(_))));
-    if uses_runs && args.qid.is_none() {
-        anyhow::bail!("run systems look results up by query id: give --qid ID");
-    }
+    let p = &pipeline;
     // A run may rank a document the index lacks; other systems need it in the index.
     let doc = match p.index.find(&args.doc_id) {
         Ok(d) => Some(d),
-        Err(e) if !uses_runs => return Err(e.into()),
+        Err(e) if !p.uses_runs() => return Err(e.into()),
         Err(_) => None,
     };
     let stored = doc.map(|d| p.index.doc(d)).transpose()?;

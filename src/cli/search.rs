@@ -87,18 +87,14 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
     } else {
         &[Leaf::Splade]
     };
-    let opened = systems::open(&args.index, &args.model, &args.systems, default)?;
-    for note in &opened.notes {
-        eprintln!("spladescope: note: {note}");
-    }
-    let p = &opened.pipeline;
-    if p.systems()
-        .iter()
-        .any(|s| s.leaves().iter().any(|l| matches!(l, Leaf::Run(_))))
-        && args.qid.is_none()
-    {
-        anyhow::bail!("run systems look results up by query id: give --qid ID");
-    }
+    let pipeline = systems::open_for_query(
+        &args.index,
+        &args.model,
+        &args.systems,
+        default,
+        args.qid.as_deref(),
+    )?;
+    let p = &pipeline;
     let edits = args.edits.edits(&p.encoder)?;
     let q = p.prepare(&args.query, args.qid.as_deref(), &edits)?;
     if let Some(e) = &q.encoded {

@@ -79,6 +79,25 @@ pub fn open(
     Ok(Opened { pipeline, notes })
 }
 
+/// [`open`] for one query (`search`, `explain`): notes go to stderr, and run systems need
+/// the query's id.
+pub fn open_for_query(
+    index_dir: &Path,
+    model: &QueryModelArgs,
+    args: &SystemArgs,
+    default: &[Leaf],
+    qid: Option<&str>,
+) -> anyhow::Result<Pipeline> {
+    let opened = open(index_dir, model, args, default)?;
+    for note in &opened.notes {
+        eprintln!("spladescope: note: {note}");
+    }
+    if opened.pipeline.uses_runs() && qid.is_none() {
+        anyhow::bail!("run systems look results up by query id: give --qid ID");
+    }
+    Ok(opened.pipeline)
+}
+
 /// A one-line description of a system for reports.
 pub fn describe(pipeline: &Pipeline, spec: &SystemSpec) -> String {
     let index = &pipeline.index;

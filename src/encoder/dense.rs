@@ -98,8 +98,9 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 
 impl DenseSpec {
     /// Reads the sentence-transformers files of a model (`modules.json`, the pooling
-    /// config, `sentence_bert_config.json`), fetching them like the weights.
-    pub fn resolve(spec: &ModelSpec) -> Result<Self> {
+    /// config, `sentence_bert_config.json`), fetching them like the weights; returns the
+    /// settings and where `modules.json` is.
+    pub fn resolve(spec: &ModelSpec) -> Result<(Self, PathBuf)> {
         let modules_path = model_file(spec, "modules.json")?;
         let modules: Vec<Module> = read_json(&modules_path)?;
         let fail = |message: String| EncoderError::Pooling {
@@ -138,11 +139,12 @@ impl DenseSpec {
             Err(EncoderError::MissingFile { .. }) => None,
             Err(e) => return Err(e),
         };
-        Ok(Self {
+        let settings = Self {
             pooling,
             normalize,
             max_seq_length,
-        })
+        };
+        Ok((settings, modules_path))
     }
 
     fn pooling(path: &Path) -> Result<Pooling> {
@@ -184,8 +186,7 @@ impl DenseEncoder {
     pub fn from_spec(spec: &str, max_length: Option<usize>, threads: usize) -> Result<Self> {
         let parsed = ModelSpec::parse(spec)?;
         let files = ModelFiles::resolve(&parsed)?;
-        let dense = DenseSpec::resolve(&parsed)?;
-        let modules = model_file(&parsed, "modules.json")?;
+        let (dense, modules) = DenseSpec::resolve(&parsed)?;
         let options = EncoderOptions {
             max_length: max_length.or(dense.max_seq_length).unwrap_or(512),
             batch_size: 32,
@@ -317,7 +318,7 @@ mod tests {
             "sentence_bert_config.json",
             r#"{"max_seq_length":256}"#,
         );
-        let spec = DenseSpec::resolve(&ModelSpec::Local(dir.path().into())).unwrap();
+        let (spec, _) = DenseSpec::resolve(&ModelSpec::Local(dir.path().into())).unwrap();
         assert_eq!(
             spec,
             DenseSpec {

@@ -1,11 +1,9 @@
 //! The second checkpoint's view of a query, and rank correlation of two top-k lists.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
-use super::{
-    hit_view, query_terms, sort_parts, step, CompareView, Engine, HitView, Part, TermDiff,
-};
-use crate::encoder::Encoded;
+use super::{hit_view, sort_parts, step, CompareView, Engine, HitView, Part, TermDiff};
 use crate::search::contributions::splade_parts;
 use crate::search::{rank_of, QueryEdits};
 use crate::sparse::SparseVector;
@@ -13,9 +11,10 @@ use crate::system::{Leaf, Prepared, Rankings};
 
 /// Checkpoint A's side of a comparison: the query as searched in Explore (with its edits).
 pub(super) struct ASide<'a> {
-    pub encoded: &'a Encoded,
     /// The searched vector (the edits applied).
     pub edited: &'a SparseVector,
+    /// Colour slot of each of A's query terms, by vocabulary id.
+    pub slots: &'a HashMap<u32, usize>,
     pub edits: &'a QueryEdits,
     pub scores: &'a [f32],
     pub hits: &'a [HitView],
@@ -32,7 +31,7 @@ impl Engine {
         a: &ASide,
         grade: &dyn Fn(&str) -> Option<i64>,
     ) -> step::Result<Option<CompareView>> {
-        let (a_encoded, a_scores, a_hits) = (a.encoded, a.scores, a.hits);
+        let (a_scores, a_hits) = (a.scores, a.hits);
         let (Some(b), Some(encoded), Some(ranking)) = (
             &self.pipeline.b,
             &prepared.encoded_b,
@@ -40,7 +39,9 @@ impl Engine {
         ) else {
             return Ok(None);
         };
-        let (_, search_b) = rankings.get_timed(&self.pipeline, 2);
+        let search_b = rankings
+            .leaf_timed(&Leaf::SpladeB)
+            .map_or(Duration::ZERO, |r| r.1);
         let a_encoder = self.encoder();
         let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
         for (id, w) in a.edited.iter() {
@@ -59,11 +60,11 @@ impl Engine {
                 .then_with(|| x.token.cmp(&y.token))
         });
         // B's parts take the colour of the same token in A's query.
-        let a_slots: HashMap<&str, usize> =
-            query_terms(a_encoder, a_encoded, &QueryEdits::default())
-                .into_iter()
-                .filter_map(|t| t.slot.map(|s| (a_encoder.token(t.id), s)))
-                .collect();
+        let a_slots: HashMap<&str, usize> = a
+            .slots
+            .iter()
+            .map(|(&id, &slot)| (a_encoder.token(id), slot))
+            .collect();
         let b_docs: Vec<u32> = ranking
             .hits
             .iter()

@@ -159,26 +159,26 @@ impl Engine {
         let (Some(encoded), Some(edited)) = (&prepared.encoded, &prepared.edited) else {
             unreachable!("the engine's pipeline always encodes SPLADE queries")
         };
-        let (encoded, edited) = (encoded.clone(), edited.clone());
         let encode = prepared.encode_time;
         let index = &p.index;
         let encoder = &p.encoder;
-        let terms = query_terms(encoder, &encoded, &req.edits);
+        let terms = query_terms(encoder, encoded, edited, &req.edits);
         let slots: HashMap<u32, usize> = terms
             .iter()
             .filter_map(|t| t.slot.map(|s| (t.id, s)))
             .collect();
         let rankings = p.rank(&prepared, k)?;
-        let (splade_ranking, splade_time) = rankings.get_timed(p, 0);
-        let (bm25_ranking, bm25_time) = rankings.get_timed(p, 1);
-        let splade = splade_ranking
-            .all_scores()
-            .expect("SPLADE scores every document")
-            .to_vec();
-        let bm25 = bm25_ranking
-            .all_scores()
-            .expect("BM25 scores every document")
-            .to_vec();
+        let ranked = |leaf: &Leaf| {
+            let (ranking, time) = rankings
+                .leaf_timed(leaf)
+                .expect("the engine ranks SPLADE and BM25");
+            let scores = ranking
+                .all_scores()
+                .expect("SPLADE and BM25 score every document");
+            (ranking, scores, time)
+        };
+        let (splade_ranking, splade, splade_time) = ranked(&Leaf::Splade);
+        let (bm25_ranking, bm25, bm25_time) = ranked(&Leaf::Bm25);
         let (unedited, splade_unedited) = if req.edits.is_empty() {
             (None, None)
         } else {
@@ -196,7 +196,7 @@ impl Engine {
 
         let splade_hits = &splade_ranking.hits;
         let docs: Vec<u32> = splade_hits.iter().filter_map(|h| h.doc).collect();
-        let parts = splade_parts(index, &edited, &docs)?;
+        let parts = splade_parts(index, edited, &docs)?;
         let mut splade_list = Vec::with_capacity(docs.len());
         for (&doc, p) in docs.iter().zip(parts) {
             let mut parts: Vec<Part> = p
@@ -209,7 +209,7 @@ impl Engine {
                 .collect();
             sort_parts(&mut parts);
             let mut hit = hit_view(index, doc, splade[doc as usize], parts)?;
-            hit.other_rank = rank_of(&bm25, doc);
+            hit.other_rank = rank_of(bm25, doc);
             hit.base_rank = unedited.as_ref().and_then(|u| rank_of(u, doc));
             hit.grade = grade(&hit.id);
             splade_list.push(hit);
@@ -228,7 +228,7 @@ impl Engine {
                 .collect();
             sort_parts(&mut parts);
             let mut hit = hit_view(index, doc, bm25[doc as usize], parts)?;
-            hit.other_rank = rank_of(&splade, doc);
+            hit.other_rank = rank_of(splade, doc);
             hit.grade = grade(&hit.id);
             bm25_list.push(hit);
         }
@@ -253,27 +253,25 @@ impl Engine {
             None => (None, Duration::ZERO),
             Some(target) => {
                 let (r, d) = timed(|| {
-                    self.inspect(
-                        target, &encoded, &edited, &splade, &bm25, analysed, k, &slots,
-                    )
-                    .map(|mut i| {
-                        i.grade = grade(&i.id);
-                        i
-                    })
+                    self.inspect(target, encoded, edited, splade, bm25, analysed, k, &slots)
+                        .map(|mut i| {
+                            i.grade = grade(&i.id);
+                            i
+                        })
                 });
                 (Some(r), d)
             }
         };
         let relevant = match (judgments, &self.judged) {
-            (Some(j), Some(_)) => relevant_docs(index, j, &splade, &bm25),
+            (Some(j), Some(_)) => relevant_docs(index, j, splade, bm25),
             _ => Vec::new(),
         };
         let compare = if req.compare {
             let a = compare::ASide {
-                encoded: &encoded,
-                edited: &edited,
+                edited,
+                slots: &slots,
                 edits: &req.edits,
-                scores: &splade,
+                scores: splade,
                 hits: &splade_list,
             };
             self.compare_view(&prepared, &rankings, &a, &grade)?
@@ -289,8 +287,8 @@ impl Engine {
             tokens: encoded.token_ids.len(),
             untruncated_tokens: encoded.untruncated_tokens,
             terms,
-            splade_matching: crate::search::matching(&splade),
-            bm25_matching: crate::search::matching(&bm25),
+            splade_matching: splade_ranking.matching,
+            bm25_matching: bm25_ranking.matching,
             splade: splade_list,
             bm25: bm25_list,
             bm25_terms,
@@ -472,9 +470,14 @@ mod step {
     pub type Result<T> = std::result::Result<T, Error>;
 }
 
-/// The query's terms by model weight, with their edited weights and colour slots.
-fn query_terms(encoder: &SparseEncoder, encoded: &Encoded, edits: &QueryEdits) -> Vec<QueryTerm> {
-    let edited = edits.apply(&encoded.vector);
+/// The query's terms by model weight, with their weights as searched (`edited`, the
+/// edits applied) and colour slots.
+fn query_terms(
+    encoder: &SparseEncoder,
+    encoded: &Encoded,
+    edited: &SparseVector,
+    edits: &QueryEdits,
+) -> Vec<QueryTerm> {
     encoder
         .terms(encoded)
         .into_iter()

@@ -24,30 +24,6 @@ pub enum Explanation {
     NotIndexed { doc_id: String, why: String },
 }
 
-impl Explanation {
-    /// The document's score, if the system scores it.
-    pub fn score(&self) -> Option<f64> {
-        match self {
-            Self::Splade(e) => (e.score > 0.0).then_some(f64::from(e.score)),
-            Self::Bm25(e) => (e.score > 0.0).then_some(f64::from(e.score)),
-            Self::Dense(e) | Self::Run(e) => e.position.score,
-            Self::Fusion(e) => e.position.score,
-            Self::NotIndexed { .. } => None,
-        }
-    }
-
-    /// The document's 1-based rank, if the system ranks it.
-    pub fn rank(&self) -> Option<usize> {
-        match self {
-            Self::Splade(e) => e.rank.rank,
-            Self::Bm25(e) => e.rank.rank,
-            Self::Dense(e) | Self::Run(e) => e.position.rank,
-            Self::Fusion(e) => e.position.rank,
-            Self::NotIndexed { .. } => None,
-        }
-    }
-}
-
 /// A score without parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreOnly {

@@ -166,22 +166,10 @@ pub fn explain(
         Component::new(components[1], fusion, wb).part(id, fusion),
     ];
     let total = parts[0].contribution + parts[1].contribution;
-    let mut position = match doc {
-        Some(d) => fused.position(d, k),
-        None => fused.position(u32::MAX, k),
-    };
-    if doc.is_none() {
-        // Outside the index: find it in the list by id.
-        if let Some(i) = fused.hits.iter().position(|h| h.id == id) {
-            position.rank = Some(i + 1);
-            position.score = Some(fused.hits[i].score);
-            position.gap = None;
-        }
-    }
     FusionExplanation {
         doc_id: id.to_string(),
         fusion,
-        position,
+        position: fused.position(doc, id, k),
         parts: parts
             .iter()
             .zip(names)

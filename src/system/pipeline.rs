@@ -111,10 +111,7 @@ impl Pipeline {
         let Some(info) = &self.index.manifest().dense else {
             return Err(SystemError::Unavailable {
                 system: "dense".into(),
-                why: format!(
-                    "{} has no dense part; build it with `spladescope index --dense MODEL`",
-                    self.index.dir().display()
-                ),
+                why: self.no_dense_part(),
             });
         };
         let encoder =
@@ -129,6 +126,13 @@ impl Pipeline {
         }
         self.dense = Some(encoder);
         Ok(())
+    }
+
+    fn no_dense_part(&self) -> String {
+        format!(
+            "{} has no dense part; build it with `spladescope index --dense MODEL`",
+            self.index.dir().display()
+        )
     }
 
     /// Adds a run file's results as the run called `name`.
@@ -152,10 +156,7 @@ impl Pipeline {
                         ))
                     }
                     Leaf::Dense if self.index.dense().is_none() => {
-                        return Err(missing(format!(
-                            "{} has no dense part; build it with `spladescope index --dense MODEL`",
-                            self.index.dir().display()
-                        )))
+                        return Err(missing(self.no_dense_part()))
                     }
                     Leaf::Dense if self.dense.is_none() => {
                         return Err(missing("the dense query model is not loaded".into()))
@@ -187,11 +188,6 @@ impl Pipeline {
         &self.systems
     }
 
-    /// Position of the system called `name`.
-    pub fn position(&self, name: &str) -> Option<usize> {
-        self.systems.iter().position(|s| s.name() == name)
-    }
-
     fn needs(&self, leaf: &Leaf) -> bool {
         self.systems.iter().any(|s| s.leaves().contains(leaf))
     }
@@ -211,12 +207,13 @@ impl Pipeline {
         edits: &QueryEdits,
     ) -> Result<Vec<Prepared>> {
         let texts: Vec<&str> = queries.iter().map(|q| q.1).collect();
+        let analyse = self.needs(&Leaf::Bm25) || self.always_encode;
         let mut out: Vec<Prepared> = queries
             .iter()
             .map(|(id, text)| Prepared {
                 text: text.to_string(),
                 qid: Some(id.to_string()),
-                bm25: if self.needs(&Leaf::Bm25) || self.always_encode {
+                bm25: if analyse {
                     self.index.analyzer().query_terms(text)
                 } else {
                     Vec::new()
@@ -399,37 +396,21 @@ impl Pipeline {
                     token_ids: e.token_ids.clone(),
                     untruncated_tokens: e.untruncated_tokens,
                 };
-                let computed;
-                let all = match ranking.all_scores() {
-                    Some(all) => all,
-                    None => {
-                        computed = splade_scores(&self.index, v)?;
-                        &computed
-                    }
-                };
                 Ok(Explanation::Splade(explain_splade(
                     &self.index,
                     &self.encoder,
                     &searched,
-                    all,
+                    scores_of(ranking),
                     doc,
                     k,
                 )?))
             }
             Leaf::Bm25 => {
                 let Some(doc) = doc else { return Ok(outside()) };
-                let computed;
-                let all = match ranking.all_scores() {
-                    Some(all) => all,
-                    None => {
-                        computed = bm25_scores(&self.index, &q.bm25)?;
-                        &computed
-                    }
-                };
                 Ok(Explanation::Bm25(explain_bm25(
                     &self.index,
                     &q.bm25,
-                    all,
+                    scores_of(ranking),
                     doc,
                     k,
                 )?))
@@ -444,35 +425,36 @@ impl Pipeline {
                         b.index.dir().display()
                     )));
                 };
-                let scores = splade_scores(&b.index, &e.vector)?;
                 Ok(Explanation::Splade(explain_splade(
-                    &b.index, &b.encoder, e, &scores, own, k,
+                    &b.index,
+                    &b.encoder,
+                    e,
+                    scores_of(ranking),
+                    own,
+                    k,
                 )?))
             }
             Leaf::Dense => {
                 let Some(doc) = doc else { return Ok(outside()) };
                 Ok(Explanation::Dense(ScoreOnly {
                     doc_id: id.to_string(),
-                    position: ranking.position(doc, k),
+                    position: ranking.position(Some(doc), id, k),
                     note: DENSE_NOTE,
                 }))
             }
-            Leaf::Run(_) => {
-                let mut position = ranking.position(doc.unwrap_or(u32::MAX), k);
-                if doc.is_none() {
-                    if let Some(i) = ranking.hits.iter().position(|h| h.id == id) {
-                        position.rank = Some(i + 1);
-                        position.score = Some(ranking.hits[i].score);
-                        position.gap = None;
-                    }
-                }
-                Ok(Explanation::Run(ScoreOnly {
-                    doc_id: id.to_string(),
-                    position,
-                    note: RUN_NOTE,
-                }))
-            }
+            Leaf::Run(_) => Ok(Explanation::Run(ScoreOnly {
+                doc_id: id.to_string(),
+                position: ranking.position(doc, id, k),
+                note: RUN_NOTE,
+            })),
         }
+    }
+
+    /// Whether a system reads run files (results looked up by query id).
+    pub fn uses_runs(&self) -> bool {
+        self.systems
+            .iter()
+            .any(|s| s.leaves().iter().any(|l| matches!(l, Leaf::Run(_))))
     }
 
     /// Runs `(id, text)` queries through every system: one TREC run per system (its top
@@ -506,11 +488,11 @@ impl Pipeline {
             progress(done);
         }
         // A run system also scores judged queries that have no text.
+        let with_text: std::collections::HashSet<&str> = queries.iter().map(|q| q.0).collect();
         for (i, s) in self.systems.iter().enumerate() {
             if let SystemSpec::RunFile { name, .. } | SystemSpec::Leaf(Leaf::Run(name)) = s {
-                let texts: std::collections::HashSet<&str> = queries.iter().map(|q| q.0).collect();
                 for (qid, docs) in self.runs[name].iter() {
-                    if texts.contains(qid) {
+                    if with_text.contains(qid) {
                         continue;
                     }
                     let mut docs: Vec<ScoredDoc> =
@@ -522,6 +504,14 @@ impl Pipeline {
         }
         Ok(runs)
     }
+}
+
+/// The scores of every document of the index a SPLADE or BM25 ranking searched (such
+/// rankings always keep them, [`Ranking::from_scores`]).
+fn scores_of(ranking: &Ranking) -> &[f32] {
+    ranking
+        .own_scores()
+        .expect("index systems rank from every document's score")
 }
 
 impl Rankings {
@@ -546,6 +536,11 @@ impl Rankings {
 
     /// A leaf's ranking, if it ran.
     pub fn leaf(&self, leaf: &Leaf) -> Option<&Ranking> {
-        self.leaves.get(leaf).map(|r| &r.0)
+        self.leaf_timed(leaf).map(|r| r.0)
+    }
+
+    /// A leaf's ranking and how long it took, if it ran.
+    pub fn leaf_timed(&self, leaf: &Leaf) -> Option<(&Ranking, Duration)> {
+        self.leaves.get(leaf).map(|(r, d)| (r, *d))
     }
 }

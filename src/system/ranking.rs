@@ -155,10 +155,26 @@ impl Ranking {
         }
     }
 
-    /// Where `doc` ranks relative to the top `k` hits.
-    pub fn position(&self, doc: u32, k: usize) -> Position {
-        let rank = self.rank_of(doc);
-        let score = self.score_of(doc);
+    /// The scores of every document of the index the system searches (the main index or
+    /// another one), for systems that score them all.
+    pub fn own_scores(&self) -> Option<&[f32]> {
+        match &self.lookup {
+            Lookup::Scores(scores) | Lookup::Mapped { scores, .. } => Some(scores),
+            Lookup::Listed(_) => None,
+        }
+    }
+
+    /// Where a document ranks relative to the top `k` hits: main document `doc`, or for a
+    /// document outside the index (`None`), the hit with this `id`.
+    pub fn position(&self, doc: Option<u32>, id: &str, k: usize) -> Position {
+        let (rank, score) = match doc {
+            Some(d) => (self.rank_of(d), self.score_of(d)),
+            None => self
+                .hits
+                .iter()
+                .position(|h| h.id == id)
+                .map_or((None, None), |i| (Some(i + 1), Some(self.hits[i].score))),
+        };
         let kth_score = (k >= 1)
             .then(|| self.hits.get(k - 1))
             .flatten()
@@ -234,7 +250,7 @@ mod tests {
         let ids: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["d1", "d3"]);
         assert_eq!((r.rank_of(2), r.rank_of(0), r.matching), (Some(3), None, 3));
-        let p = r.position(2, 2);
+        let p = r.position(Some(2), "d2", 2);
         assert_eq!((p.kth_score, p.gap), (Some(2.0), Some(1.0)));
 
         let listed = Ranking::from_list(
