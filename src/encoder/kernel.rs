@@ -2,10 +2,12 @@
 //!
 //! A weight matrix `W` (`[n, k]`, PyTorch `nn.Linear` layout) is repacked once, at load
 //! time, into panels of [`PANEL`] = 16 output columns: panel `p` holds `W[p·16 + j][i]` at
-//! `p·k·16 + i·16 + j`, zero-padded past `n`. A 6×16 micro-kernel (AVX2 + FMA, chosen at run
-//! time; a portable loop otherwise) multiplies six input rows with one panel, keeping the
-//! 6×16 accumulators in twelve registers while the panel (`k × 16` floats, 8 KiB for
-//! `k = 128`) stays in L1. Two epilogues use the accumulators:
+//! `p·k·16 + i·16 + j`, zero-padded past `n`. A micro-kernel chosen at run time multiplies a
+//! block of input rows with panels while the accumulators stay in registers and the panel
+//! (`k × 16` floats, 8 KiB for `k = 128`) stays in L1: AVX-512 takes 8 rows × 2 panels
+//! (16 accumulators), AVX2 + FMA 6 rows × 1 panel (12 accumulators), a portable loop one
+//! row at a time. Every output is the same chain of fused multiply-adds over `i` in every
+//! kernel, so all three give bit-identical results. Two epilogues use the accumulators:
 //!
 //! - [`PackedWeights::matmul`]: store `x · Wᵀ` (dense layers);
 //! - [`PackedWeights::max_over_rows`]: keep the running max over all rows (SPLADE pooling,
@@ -20,7 +22,33 @@ pub struct PackedWeights {
     k: usize,
     n: usize,
     panels: Vec<f32>,
-    simd: bool,
+    isa: Isa,
+}
+
+/// The instruction set of the micro-kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    Portable,
+    Avx2,
+    Avx512,
+}
+
+impl Isa {
+    /// The best kernel this CPU runs.
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Self::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Self::Avx2;
+            }
+        }
+        Self::Portable
+    }
 }
 
 impl PackedWeights {
@@ -42,7 +70,7 @@ impl PackedWeights {
             k,
             n,
             panels,
-            simd: simd_available(),
+            isa: Isa::detect(),
         }
     }
 
@@ -61,7 +89,7 @@ impl PackedWeights {
             k,
             n,
             panels,
-            simd: simd_available(),
+            isa: Isa::detect(),
         }
     }
 
@@ -80,14 +108,29 @@ impl PackedWeights {
         self.n.div_ceil(PANEL)
     }
 
-    /// Whether the AVX2/FMA micro-kernel is in use.
+    /// Whether a SIMD micro-kernel (AVX2 or AVX-512) is in use.
     pub fn uses_simd(&self) -> bool {
-        self.simd
+        self.isa != Isa::Portable
     }
 
-    #[cfg(test)]
-    pub(crate) fn force_portable(&mut self) {
-        self.simd = false;
+    /// The micro-kernel in use.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// Uses `isa` instead of the detected kernel where this CPU runs it (tests and
+    /// benchmarks compare kernels).
+    pub fn with_isa(mut self, isa: Isa) -> Self {
+        let best = Isa::detect();
+        let runs = match isa {
+            Isa::Portable => true,
+            Isa::Avx2 => best != Isa::Portable,
+            Isa::Avx512 => best == Isa::Avx512,
+        };
+        if runs {
+            self.isa = isa;
+        }
+        self
     }
 
     /// `y[m × n] = x[m × k] · Wᵀ` (overwriting `y`).
@@ -95,10 +138,11 @@ impl PackedWeights {
         let m = x.len().checked_div(self.k).unwrap_or(0);
         assert_eq!(y.len(), m * self.n, "output shape");
         #[cfg(target_arch = "x86_64")]
-        if self.simd {
-            // SAFETY: AVX2 and FMA were detected; the shapes were checked above.
-            unsafe { avx2::matmul(x, m, self.k, &self.panels, self.n, y) };
-            return;
+        match self.isa {
+            // SAFETY (both): the instruction sets were detected; the shapes were checked.
+            Isa::Avx512 => return unsafe { avx512::matmul(x, m, self.k, &self.panels, self.n, y) },
+            Isa::Avx2 => return unsafe { avx2::matmul(x, m, self.k, &self.panels, self.n, y) },
+            Isa::Portable => {}
         }
         for (p, panel) in self.panels.chunks_exact(self.k * PANEL).enumerate() {
             let cols = (self.n - p * PANEL).min(PANEL);
@@ -118,10 +162,12 @@ impl PackedWeights {
         let panels = &self.panels[first * self.k * PANEL..][..count * self.k * PANEL];
         maxes.fill(f32::NEG_INFINITY);
         #[cfg(target_arch = "x86_64")]
-        if self.simd {
-            // SAFETY: AVX2 and FMA were detected; `panels` holds `count` full panels.
-            unsafe { avx2::max_over_rows(x, m, self.k, panels, maxes) };
-            return;
+        match self.isa {
+            // SAFETY (both): the instruction sets were detected; `panels` holds `count`
+            // full panels.
+            Isa::Avx512 => return unsafe { avx512::max_over_rows(x, m, self.k, panels, maxes) },
+            Isa::Avx2 => return unsafe { avx2::max_over_rows(x, m, self.k, panels, maxes) },
+            Isa::Portable => {}
         }
         for (panel, max) in panels
             .chunks_exact(self.k * PANEL)
@@ -143,17 +189,6 @@ fn portable_dot_panel(row: &[f32], panel: &[f32]) -> [f32; PANEL] {
         }
     }
     acc
-}
-
-fn simd_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -274,6 +309,152 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::PANEL;
+    use std::arch::x86_64::*;
+
+    /// Rows per register block: 8 rows × 2 panels = 16 accumulators.
+    const MR: usize = 8;
+
+    /// `R` rows of `a` (row stride `k`) times `P` adjacent panels starting at `b`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn block<const R: usize, const P: usize>(
+        a: *const f32,
+        k: usize,
+        b: *const f32,
+    ) -> [[__m512; R]; P] {
+        let mut c = [[_mm512_setzero_ps(); R]; P];
+        let stride = k * PANEL;
+        for i in 0..k {
+            let mut bv = [_mm512_setzero_ps(); P];
+            for (p, bv) in bv.iter_mut().enumerate() {
+                *bv = _mm512_loadu_ps(b.add(p * stride + i * PANEL));
+            }
+            for r in 0..R {
+                let av = _mm512_set1_ps(*a.add(r * k + i));
+                for p in 0..P {
+                    c[p][r] = _mm512_fmadd_ps(av, bv[p], c[p][r]);
+                }
+            }
+        }
+        c
+    }
+
+    /// Applies `f` to each row block of `m` rows against `P` panels: full blocks of
+    /// [`MR`], then the rest.
+    macro_rules! for_row_blocks {
+        ($p:literal, $m:expr, $k:expr, $a:expr, $b:expr, |$r0:ident, $acc:ident| $body:block) => {{
+            let mut $r0 = 0;
+            while $r0 + MR <= $m {
+                let $acc = block::<MR, $p>($a.add($r0 * $k), $k, $b);
+                $body
+                $r0 += MR;
+            }
+            let rest = $a.add($r0 * $k);
+            match $m - $r0 {
+                1 => { let $acc = block::<1, $p>(rest, $k, $b); $body }
+                2 => { let $acc = block::<2, $p>(rest, $k, $b); $body }
+                3 => { let $acc = block::<3, $p>(rest, $k, $b); $body }
+                4 => { let $acc = block::<4, $p>(rest, $k, $b); $body }
+                5 => { let $acc = block::<5, $p>(rest, $k, $b); $body }
+                6 => { let $acc = block::<6, $p>(rest, $k, $b); $body }
+                7 => { let $acc = block::<7, $p>(rest, $k, $b); $body }
+                _ => {}
+            }
+        }};
+    }
+
+    /// Stores panel accumulators `acc` as rows `r0..` of `y` (row stride `n`), columns
+    /// `col..col + cols`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn store<const R: usize>(
+        acc: &[__m512; R],
+        y: *mut f32,
+        n: usize,
+        r0: usize,
+        col: usize,
+        cols: usize,
+    ) {
+        let mask: __mmask16 = if cols >= PANEL {
+            !0
+        } else {
+            (1u16 << cols) - 1
+        };
+        for (r, v) in acc.iter().enumerate() {
+            _mm512_mask_storeu_ps(y.add((r0 + r) * n + col), mask, *v);
+        }
+    }
+
+    /// `y[m × n] = x[m × k] · Wᵀ` from packed panels, two panels at a time.
+    ///
+    /// # Safety
+    /// AVX-512F must be available; `x.len() >= m·k`, `y.len() == m·n`, `panels` holds
+    /// `ceil(n / 16)` panels of `k × 16`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn matmul(x: &[f32], m: usize, k: usize, panels: &[f32], n: usize, y: &mut [f32]) {
+        let a = x.as_ptr();
+        let y = y.as_mut_ptr();
+        let count = n.div_ceil(PANEL);
+        let mut p = 0;
+        while p + 2 <= count {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let (c0, c1) = (p * PANEL, (p + 1) * PANEL);
+            for_row_blocks!(2, m, k, a, b, |r0, acc| {
+                store(&acc[0], y, n, r0, c0, n - c0);
+                store(&acc[1], y, n, r0, c1, n - c1);
+            });
+            p += 2;
+        }
+        if p < count {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let c0 = p * PANEL;
+            for_row_blocks!(1, m, k, a, b, |r0, acc| {
+                store(&acc[0], y, n, r0, c0, n - c0);
+            });
+        }
+    }
+
+    /// Running max over the `m` rows of `x` of `x · panel`, for each panel.
+    ///
+    /// # Safety
+    /// AVX-512F must be available; `x.len() >= m·k`;
+    /// `panels.len() == maxes.len() / 16 · k · 16`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn max_over_rows(x: &[f32], m: usize, k: usize, panels: &[f32], maxes: &mut [f32]) {
+        let a = x.as_ptr();
+        let count = maxes.len() / PANEL;
+        let out = maxes.as_mut_ptr();
+        let mut p = 0;
+        while p + 2 <= count {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
+            let mut m1 = m0;
+            for_row_blocks!(2, m, k, a, b, |_r0, acc| {
+                for r in 0..acc[0].len() {
+                    m0 = _mm512_max_ps(m0, acc[0][r]);
+                    m1 = _mm512_max_ps(m1, acc[1][r]);
+                }
+            });
+            _mm512_storeu_ps(out.add(p * PANEL), m0);
+            _mm512_storeu_ps(out.add((p + 1) * PANEL), m1);
+            p += 2;
+        }
+        if p < count {
+            let b = panels.as_ptr().add(p * k * PANEL);
+            let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
+            for_row_blocks!(1, m, k, a, b, |_r0, acc| {
+                for v in acc[0] {
+                    m0 = _mm512_max_ps(m0, v);
+                }
+            });
+            _mm512_storeu_ps(out.add(p * PANEL), m0);
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -306,23 +487,17 @@ pub(crate) mod tests {
 
     #[test]
     fn matmul_and_max_match_naive_products_for_awkward_shapes() {
-        for simd in [true, false] {
-            for &(n, k) in &[(1, 1), (17, 3), (33, 8), (48, 128)] {
-                for m in [0, 1, 2, 5, 6, 7, 13] {
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Portable] {
+            for &(n, k) in &[(1, 1), (17, 3), (33, 8), (48, 128), (64, 5)] {
+                for m in [0, 1, 2, 5, 6, 7, 8, 9, 13, 17] {
                     let w = noise(n * k, (n * 31 + k) as u64);
                     let x = noise(m * k, m as u64 + 7);
-                    let mut packed = PackedWeights::new(&w, n, k);
-                    if !simd {
-                        packed.force_portable();
-                    }
+                    let packed = PackedWeights::new(&w, n, k).with_isa(isa);
                     let expected = naive(&x, &w, n, k);
                     let mut y = vec![f32::NAN; m * n];
                     packed.matmul(&x, &mut y);
                     for (got, want) in y.iter().zip(&expected) {
-                        assert!(
-                            (*got as f64 - want).abs() < 1e-4,
-                            "n{n} k{k} m{m} simd{simd}"
-                        );
+                        assert!((*got as f64 - want).abs() < 1e-4, "n{n} k{k} m{m} {isa:?}");
                     }
                     let mut maxes = vec![0.0; packed.panels() * PANEL];
                     packed.max_over_rows(&x, 0, &mut maxes);
@@ -333,11 +508,38 @@ pub(crate) mod tests {
                         assert!(
                             (maxes[c] as f64 - want).abs() < 1e-4
                                 || (m == 0 && maxes[c] == f32::NEG_INFINITY),
-                            "max n{n} k{k} m{m} simd{simd}"
+                            "max n{n} k{k} m{m} {isa:?}"
                         );
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_kernel_gives_bit_identical_products() {
+        let (n, k) = (70, 37);
+        let w = noise(n * k, 3);
+        let x = noise(19 * k, 4);
+        let run = |isa| {
+            let packed = PackedWeights::new(&w, n, k).with_isa(isa);
+            let mut y = vec![0.0; 19 * n];
+            packed.matmul(&x, &mut y);
+            let mut maxes = vec![0.0; packed.panels() * PANEL];
+            packed.max_over_rows(&x, 0, &mut maxes);
+            (y, maxes)
+        };
+        let portable = run(Isa::Portable);
+        for isa in [Isa::Avx2, Isa::Avx512] {
+            let (y, maxes) = run(isa);
+            assert!(y
+                .iter()
+                .zip(&portable.0)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert!(maxes
+                .iter()
+                .zip(&portable.1)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Small dense building blocks of the forward pass: `Linear` (PyTorch layout), LayerNorm,
-//! activations and softmax, on row-major `f32` slices. Products use the packed kernel
+//! activations, on row-major `f32` slices. Products use the packed kernel
 //! ([`super::kernel`]).
 //! Nothing here spawns threads: callers parallelise over row blocks.
 
@@ -63,7 +63,8 @@ impl LayerNorm {
 /// Hidden activations of BERT-family configs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// `gelu`: `x · Φ(x)` with the exact error function.
+    /// `gelu`: `x · Φ(x)` with the error function (as PyTorch evaluates it, see
+    /// [`super::vmath`]).
     Gelu,
     /// `gelu_new` / `gelu_pytorch_tanh`: the tanh approximation.
     GeluTanh,
@@ -85,9 +86,7 @@ impl Activation {
     /// Applies the activation in place.
     pub fn apply(self, x: &mut [f32]) {
         match self {
-            Self::Gelu => x.iter_mut().for_each(|v| {
-                *v = 0.5 * *v * (1.0 + libm::erff(*v * std::f32::consts::FRAC_1_SQRT_2))
-            }),
+            Self::Gelu => super::vmath::gelu(x),
             Self::GeluTanh => {
                 const C: f32 = 0.797_884_6; // sqrt(2/pi)
                 x.iter_mut().for_each(|v| {
@@ -96,20 +95,6 @@ impl Activation {
             }
             Self::Relu => x.iter_mut().for_each(|v| *v = v.max(0.0)),
         }
-    }
-}
-
-/// Softmax of every row of `x` (`width` columns) in place.
-pub fn softmax_rows(x: &mut [f32], width: usize) {
-    for row in x.chunks_exact_mut(width) {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
-        for v in row.iter_mut() {
-            *v = (*v - max).exp();
-            sum += *v;
-        }
-        let inv = 1.0 / sum;
-        row.iter_mut().for_each(|v| *v *= inv);
     }
 }
 
@@ -150,7 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn activations_and_softmax() {
+    fn activations() {
         let mut x = [-1.0f32, 0.0, 1.0];
         Activation::Gelu.apply(&mut x);
         assert!(
@@ -159,9 +144,6 @@ mod tests {
         let mut x = [-1.0f32, 2.0];
         Activation::Relu.apply(&mut x);
         assert_eq!(x, [0.0, 2.0]);
-        let mut x = [1.0f32, 1.0, 1000.0, 0.0];
-        softmax_rows(&mut x, 2);
-        assert_eq!(x, [0.5, 0.5, 1.0, 0.0]);
         assert_eq!(
             Activation::from_name("gelu_new"),
             Some(Activation::GeluTanh)

@@ -24,6 +24,7 @@ pub mod linalg;
 pub mod model;
 pub mod prefix;
 pub mod source;
+pub mod vmath;
 pub mod vocab_max;
 
 use std::collections::HashSet;

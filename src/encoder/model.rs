@@ -25,7 +25,8 @@ use rayon::prelude::*;
 
 use super::config::{Architecture, ModelConfig};
 use super::kernel::PackedWeights;
-use super::linalg::{softmax_rows, Activation, LayerNorm, Linear};
+use super::linalg::{Activation, LayerNorm, Linear};
+use super::vmath::softmax_rows;
 use super::vocab_max::PackedDecoder;
 
 /// Rows per parallel task in the dense layers.

@@ -161,7 +161,7 @@ pub fn check_replaceable(corpus: &Path, out: &Path, force: bool) -> Result<()> {
 }
 
 /// The names an index directory may hold.
-const INDEX_FILES: [&str; 7] = [
+const INDEX_FILES: [&str; 8] = [
     manifest::FILE,
     super::files::DOCS,
     super::files::SPLADE,
@@ -169,6 +169,7 @@ const INDEX_FILES: [&str; 7] = [
     super::files::BM25_TERMS,
     super::files::BM25_POSTINGS,
     super::files::BM25_NORMS,
+    super::dense::FILE,
 ];
 
 /// Whether `dir` holds a manifest that says it is a spladescope index (any version, files
@@ -295,6 +296,9 @@ mod tests {
         let e = check_replaceable(&c, &out, true).unwrap_err().to_string();
         assert!(e.contains("\"notes.txt\", which is not part of it"), "{e}");
         std::fs::remove_file(out.join("notes.txt")).unwrap();
+        assert!(check_replaceable(&c, &out, true).is_ok());
+        // The optional dense part is the index's own.
+        std::fs::write(out.join(super::super::dense::FILE), "x").unwrap();
         assert!(check_replaceable(&c, &out, true).is_ok());
 
         let e = check_replaceable(&c, &c, true).unwrap_err().to_string();
