@@ -64,8 +64,8 @@ fn typing_updates_results_and_drops_stale_replies() {
     let v = s.shown.as_ref().unwrap();
     assert_eq!(v.query, "reset my login");
     assert!(!s.pending);
-    assert_eq!(v.splade.len(), 10);
-    assert_eq!(v.bm25.len(), 10);
+    assert_eq!(v.lists[0].hits.len(), 10);
+    assert_eq!(v.lists[1].hits.len(), 10);
     assert!(v.terms.iter().any(|t| t.token == "reset"));
     // Expansion terms are there, and terms are sorted by weight.
     assert!(v
@@ -75,8 +75,8 @@ fn typing_updates_results_and_drops_stale_replies() {
     assert!(v.terms.windows(2).all(|w| w[0].weight >= w[1].weight));
     // The inspector shows the first SPLADE hit.
     let x = v.inspect.as_ref().unwrap().as_ref().unwrap();
-    assert_eq!(x.id, v.splade[0].id);
-    assert_eq!(x.splade.rank.rank, Some(1));
+    assert_eq!(x.id, v.lists[0].hits[0].id);
+    assert_eq!(splade_of(x).rank.rank, Some(1));
 }
 
 #[test]
@@ -92,19 +92,20 @@ fn hit_parts_and_lists_match_brute_force() {
         .collect();
     let expected = top_k(&brute, 10);
     assert_eq!(
-        v.splade
+        v.lists[0]
+            .hits
             .iter()
             .map(|h| (h.doc, h.score))
             .collect::<Vec<_>>(),
         expected
             .iter()
-            .map(|h| (h.doc, h.score))
+            .map(|h| (Some(h.doc), f64::from(h.score)))
             .collect::<Vec<_>>()
     );
-    for h in v.splade.iter().chain(&v.bm25) {
+    for h in v.lists[0].hits.iter().chain(&v.lists[1].hits) {
         let sum: f64 = h.parts.iter().map(|p| f64::from(p.value)).sum();
         assert!(
-            (sum - f64::from(h.score)).abs() < 1e-4,
+            (sum - h.score).abs() < 1e-4,
             "{}: parts {sum} vs {}",
             h.id,
             h.score
@@ -116,18 +117,25 @@ fn hit_parts_and_lists_match_brute_force() {
     )
     .unwrap();
     assert_eq!(
-        v.bm25.iter().map(|h| h.doc).collect::<Vec<_>>(),
-        top_k(&bm25, 10).iter().map(|h| h.doc).collect::<Vec<_>>()
+        v.lists[1].hits.iter().map(|h| h.doc).collect::<Vec<_>>(),
+        top_k(&bm25, 10)
+            .iter()
+            .map(|h| Some(h.doc))
+            .collect::<Vec<_>>()
     );
     // Overlap and the other-list ranks agree with the two lists.
-    let both = v
-        .splade
+    let both = v.lists[0]
+        .hits
         .iter()
-        .filter(|h| v.bm25.iter().any(|b| b.doc == h.doc))
+        .filter(|h| v.lists[1].hits.iter().any(|b| b.doc == h.doc))
         .count();
     assert_eq!(v.overlap, both);
-    for h in &v.splade {
-        let in_bm25 = v.bm25.iter().position(|b| b.doc == h.doc).map(|p| p + 1);
+    for h in &v.lists[0].hits {
+        let in_bm25 = v.lists[1]
+            .hits
+            .iter()
+            .position(|b| b.doc == h.doc)
+            .map(|p| p + 1);
         if let Some(r) = in_bm25 {
             assert_eq!(h.other_rank, Some(r));
         }
@@ -157,10 +165,13 @@ fn ablation_reweighting_pruning_and_reset() {
         .map(|d| edited.dot(&index.vector(d).unwrap()))
         .collect();
     assert_eq!(
-        v.splade.iter().map(|h| h.doc).collect::<Vec<_>>(),
-        top_k(&brute, 10).iter().map(|h| h.doc).collect::<Vec<_>>()
+        v.lists[0].hits.iter().map(|h| h.doc).collect::<Vec<_>>(),
+        top_k(&brute, 10)
+            .iter()
+            .map(|h| Some(h.doc))
+            .collect::<Vec<_>>()
     );
-    assert!(v.splade.iter().all(|h| h.base_rank.is_some()));
+    assert!(v.lists[0].hits.iter().all(|h| h.base_rank.is_some()));
     assert!(v.timings.splade_unedited.is_some() || cfg!(test));
     // Raise the second term's weight.
     apply(&mut s, &e, [key(KeyCode::Down), key(KeyCode::Char('+'))]);
@@ -187,7 +198,10 @@ fn ablation_reweighting_pruning_and_reset() {
     // One key resets everything: the lists are the unedited ones again.
     apply(&mut s, &e, [key(KeyCode::Char('r'))]);
     assert_eq!(s.edits, QueryEdits::default());
-    assert_eq!(s.shown.as_ref().unwrap().splade, before.splade);
+    assert_eq!(
+        s.shown.as_ref().unwrap().lists[0].hits,
+        before.lists[0].hits
+    );
 }
 
 #[test]
@@ -211,10 +225,9 @@ fn why_not_for_any_id_and_an_unknown_id() {
     assert_eq!(s.focus, Focus::Inspector);
     let x = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap();
     assert_eq!(x.id, "kb-0200");
-    assert_eq!(x.splade.rank.k, 10);
+    assert_eq!(splade_of(&x).rank.k, 10);
     // Its missing terms are the query terms it lacks, heaviest first.
-    assert!(x
-        .splade
+    assert!(splade_of(&x)
         .missing
         .windows(2)
         .all(|w| w[0].query_weight >= w[1].query_weight));
@@ -238,7 +251,7 @@ fn why_not_for_any_id_and_an_unknown_id() {
     assert!(screen.contains("no document with id"), "{screen}");
     // Esc closes the inspector back to the list.
     apply(&mut s, &e, [key(KeyCode::Esc)]);
-    assert_eq!(s.focus, Focus::Splade);
+    assert_eq!(s.focus, Focus::Left);
 }
 
 #[test]
@@ -262,7 +275,7 @@ fn evaluate_table_opens_a_query_with_relevant_documents_marked() {
     assert_eq!(s.qid.as_deref(), Some(row.qid.as_str()));
     let v = s.shown.as_ref().unwrap();
     assert!(!v.relevant.is_empty());
-    for h in &v.splade {
+    for h in &v.lists[0].hits {
         let judged = v.relevant.iter().find(|r| r.id == h.id).map(|r| r.grade);
         assert_eq!(h.grade.filter(|g| *g > 0), judged);
     }
@@ -300,7 +313,7 @@ fn views_keys_mouse_help_and_resizing() {
     assert_eq!(s.view, View::Compare);
     assert!(s.shown.as_ref().unwrap().compare.is_some());
     // From a pane, Compare focuses checkpoint A's list; F5 is the Index view.
-    assert_eq!(s.focus, Focus::Splade);
+    assert_eq!(s.focus, Focus::Left);
     apply(&mut s, &e, [key(KeyCode::F(5))]);
     assert_eq!(s.view, View::Index);
     // A click on the first tab.
@@ -316,20 +329,20 @@ fn views_keys_mouse_help_and_resizing() {
     assert_eq!(s.view, View::Explore);
     // Click the third SPLADE hit (lists start at row 5: tabs, query box, border, header).
     let r = spladescope::tui::layout::regions(ratatui::layout::Rect::new(0, 0, 120, 40), &s);
-    apply(&mut s, &e, [click(r.splade.x + 5, r.splade.y + 2 + 2 * 2)]);
-    assert_eq!((s.focus, s.splade_selected), (Focus::Splade, 2));
-    let doc = s.shown.as_ref().unwrap().splade[2].doc;
+    apply(&mut s, &e, [click(r.left.x + 5, r.left.y + 2 + 2 * 2)]);
+    assert_eq!((s.focus, s.left_selected), (Focus::Left, 2));
+    let doc = s.shown.as_ref().unwrap().lists[0].hits[2].doc;
     let x = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap();
-    assert_eq!(x.doc, doc);
+    assert_eq!(Some(x.doc), doc);
     // Wheel over the BM25 list moves its selection.
     let wheel = Action::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
-        column: r.bm25.x + 3,
-        row: r.bm25.y + 3,
+        column: r.right.x + 3,
+        row: r.right.y + 3,
         modifiers: KeyModifiers::NONE,
     });
     apply(&mut s, &e, [wheel]);
-    assert_eq!((s.focus, s.bm25_selected), (Focus::Bm25, 1));
+    assert_eq!((s.focus, s.right_selected), (Focus::Right, 1));
     // Help lists every binding's description, from the keymap.
     apply(&mut s, &e, [key(KeyCode::Char('?'))]);
     assert_eq!(s.overlay, Overlay::Help);
@@ -435,7 +448,7 @@ fn worker_thread_answers_the_latest_request() {
             generation: g,
             query: q.into(),
             k: 5,
-            inspect: Some(Target::Hit(spladescope::search::System::Splade, 0)),
+            inspect: Some(Target::Hit(spladescope::engine::Column::Left, 0)),
             ..Default::default()
         });
     }
@@ -485,13 +498,10 @@ fn the_search_command_is_the_twin_of_ablation_and_pruning() {
     while s.shown.as_ref().unwrap().edited_nnz > 5 {
         apply(&mut s, &e, [key(KeyCode::Char('['))]);
     }
-    let tui: Vec<(String, f32)> = s
-        .shown
-        .as_ref()
-        .unwrap()
-        .splade
+    let tui: Vec<(String, f32)> = s.shown.as_ref().unwrap().lists[0]
+        .hits
         .iter()
-        .map(|h| (h.id.clone(), h.score))
+        .map(|h| (h.id.clone(), h.score as f32))
         .collect();
     let dir = e.index().dir().to_path_buf();
     let top_n = s.edits.pruning.top_n.unwrap().to_string();
@@ -586,12 +596,12 @@ fn compare_lists_are_navigable_consistent_and_marked() {
     let mut s = ready(&e);
     select_judged(&mut s, &e, "q01");
     apply(&mut s, &e, [key(KeyCode::Enter)]);
-    assert_eq!(s.focus, Focus::Splade);
+    assert_eq!(s.focus, Focus::Left);
     // From the list, `2` opens Compare with A's list focused: j/k move, digits switch.
     apply(&mut s, &e, [key(KeyCode::Char('2'))]);
-    assert_eq!((s.view, s.focus), (View::Compare, Focus::Splade));
+    assert_eq!((s.view, s.focus), (View::Compare, Focus::Left));
     apply(&mut s, &e, typing("jj"));
-    assert_eq!(s.splade_selected, 2);
+    assert_eq!(s.left_selected, 2);
     assert_eq!(s.query_text(), "reset my login");
     assert_eq!(s.qid.as_deref(), Some("q01"));
     apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char('j'))]);
@@ -628,7 +638,7 @@ fn compare_lists_are_navigable_consistent_and_marked() {
     let c = v.compare.clone().unwrap();
     assert!(c.a_edited);
     assert!(c.terms.iter().all(|t| t.token != top || t.a == 0.0));
-    let a_ids: Vec<&str> = v.splade.iter().map(|h| h.id.as_str()).collect();
+    let a_ids: Vec<&str> = v.lists[0].hits.iter().map(|h| h.id.as_str()).collect();
     let b_ids: Vec<&str> = c.hits_b.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(
         c.kendall_tau,
@@ -739,7 +749,7 @@ fn a_long_query_reaches_bm25_whole_and_splade_cut_says_so() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    let tui: Vec<&str> = v.bm25.iter().map(|h| h.id.as_str()).collect();
+    let tui: Vec<&str> = v.lists[1].hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(cli, tui);
 }
 
@@ -770,7 +780,7 @@ fn the_lacks_line_counts_exactly_what_it_leaves_out() {
             .and_then(|(_, r)| r.split_whitespace().next())
             .map_or(0, |n| n.parse().unwrap());
         assert!(more > 0 || w > 80, "80 columns cut the list:\n{screen}");
-        assert_eq!(shown + more, x.splade.missing.len(), "{w}x{h}: {line}");
+        assert_eq!(shown + more, splade_of(&x).missing.len(), "{w}x{h}: {line}");
     }
 }
 
@@ -865,8 +875,10 @@ fn screens_fit_80_columns_without_cut_words() {
     evaluate(&mut s, &e);
     let w = screen(&s, 80, 24);
     let table = s.eval.table.clone().unwrap();
-    for (c, name) in table.comparisons.iter().zip(&table.systems[1..]) {
+    for (c, name) in table.comparisons[0][1..].iter().zip(&table.systems[1..]) {
         let p = c
+            .as_ref()
+            .unwrap()
             .randomization
             .as_ref()
             .map_or("–".into(), |r| format!("{:.4}", r.p_value));
@@ -892,4 +904,12 @@ fn a_paste_is_one_action_of_one_line_without_control_characters() {
     assert_ne!(s.focus, Focus::Query);
     update(&mut s, Action::Paste("other".into()));
     assert_eq!(s.query_text(), format!("reset my [2J{long}"));
+}
+
+/// The SPLADE explanation of the left column (SPLADE by default).
+fn splade_of(x: &spladescope::engine::Inspection) -> &spladescope::search::SpladeExplanation {
+    match &x.columns[0].1 {
+        spladescope::system::Explanation::Splade(e) => e,
+        other => panic!("the left column explains {other:?}"),
+    }
 }

@@ -27,7 +27,7 @@ pub struct SystemArgs {
     pub allow_corpus_mismatch: bool,
 }
 
-fn parse_system(s: &str) -> Result<SystemSpec, String> {
+pub fn parse_system(s: &str) -> Result<SystemSpec, String> {
     SystemSpec::parse(s).map_err(|e| match e {
         spladescope::system::SystemError::Spec { why, .. } => why,
         other => other.to_string(),

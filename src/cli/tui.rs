@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use directories::ProjectDirs;
 
 use spladescope::engine::{Engine, Judged, Side};
+use spladescope::system::SystemSpec;
 use spladescope::tui::config::{Config, History};
 use spladescope::tui::theme::ThemeName;
 use spladescope::tui::worker::Loader;
@@ -27,6 +28,13 @@ pub struct TuiArgs {
     /// Accept a --compare index of another corpus (by default refused).
     #[arg(long, requires = "compare")]
     pub allow_corpus_mismatch: bool,
+    /// More retrieval systems (repeatable; the syntax of `search --system`): dense,
+    /// rrf:A+B[:K], linear:A+B:ALPHA[:zscore], run:NAME=FILE. SPLADE, BM25 (and SPLADE-B
+    /// with --compare) are always there; `<` and `>` pick the systems of the left and
+    /// right lists, and Evaluate scores them all. A run shows its results for judged
+    /// queries (opened from Evaluate).
+    #[arg(long = "system", value_name = "SYSTEM", value_parser = super::systems::parse_system)]
+    pub systems: Vec<SystemSpec>,
     /// Judged queries (--beir DIR, or --queries and --qrels): enable the Evaluate view.
     #[command(flatten)]
     pub judged: JudgedArgs,
@@ -113,6 +121,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
     let (index, compare, model) = (args.index.clone(), args.compare.clone(), args.model.clone());
     let allow_corpus_mismatch = args.allow_corpus_mismatch;
     let judged_args = args.judged.clone();
+    let systems = args.systems.clone();
     let loader: Loader = Box::new(move |progress| {
         let load = || -> anyhow::Result<Engine> {
             progress(format!("opening {} and loading its model", index.display()));
@@ -149,7 +158,12 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            Ok(Engine::new(a, b, judged)?)
+            let mut engine = Engine::new(a, b, judged)?;
+            if !systems.is_empty() {
+                progress("loading the systems given with --system".into());
+                engine.add_systems(&systems, model.threads, model.allow_model_mismatch)?;
+            }
+            Ok(engine)
         };
         load().map_err(|e| format!("{e:#}"))
     });

@@ -320,6 +320,7 @@ mod avx512 {
     /// `R` rows of `a` (row stride `k`) times `P` adjacent panels starting at `b`.
     #[target_feature(enable = "avx512f")]
     #[inline]
+    #[allow(clippy::needless_range_loop)] // register blocks read best by index
     unsafe fn block<const R: usize, const P: usize>(
         a: *const f32,
         k: usize,
@@ -433,9 +434,9 @@ mod avx512 {
             let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
             let mut m1 = m0;
             for_row_blocks!(2, m, k, a, b, |_r0, acc| {
-                for r in 0..acc[0].len() {
-                    m0 = _mm512_max_ps(m0, acc[0][r]);
-                    m1 = _mm512_max_ps(m1, acc[1][r]);
+                for (v0, v1) in acc[0].iter().zip(&acc[1]) {
+                    m0 = _mm512_max_ps(m0, *v0);
+                    m1 = _mm512_max_ps(m1, *v1);
                 }
             });
             _mm512_storeu_ps(out.add(p * PANEL), m0);

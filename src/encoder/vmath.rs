@@ -25,7 +25,7 @@ const EXP_MAX: f32 = 88.0;
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     let tiny = x < EXP_MIN;
-    let x = x.max(EXP_MIN).min(EXP_MAX);
+    let x = x.clamp(EXP_MIN, EXP_MAX);
     let n = (x * LOG2E + 0.5).floor();
     let r = x - n * LN2_HI - n * LN2_LO;
     let mut p = 1.987_569_1e-4;

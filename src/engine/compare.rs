@@ -1,54 +1,37 @@
 //! The second checkpoint's view of a query, and rank correlation of two top-k lists.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
-use super::{hit_view, sort_parts, step, CompareView, Engine, HitView, Part, TermDiff};
-use crate::search::contributions::splade_parts;
-use crate::search::{rank_of, QueryEdits};
-use crate::sparse::SparseVector;
-use crate::system::{Leaf, Prepared, Rankings};
-
-/// Checkpoint A's side of a comparison: the query as searched in Explore (with its edits).
-pub(super) struct ASide<'a> {
-    /// The searched vector (the edits applied).
-    pub edited: &'a SparseVector,
-    /// Colour slot of each of A's query terms, by vocabulary id.
-    pub slots: &'a HashMap<u32, usize>,
-    pub edits: &'a QueryEdits,
-    pub scores: &'a [f32],
-    pub hits: &'a [HitView],
-}
+use super::{CompareView, Engine, ListView, TermDiff};
+use crate::system::{Prepared, Rankings};
 
 impl Engine {
     /// B's view of the query against A as searched (edits included, so the term diff, the
-    /// lists, overlap and τ agree), its list as deep as A's; `grade` marks B's relevant
-    /// hits.
+    /// lists, overlap and τ agree): `a` is A's SPLADE list and `b` B's, as deep.
     pub(super) fn compare_view(
         &self,
         prepared: &Prepared,
         rankings: &Rankings,
-        a: &ASide,
-        grade: &dyn Fn(&str) -> Option<i64>,
-    ) -> step::Result<Option<CompareView>> {
-        let (a_scores, a_hits) = (a.scores, a.hits);
-        let (Some(b), Some(encoded), Some(ranking)) = (
-            &self.pipeline.b,
-            &prepared.encoded_b,
-            rankings.leaf(&Leaf::SpladeB),
-        ) else {
-            return Ok(None);
+        a: ListView,
+        b: ListView,
+        a_edited: bool,
+    ) -> Option<CompareView> {
+        let p = &self.pipeline;
+        let (Some(second), Some(encoded), Some(edited)) =
+            (&p.b, &prepared.encoded_b, &prepared.edited)
+        else {
+            return None;
         };
-        let search_b = rankings
-            .leaf_timed(&Leaf::SpladeB)
-            .map_or(Duration::ZERO, |r| r.1);
         let a_encoder = self.encoder();
         let mut tokens: HashMap<String, (f32, f32)> = HashMap::new();
-        for (id, w) in a.edited.iter() {
+        for (id, w) in edited.iter() {
             tokens.entry(a_encoder.token(id).to_string()).or_default().0 = w;
         }
         for (id, w) in encoded.vector.iter() {
-            tokens.entry(b.encoder.token(id).to_string()).or_default().1 = w;
+            tokens
+                .entry(second.encoder.token(id).to_string())
+                .or_default()
+                .1 = w;
         }
         let mut terms: Vec<TermDiff> = tokens
             .into_iter()
@@ -59,58 +42,37 @@ impl Engine {
                 .total_cmp(&x.a.max(x.b))
                 .then_with(|| x.token.cmp(&y.token))
         });
-        // B's parts take the colour of the same token in A's query.
-        let a_slots: HashMap<&str, usize> = a
-            .slots
-            .iter()
-            .map(|(&id, &slot)| (a_encoder.token(id), slot))
-            .collect();
-        let b_docs: Vec<u32> = ranking
-            .hits
-            .iter()
-            .map(|h| b.index.find(&h.id))
-            .collect::<Result<_, _>>()?;
-        let b_parts = splade_parts(&b.index, &encoded.vector, &b_docs)?;
-        let mut hits_b = Vec::new();
-        for ((h, &own), p) in ranking.hits.iter().zip(&b_docs).zip(b_parts) {
-            let mut parts: Vec<Part> = p
-                .into_iter()
-                .map(|(t, v)| {
-                    let label = b.encoder.token(t).to_string();
-                    Part {
-                        slot: a_slots.get(label.as_str()).copied(),
-                        label,
-                        value: v,
-                    }
-                })
-                .collect();
-            sort_parts(&mut parts);
-            let mut hit = hit_view(&b.index, own, h.score as f32, parts)?;
-            hit.other_rank = h.doc.and_then(|d| rank_of(a_scores, d));
-            hit.grade = grade(&hit.id);
-            hits_b.push(hit);
+        let (a_ranking, b_ranking) = (rankings.get(p, a.system), rankings.get(p, b.system));
+        let k = a.hits.len().max(b.hits.len());
+        let mut hits_a = a.hits;
+        for h in &mut hits_a {
+            h.other_rank = b_ranking.position(h.doc, &h.id, k).rank;
+            h.base_rank = None;
         }
-        let a_in_b: Vec<Option<usize>> = a_hits.iter().map(|h| ranking.rank_of(h.doc)).collect();
+        let mut hits_b = b.hits;
+        for h in &mut hits_b {
+            h.other_rank = a_ranking.position(h.doc, &h.id, k).rank;
+        }
         let b_ids: HashSet<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
-        let overlap = a_hits
+        let overlap = hits_a
             .iter()
             .filter(|h| b_ids.contains(h.id.as_str()))
             .count();
-        let a_ids: Vec<&str> = a_hits.iter().map(|h| h.id.as_str()).collect();
+        let a_ids: Vec<&str> = hits_a.iter().map(|h| h.id.as_str()).collect();
         let b_list: Vec<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
         let kendall_tau = kendall_tau_topk(&a_ids, &b_list);
-        Ok(Some(CompareView {
+        Some(CompareView {
             model_a: self.index().manifest().model.id.clone(),
-            model_b: b.index.manifest().model.id.clone(),
-            a_edited: !a.edits.is_empty(),
+            model_b: second.index.manifest().model.id.clone(),
+            a_edited,
             terms,
+            hits_a,
             hits_b,
-            a_in_b,
             overlap,
             kendall_tau,
             encode_b: prepared.encode_b_time,
-            search_b,
-        }))
+            search_b: b.time,
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use crate::encoder::TermKind;
-use crate::search::{Bm25Explanation, SpladeExplanation};
+use crate::system::{Explanation, Leaf, SystemSpec};
 
 /// A query term with its model weight and its weight after the edits.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,14 +34,17 @@ pub struct Part {
 /// One hit of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HitView {
-    pub doc: u32,
+    /// Document number in index A (`None`: a run's or B's document that A lacks).
+    pub doc: Option<u32>,
     pub id: String,
     pub title: String,
     pub snippet: String,
-    pub score: f32,
-    /// Per-term parts, largest first.
+    pub score: f64,
+    /// Parts of the score, largest first: per term (SPLADE, BM25), per component
+    /// (fusion), or the score itself (dense, runs).
     pub parts: Vec<Part>,
-    /// Rank in the other list's full ranking (BM25 for SPLADE and back; A for B).
+    /// Rank in the other list's system (its full ranking where it scores every
+    /// document; in Compare, A's rank for B's hits and back).
     pub other_rank: Option<usize>,
     /// Rank for the unedited query (SPLADE with edits only).
     pub base_rank: Option<usize>,
@@ -82,8 +85,8 @@ pub struct Inspection {
     pub text: String,
     pub title_marks: Vec<Mark>,
     pub text_marks: Vec<Mark>,
-    pub splade: SpladeExplanation,
-    pub bm25: Bm25Explanation,
+    /// The document in the left and right lists' systems: their names and explanations.
+    pub columns: [(String, Explanation); 2],
     /// Colour slot of each SPLADE term id of the query.
     pub slots: HashMap<u32, usize>,
     /// The document's heaviest terms.
@@ -91,14 +94,14 @@ pub struct Inspection {
     pub grade: Option<i64>,
 }
 
-/// A judged relevant document of the query and where both systems rank it.
+/// A judged relevant document of the query and where both shown systems rank it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelevantDoc {
     pub id: String,
     pub grade: i64,
     pub in_index: bool,
-    pub splade_rank: Option<usize>,
-    pub bm25_rank: Option<usize>,
+    /// Its rank in the left and right lists' systems.
+    pub ranks: [Option<usize>; 2],
 }
 
 /// A term of either checkpoint's query vector.
@@ -119,10 +122,10 @@ pub struct CompareView {
     pub a_edited: bool,
     /// Union of both vectors' terms, by max weight.
     pub terms: Vec<TermDiff>,
+    /// A's SPLADE hits; `other_rank` is the rank in B.
+    pub hits_a: Vec<HitView>,
     /// B's hits; `other_rank` is the rank in A.
     pub hits_b: Vec<HitView>,
-    /// For each of A's SPLADE hits, its rank in B.
-    pub a_in_b: Vec<Option<usize>>,
     /// Documents in both top-k lists.
     pub overlap: usize,
     /// Kendall's τ-b over the union of both top-k lists, a document missing from one list
@@ -132,16 +135,66 @@ pub struct CompareView {
     pub search_b: Duration,
 }
 
-/// How long each step took.
+/// How long each step took (each list's search time is in its [`ListView`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timings {
+    /// SPLADE encoding with A's model.
     pub encode: Duration,
-    /// SPLADE search with the edited query.
-    pub splade: Duration,
+    /// Dense query embedding, when a shown system needs it.
+    pub dense: Option<Duration>,
     /// SPLADE search with the unedited query (when edits are on).
     pub splade_unedited: Option<Duration>,
-    pub bm25: Duration,
     pub explain: Duration,
+}
+
+/// What a list's parts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// SPLADE (A or B): per vocabulary term.
+    Sparse,
+    /// BM25: per analysed term.
+    Bm25,
+    /// A dense score: no parts.
+    Dense,
+    /// A run file's score: no parts.
+    Run,
+    /// A fusion: per component.
+    Fusion,
+}
+
+impl ListKind {
+    /// The kind of a system's list.
+    pub fn of(spec: &SystemSpec) -> Self {
+        match spec {
+            SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB) => Self::Sparse,
+            SystemSpec::Leaf(Leaf::Bm25) => Self::Bm25,
+            SystemSpec::Leaf(Leaf::Dense) => Self::Dense,
+            SystemSpec::Leaf(Leaf::Run(_)) | SystemSpec::RunFile { .. } => Self::Run,
+            SystemSpec::Fused { .. } => Self::Fusion,
+        }
+    }
+
+    /// Whether scores are small (fused scores, cosine similarities, run scores of any
+    /// scale) and are shown with four decimals rather than two.
+    pub fn fine_scores(self) -> bool {
+        matches!(self, Self::Dense | Self::Run | Self::Fusion)
+    }
+}
+
+/// One hit list of a system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListView {
+    /// Position of the system in the engine's systems, and its display name.
+    pub system: usize,
+    pub name: String,
+    pub kind: ListKind,
+    pub hits: Vec<HitView>,
+    /// Documents the system ranks.
+    pub matching: usize,
+    /// False when the system has no results for the query (a run without it).
+    pub has_query: bool,
+    /// Search time.
+    pub time: Duration,
 }
 
 /// Everything the explorer shows for one query.
@@ -158,12 +211,11 @@ pub struct QueryView {
     pub l1: f32,
     /// Non-zeros of the query searched with (after edits).
     pub edited_nnz: usize,
-    pub splade: Vec<HitView>,
-    pub bm25: Vec<HitView>,
-    pub splade_matching: usize,
-    pub bm25_matching: usize,
+    /// The left and right hit lists.
+    pub lists: [ListView; 2],
     /// Analyzed BM25 query terms.
     pub bm25_terms: Vec<String>,
+    /// Documents in both lists.
     pub overlap: usize,
     pub k: usize,
     pub timings: Timings,
@@ -189,8 +241,9 @@ pub struct EvalTable {
     pub rows: Vec<EvalRow>,
     /// Mean of every measure per system.
     pub means: Vec<crate::eval::MetricValues>,
-    /// SPLADE versus each other system on nDCG@10 (differences SPLADE − other).
-    pub comparisons: Vec<crate::eval::Comparison>,
+    /// `comparisons[a][b]`: system `a` as the baseline against system `b` on nDCG@10
+    /// (differences a − b; `None` on the diagonal).
+    pub comparisons: Vec<Vec<Option<crate::eval::Comparison>>>,
     pub k: usize,
     /// Notes on the judged set, as `spladescope eval` prints them.
     pub notes: Vec<String>,

@@ -1,12 +1,12 @@
 //! Evaluation of the judged query set for the Evaluate view: the runs and measures of
-//! `spladescope eval` (top 1000, trec_eval semantics, paired tests of SPLADE against the
-//! other systems).
+//! `spladescope eval` (top 1000, trec_eval semantics, paired tests between every two
+//! systems, so that the view can take any of them as the baseline).
 
 use super::{Engine, EvalRow, EvalTable};
 
 impl Engine {
-    /// Runs every judged query through the pipeline's systems (SPLADE, BM25 and B; top
-    /// 1000, as `spladescope eval`) and evaluates them; `progress(done, total)` as queries
+    /// Runs every judged query through every system (top 1000, as `spladescope eval`)
+    /// and evaluates them; `progress(done, total)` as queries
     /// are done.
     pub fn evaluate(
         &self,
@@ -28,17 +28,7 @@ impl Engine {
             .pipeline
             .run_queries(&list, K, &mut |d| progress(d, total))
             .map_err(|e| e.to_string())?;
-        let names: Vec<String> = self
-            .pipeline
-            .systems()
-            .iter()
-            .map(|s| match s.name() {
-                "splade" => "SPLADE".to_string(),
-                "bm25" => "BM25".to_string(),
-                "splade-b" => "SPLADE-B".to_string(),
-                other => other.to_string(),
-            })
-            .collect();
+        let names = self.systems();
         let opts = EvalOptions::default();
         let evals = runs
             .iter()
@@ -67,15 +57,27 @@ impl Engine {
                     .collect(),
             })
             .collect();
-        let comparisons = evals[1..]
+        // Every pair both ways, so that any column can be the baseline.
+        let comparisons = evals
             .iter()
-            .map(|other| {
-                compare(
-                    &evals[0],
-                    other,
-                    Metric::Ndcg10,
-                    &RandomizationOptions::default(),
-                )
+            .enumerate()
+            .map(|(a, base)| {
+                evals
+                    .iter()
+                    .enumerate()
+                    .map(|(b, other)| {
+                        (a != b)
+                            .then(|| {
+                                compare(
+                                    base,
+                                    other,
+                                    Metric::Ndcg10,
+                                    &RandomizationOptions::default(),
+                                )
+                            })
+                            .transpose()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;

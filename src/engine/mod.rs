@@ -12,9 +12,9 @@ use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
 use crate::index::Index;
 use crate::search::contributions::{bm25_parts, splade_parts};
-use crate::search::{explain_bm25, explain_splade, rank_of, QueryEdits, System};
+use crate::search::QueryEdits;
 use crate::sparse::SparseVector;
-use crate::system::{Leaf, Pipeline, Prepared, SecondIndex, SystemSpec};
+use crate::system::{Explanation, Leaf, Pipeline, Prepared, Rankings, SecondIndex, SystemSpec};
 
 mod compare;
 mod data;
@@ -49,33 +49,72 @@ pub struct Judged {
 }
 
 /// What to show for one query.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// Replies carry it back; the UI drops replies older than its latest request.
     pub generation: u64,
     pub query: String,
     pub edits: QueryEdits,
-    /// Hits per list.
+    /// Hits per list (fusions fuse their components' top `k`, as `spladescope search -k`).
     pub k: usize,
     /// Document to inspect.
     pub inspect: Option<Target>,
-    /// Query id in the judged set (marks relevant documents).
+    /// Query id in the judged set (marks relevant documents; run systems look it up).
     pub qid: Option<String>,
     /// Also run the second checkpoint.
     pub compare: bool,
+    /// The systems shown in the left and right lists (positions in [`Engine::systems`]).
+    pub columns: [usize; 2],
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Self {
+            generation: 0,
+            query: String::new(),
+            edits: QueryEdits::default(),
+            k: 10,
+            inspect: None,
+            qid: None,
+            compare: false,
+            columns: [SPLADE, BM25],
+        }
+    }
+}
+
+/// Position of SPLADE and BM25 in every engine's systems.
+pub const SPLADE: usize = 0;
+pub const BM25: usize = 1;
+
+/// One of Explore's two hit lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Left,
+    Right,
+}
+
+impl Column {
+    /// 0 for the left list, 1 for the right.
+    pub fn index(self) -> usize {
+        match self {
+            Self::Left => 0,
+            Self::Right => 1,
+        }
+    }
 }
 
 /// A document to inspect: the hit at a position of a list (resolved after the search, so
 /// it is never a hit of an older query), or any document id ("why not?").
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    Hit(System, usize),
+    Hit(Column, usize),
     Id(String),
 }
 
 /// The explorer's engine.
 pub struct Engine {
-    /// SPLADE and BM25 of index A, and SPLADE of index B when comparing checkpoints.
+    /// SPLADE and BM25 of index A (always first), SPLADE of index B when comparing
+    /// checkpoints, then the systems asked for (dense, fusions, runs).
     pub pipeline: Pipeline,
     /// Display names of index A and B (their directory names).
     pub a_name: String,
@@ -92,8 +131,22 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (out, t.elapsed())
 }
 
+/// What building the lists of one request shares.
+struct Context<'a> {
+    prepared: &'a Prepared,
+    rankings: &'a Rankings,
+    /// Colour slot of each of A's query terms, by vocabulary id, and of BM25 stems.
+    slots: &'a HashMap<u32, usize>,
+    stem_slots: &'a HashMap<String, usize>,
+    /// SPLADE's scores for the unedited query, when edits are on.
+    unedited: Option<&'a [f32]>,
+    grade: &'a dyn Fn(&str) -> Option<i64>,
+    k: usize,
+}
+
 impl Engine {
-    /// An engine over index A, optionally a second index B and a judged query set.
+    /// An engine over index A, optionally a second index B and a judged query set: the
+    /// systems SPLADE, BM25 and (with B) SPLADE-B.
     pub fn new(a: Side, b: Option<Side>, judged: Option<Judged>) -> crate::system::Result<Self> {
         let mut pipeline = Pipeline::new(a.index, a.encoder);
         pipeline.always_encode = true;
@@ -116,6 +169,41 @@ impl Engine {
         })
     }
 
+    /// Adds systems after the built-in ones (those already there are skipped): loads the
+    /// dense query model (`threads`, `allow_mismatch` as for `search`) and reads run files.
+    pub fn add_systems(
+        &mut self,
+        specs: &[SystemSpec],
+        threads: usize,
+        allow_mismatch: bool,
+    ) -> crate::system::Result<()> {
+        let p = &mut self.pipeline;
+        let mut systems = p.systems().to_vec();
+        for spec in specs {
+            if systems.iter().any(|s| s.name() == spec.name()) {
+                continue;
+            }
+            if spec.leaves().contains(&Leaf::Dense) && p.dense.is_none() {
+                p.load_dense(threads, allow_mismatch)?;
+            }
+            if let SystemSpec::RunFile { name, path } = spec {
+                let file = crate::eval::read_run(path, &crate::eval::RunOptions::default())?;
+                p.add_run(name, file.run);
+            }
+            systems.push(spec.clone());
+        }
+        p.set_systems(systems)
+    }
+
+    /// The systems' display names, in order.
+    pub fn systems(&self) -> Vec<String> {
+        self.pipeline
+            .systems()
+            .iter()
+            .map(|s| s.title().to_string())
+            .collect()
+    }
+
     /// Index A.
     pub fn index(&self) -> &Index {
         &self.pipeline.index
@@ -131,18 +219,28 @@ impl Engine {
         IndexStats::compute(self.index(), 10, &|id| self.encoder().token(id).to_string())
     }
 
-    /// The query prepared by the pipeline with the edits applied, reusing the last
-    /// preparation of the same text (its encoding times are those of that preparation).
-    fn prepare(&self, text: &str, edits: &QueryEdits) -> crate::system::Result<Prepared> {
+    /// The query prepared by the pipeline for the systems at `active` with the edits
+    /// applied, reusing the last preparation of the same text when it has what they need
+    /// (its encoding times are those of that preparation).
+    fn prepare(
+        &self,
+        text: &str,
+        qid: Option<&str>,
+        edits: &QueryEdits,
+        active: &[usize],
+    ) -> crate::system::Result<Prepared> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let mut prepared = match cache.as_ref() {
-            Some(p) if p.text == text => p.clone(),
+            Some(p) if p.text == text && self.pipeline.is_prepared_for(p, active) => p.clone(),
             _ => {
-                let p = self.pipeline.prepare(text, None, &QueryEdits::default())?;
+                let p = self
+                    .pipeline
+                    .prepare_for(text, None, &QueryEdits::default(), active)?;
                 *cache = Some(p.clone());
                 p
             }
         };
+        prepared.qid = qid.map(str::to_string);
         prepared.edited = prepared.encoded.as_ref().map(|e| edits.apply(&e.vector));
         Ok(prepared)
     }
@@ -154,129 +252,104 @@ impl Engine {
 
     fn try_compute(&self, req: &Request) -> step::Result<QueryView> {
         let k = req.k.max(1);
-        let prepared = self.prepare(&req.query, &req.edits)?;
         let p = &self.pipeline;
+        let last = p.systems().len() - 1;
+        let columns = req.columns.map(|c| c.min(last));
+        let b_position = p
+            .systems()
+            .iter()
+            .position(|s| *s == SystemSpec::Leaf(Leaf::SpladeB));
+        // SPLADE and BM25 always run: the term view, highlights and relevant documents
+        // use them.
+        let mut active = vec![SPLADE, BM25, columns[0], columns[1]];
+        active.extend(b_position.filter(|_| req.compare));
+        active.sort_unstable();
+        active.dedup();
+        let prepared = self.prepare(&req.query, req.qid.as_deref(), &req.edits, &active)?;
         let (Some(encoded), Some(edited)) = (&prepared.encoded, &prepared.edited) else {
             unreachable!("the engine's pipeline always encodes SPLADE queries")
         };
-        let encode = prepared.encode_time;
         let index = &p.index;
-        let encoder = &p.encoder;
-        let terms = query_terms(encoder, encoded, edited, &req.edits);
+        let terms = query_terms(&p.encoder, encoded, edited, &req.edits);
         let slots: HashMap<u32, usize> = terms
             .iter()
             .filter_map(|t| t.slot.map(|s| (t.id, s)))
             .collect();
-        let rankings = p.rank(&prepared, k)?;
-        let ranked = |leaf: &Leaf| {
-            let (ranking, time) = rankings
-                .leaf_timed(leaf)
-                .expect("the engine ranks SPLADE and BM25");
-            let scores = ranking
-                .all_scores()
-                .expect("SPLADE and BM25 score every document");
-            (ranking, scores, time)
-        };
-        let (splade_ranking, splade, splade_time) = ranked(&Leaf::Splade);
-        let (bm25_ranking, bm25, bm25_time) = ranked(&Leaf::Bm25);
-        let (unedited, splade_unedited) = if req.edits.is_empty() {
+        let rankings = p.rank_systems(&prepared, k, &active)?;
+        let shows_splade = columns.contains(&SPLADE) || req.compare;
+        let (unedited, splade_unedited) = if req.edits.is_empty() || !shows_splade {
             (None, None)
         } else {
             let (s, d) = timed(|| crate::search::splade_scores(index, &encoded.vector));
             (Some(s?), Some(d))
         };
-        let analysed = &prepared.bm25;
-        let bm25_terms: Vec<String> = analysed.iter().map(|t| t.term.clone()).collect();
         let stem_slots = stem_slots(index, &terms);
         let judgments = req
             .qid
             .as_deref()
             .and_then(|q| self.judged.as_ref().and_then(|j| j.qrels.get(q)));
         let grade = |id: &str| judgments.and_then(|j| j.get(id).copied());
-
-        let splade_hits = &splade_ranking.hits;
-        let docs: Vec<u32> = splade_hits.iter().filter_map(|h| h.doc).collect();
-        let parts = splade_parts(index, edited, &docs)?;
-        let mut splade_list = Vec::with_capacity(docs.len());
-        for (&doc, p) in docs.iter().zip(parts) {
-            let mut parts: Vec<Part> = p
-                .into_iter()
-                .map(|(t, v)| Part {
-                    label: encoder.token(t).to_string(),
-                    slot: slots.get(&t).copied(),
-                    value: v,
-                })
-                .collect();
-            sort_parts(&mut parts);
-            let mut hit = hit_view(index, doc, splade[doc as usize], parts)?;
-            hit.other_rank = rank_of(bm25, doc);
-            hit.base_rank = unedited.as_ref().and_then(|u| rank_of(u, doc));
-            hit.grade = grade(&hit.id);
-            splade_list.push(hit);
-        }
-        let docs: Vec<u32> = bm25_ranking.hits.iter().filter_map(|h| h.doc).collect();
-        let parts = bm25_parts(index, analysed, &docs)?;
-        let mut bm25_list = Vec::with_capacity(docs.len());
-        for (&doc, p) in docs.iter().zip(parts) {
-            let mut parts: Vec<Part> = p
-                .into_iter()
-                .map(|(term, v)| Part {
-                    slot: stem_slots.get(&term).copied(),
-                    label: term,
-                    value: v,
-                })
-                .collect();
-            sort_parts(&mut parts);
-            let mut hit = hit_view(index, doc, bm25[doc as usize], parts)?;
-            hit.other_rank = rank_of(splade, doc);
-            hit.grade = grade(&hit.id);
-            bm25_list.push(hit);
-        }
-        let in_splade: HashSet<u32> = splade_list.iter().map(|h| h.doc).collect();
-        let overlap = bm25_list
+        let cx = Context {
+            prepared: &prepared,
+            rankings: &rankings,
+            slots: &slots,
+            stem_slots: &stem_slots,
+            unedited: unedited.as_deref(),
+            grade: &grade,
+            k,
+        };
+        let [left, right] = columns.map(|c| self.list_view(c, &cx));
+        let (mut left, mut right) = (left?, right?);
+        let other_ranks = |list: &mut ListView, other: usize| {
+            let other = rankings.get(p, other);
+            for h in &mut list.hits {
+                h.other_rank = other.position(h.doc, &h.id, k).rank;
+            }
+        };
+        other_ranks(&mut left, columns[1]);
+        other_ranks(&mut right, columns[0]);
+        let in_left: HashSet<&str> = left.hits.iter().map(|h| h.id.as_str()).collect();
+        let overlap = right
+            .hits
             .iter()
-            .filter(|h| in_splade.contains(&h.doc))
+            .filter(|h| in_left.contains(h.id.as_str()))
             .count();
+        let lists = [left, right];
 
         let target = match &req.inspect {
-            Some(Target::Hit(system, i)) => {
-                let list = if *system == System::Bm25 {
-                    &bm25_list
-                } else {
-                    &splade_list
-                };
-                list.get(*i).map(|h| Target::Hit(*system, h.doc as usize))
-            }
-            other => other.clone(),
+            Some(Target::Hit(column, i)) => lists[column.index()]
+                .hits
+                .get(*i)
+                .map(|h| (h.doc, h.id.clone())),
+            Some(Target::Id(id)) => Some((None, id.clone())),
+            None => None,
         };
         let (inspect, explain) = match &target {
             None => (None, Duration::ZERO),
-            Some(target) => {
+            Some((doc, id)) => {
                 let (r, d) = timed(|| {
-                    self.inspect(target, encoded, edited, splade, bm25, analysed, k, &slots)
-                        .map(|mut i| {
-                            i.grade = grade(&i.id);
-                            i
-                        })
+                    self.inspect(*doc, id, columns, &cx).map(|mut i| {
+                        i.grade = grade(&i.id);
+                        i
+                    })
                 });
                 (Some(r), d)
             }
         };
-        let relevant = match (judgments, &self.judged) {
-            (Some(j), Some(_)) => relevant_docs(index, j, splade, bm25),
-            _ => Vec::new(),
+        let relevant = match judgments {
+            Some(j) => relevant_docs(index, j, [&lists[0], &lists[1]], &rankings, p, k),
+            None => Vec::new(),
         };
-        let compare = if req.compare {
-            let a = compare::ASide {
-                edited,
-                slots: &slots,
-                edits: &req.edits,
-                scores: splade,
-                hits: &splade_list,
-            };
-            self.compare_view(&prepared, &rankings, &a, &grade)?
-        } else {
-            None
+        let compare = match (req.compare, b_position) {
+            (true, Some(b)) => {
+                let a = match lists.iter().find(|l| l.system == SPLADE) {
+                    Some(a) => a.clone(),
+                    None => self.list_view(SPLADE, &cx)?,
+                };
+                let b = self.list_view(b, &cx)?;
+                self.compare_view(&prepared, &rankings, a, b, !req.edits.is_empty())
+            }
+            _ => None,
         };
         Ok(QueryView {
             query: req.query.clone(),
@@ -287,18 +360,14 @@ impl Engine {
             tokens: encoded.token_ids.len(),
             untruncated_tokens: encoded.untruncated_tokens,
             terms,
-            splade_matching: splade_ranking.matching,
-            bm25_matching: bm25_ranking.matching,
-            splade: splade_list,
-            bm25: bm25_list,
-            bm25_terms,
+            lists,
+            bm25_terms: prepared.bm25.iter().map(|t| t.term.clone()).collect(),
             overlap,
             k,
             timings: Timings {
-                encode,
-                splade: splade_time,
+                encode: prepared.encode_time,
+                dense: prepared.dense.as_ref().map(|_| prepared.dense_time),
                 splade_unedited,
-                bm25: bm25_time,
                 explain,
             },
             inspect,
@@ -307,41 +376,196 @@ impl Engine {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The hit list of system `system`: each hit with its parts (SPLADE terms, BM25
+    /// stems, fusion components; the score itself for dense and run systems).
+    fn list_view(&self, system: usize, cx: &Context) -> step::Result<ListView> {
+        let p = &self.pipeline;
+        let spec = &p.systems()[system];
+        let (ranking, time) = cx.rankings.get_timed(p, system);
+        let kind = ListKind::of(spec);
+        let title = spec.title().to_string();
+        let hits = &ranking.hits;
+        let in_index = |h: &crate::system::Ranked| h.doc;
+        let parts: Vec<Vec<Part>> = match spec {
+            SystemSpec::Leaf(Leaf::Splade) => {
+                let edited = cx.prepared.edited.as_ref().expect("encoded");
+                let docs: Vec<u32> = hits.iter().filter_map(in_index).collect();
+                splade_parts(&p.index, edited, &docs)?
+                    .into_iter()
+                    .map(|parts| {
+                        parts
+                            .into_iter()
+                            .map(|(t, v)| Part {
+                                label: p.encoder.token(t).to_string(),
+                                slot: cx.slots.get(&t).copied(),
+                                value: v,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+            SystemSpec::Leaf(Leaf::Bm25) => {
+                let docs: Vec<u32> = hits.iter().filter_map(in_index).collect();
+                bm25_parts(&p.index, &cx.prepared.bm25, &docs)?
+                    .into_iter()
+                    .map(|parts| {
+                        parts
+                            .into_iter()
+                            .map(|(term, v)| Part {
+                                slot: cx.stem_slots.get(&term).copied(),
+                                label: term,
+                                value: v,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+            SystemSpec::Leaf(Leaf::SpladeB) => {
+                let b = p.b.as_ref().expect("splade-b has a second index");
+                let encoded = cx.prepared.encoded_b.as_ref().expect("encoded for B");
+                // B's parts take the colour of the same token in A's query.
+                let a_slots: HashMap<&str, usize> = cx
+                    .slots
+                    .iter()
+                    .map(|(&id, &slot)| (p.encoder.token(id), slot))
+                    .collect();
+                let own: Vec<u32> = hits
+                    .iter()
+                    .map(|h| b.index.find(&h.id))
+                    .collect::<Result<_, _>>()?;
+                splade_parts(&b.index, &encoded.vector, &own)?
+                    .into_iter()
+                    .map(|parts| {
+                        parts
+                            .into_iter()
+                            .map(|(t, v)| {
+                                let label = b.encoder.token(t).to_string();
+                                Part {
+                                    slot: a_slots.get(label.as_str()).copied(),
+                                    label,
+                                    value: v,
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+            SystemSpec::Fused { .. } => hits
+                .iter()
+                .map(|h| {
+                    let x = p.explain(system, cx.prepared, cx.rankings, h.doc, &h.id, cx.k)?;
+                    let Explanation::Fusion(f) = x else {
+                        unreachable!("a fused system explains by fusion")
+                    };
+                    Ok(f.parts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, part)| Part {
+                            label: part.system.clone(),
+                            slot: Some(i),
+                            value: part.contribution as f32,
+                        })
+                        .collect())
+                })
+                .collect::<step::Result<_>>()?,
+            SystemSpec::Leaf(Leaf::Dense | Leaf::Run(_)) | SystemSpec::RunFile { .. } => hits
+                .iter()
+                .map(|h| {
+                    vec![Part {
+                        label: title.clone(),
+                        slot: None,
+                        value: h.score as f32,
+                    }]
+                })
+                .collect(),
+        };
+        let mut out = Vec::with_capacity(hits.len());
+        for (h, mut parts) in hits.iter().zip(parts) {
+            sort_parts(&mut parts);
+            let mut hit = match (h.doc, spec) {
+                (Some(doc), _) => hit_view(&p.index, doc, h.score, parts)?,
+                // B's document missing from A (another corpus): B holds its text.
+                (None, SystemSpec::Leaf(Leaf::SpladeB)) => {
+                    let b = p.b.as_ref().expect("splade-b has a second index");
+                    let mut hit = hit_view(&b.index, b.index.find(&h.id)?, h.score, parts)?;
+                    hit.doc = None;
+                    hit
+                }
+                (None, _) => HitView {
+                    doc: None,
+                    id: h.id.clone(),
+                    title: String::new(),
+                    snippet: format!("(not in {})", self.a_name),
+                    score: h.score,
+                    parts,
+                    other_rank: None,
+                    base_rank: None,
+                    grade: None,
+                },
+            };
+            if system == SPLADE {
+                hit.base_rank = cx
+                    .unedited
+                    .and_then(|u| h.doc.and_then(|d| crate::search::rank_of(u, d)));
+            }
+            hit.grade = (cx.grade)(&hit.id);
+            out.push(hit);
+        }
+        Ok(ListView {
+            system,
+            name: title,
+            kind,
+            hits: out,
+            matching: ranking.matching,
+            has_query: ranking.has_query,
+            time,
+        })
+    }
+
+    /// Explains document `doc` (or the one called `id`) in both shown systems, with its
+    /// text highlighted where SPLADE and BM25 match.
     fn inspect(
         &self,
-        target: &Target,
-        encoded: &Encoded,
-        edited: &SparseVector,
-        splade: &[f32],
-        bm25: &[f32],
-        analysed: &[crate::analysis::QueryTerm],
-        k: usize,
-        slots: &HashMap<u32, usize>,
+        doc: Option<u32>,
+        id: &str,
+        columns: [usize; 2],
+        cx: &Context,
     ) -> Result<Inspection, String> {
+        let p = &self.pipeline;
         let index = self.index();
         let encoder = self.encoder();
-        let doc = match target {
-            // Resolved by `try_compute`: the number is a document number.
-            Target::Hit(_, d) => *d as u32,
-            Target::Id(id) => {
-                let id = id.trim();
-                if id.is_empty() {
-                    return Err("type a document id".into());
-                }
-                index
-                    .find(id)
-                    .map_err(|_| format!("no document with id {id:?} in {}", self.a_name))?
-            }
+        let id = id.trim();
+        if id.is_empty() {
+            return Err("type a document id".into());
+        }
+        let doc = match doc {
+            Some(d) => d,
+            None => index.find(id).map_err(|_| {
+                format!(
+                    "no document with id {id:?} in {}: there is no text or vector to explain",
+                    self.a_name
+                )
+            })?,
         };
-        let searched = Encoded {
-            vector: edited.clone(),
-            token_ids: encoded.token_ids.clone(),
-            untruncated_tokens: encoded.untruncated_tokens,
+        let explain = |leaf: Leaf| {
+            let ranking = cx.rankings.leaf(&leaf).expect("SPLADE and BM25 always run");
+            p.explain_leaf(&leaf, cx.prepared, ranking, Some(doc), id, cx.k)
         };
-        let splade_x =
-            explain_splade(index, encoder, &searched, splade, doc, k).map_err(|e| e.to_string())?;
-        let bm25_x = explain_bm25(index, analysed, bm25, doc, k).map_err(|e| e.to_string())?;
+        let (Explanation::Splade(splade_x), Explanation::Bm25(bm25_x)) = (
+            explain(Leaf::Splade).map_err(|e| e.to_string())?,
+            explain(Leaf::Bm25).map_err(|e| e.to_string())?,
+        ) else {
+            unreachable!("SPLADE and BM25 explain by terms")
+        };
+        let explanations = columns
+            .iter()
+            .map(|&c| {
+                p.explain(c, cx.prepared, cx.rankings, Some(doc), id, cx.k)
+                    .map(|x| (p.systems()[c].title().to_string(), x))
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let edited = cx.prepared.edited.as_ref().expect("encoded");
         let stored = index.doc(doc).map_err(|e| e.to_string())?;
         let title = stored.title.to_string();
         let body = truncate(stored.text, MAX_TEXT).to_string();
@@ -392,6 +616,7 @@ impl Engine {
                 in_query: edited.get(id) > 0.0,
             })
             .collect();
+        let mut explanations = explanations.into_iter();
         Ok(Inspection {
             doc,
             id: stored.id.to_string(),
@@ -399,9 +624,11 @@ impl Engine {
             text: body,
             title_marks,
             text_marks,
-            splade: splade_x,
-            bm25: bm25_x,
-            slots: slots.clone(),
+            columns: [
+                explanations.next().expect("two columns"),
+                explanations.next().expect("two columns"),
+            ],
+            slots: cx.slots.clone(),
             doc_terms,
             grade: None,
         })
@@ -422,6 +649,8 @@ pub struct Loaded {
     /// Example queries for the empty query box: the first short judged queries (none
     /// without judged queries).
     pub examples: Vec<String>,
+    /// The systems' display names ([`Request::columns`] picks two of them).
+    pub systems: Vec<String>,
 }
 
 impl Loaded {
@@ -451,6 +680,7 @@ impl Loaded {
                         .collect()
                 })
                 .unwrap_or_default(),
+            systems: engine.systems(),
         }
     }
 }
@@ -519,12 +749,12 @@ fn sort_parts(parts: &mut [Part]) {
 fn hit_view(
     index: &Index,
     doc: u32,
-    score: f32,
+    score: f64,
     parts: Vec<Part>,
 ) -> crate::index::Result<HitView> {
     let stored = index.doc(doc)?;
     Ok(HitView {
-        doc,
+        doc: Some(doc),
         id: stored.id.to_string(),
         title: stored.title.to_string(),
         snippet: truncate(stored.text, 300).to_string(),
@@ -548,39 +778,36 @@ pub fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// The query's relevant documents with their ranks in both shown systems, most relevant
+/// first, then by rank on the left.
 fn relevant_docs(
     index: &Index,
     judgments: &std::collections::BTreeMap<String, i64>,
-    splade: &[f32],
-    bm25: &[f32],
+    lists: [&ListView; 2],
+    rankings: &Rankings,
+    pipeline: &Pipeline,
+    k: usize,
 ) -> Vec<RelevantDoc> {
     let mut out: Vec<RelevantDoc> = judgments
         .iter()
         .filter(|(_, &g)| g > 0)
-        .map(|(id, &grade)| match index.find(id) {
-            Ok(d) => RelevantDoc {
+        .map(|(id, &grade)| {
+            let doc = index.find(id).ok();
+            RelevantDoc {
                 id: id.clone(),
                 grade,
-                in_index: true,
-                splade_rank: rank_of(splade, d),
-                bm25_rank: rank_of(bm25, d),
-            },
-            Err(_) => RelevantDoc {
-                id: id.clone(),
-                grade,
-                in_index: false,
-                splade_rank: None,
-                bm25_rank: None,
-            },
+                in_index: doc.is_some(),
+                ranks: lists.map(|l| rankings.get(pipeline, l.system).position(doc, id, k).rank),
+            }
         })
         .collect();
     out.sort_by(|a, b| {
         b.grade
             .cmp(&a.grade)
             .then(
-                a.splade_rank
+                a.ranks[0]
                     .unwrap_or(usize::MAX)
-                    .cmp(&b.splade_rank.unwrap_or(usize::MAX)),
+                    .cmp(&b.ranks[0].unwrap_or(usize::MAX)),
             )
             .then_with(|| a.id.cmp(&b.id))
     });

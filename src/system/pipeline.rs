@@ -188,26 +188,64 @@ impl Pipeline {
         &self.systems
     }
 
-    fn needs(&self, leaf: &Leaf) -> bool {
-        self.systems.iter().any(|s| s.leaves().contains(leaf))
+    /// Every system's position.
+    fn all(&self) -> Vec<usize> {
+        (0..self.systems.len()).collect()
     }
 
-    /// Prepares one query.
+    /// Whether one of the systems at positions `only` needs `leaf`.
+    fn needs(&self, leaf: &Leaf, only: &[usize]) -> bool {
+        only.iter().any(|&i| {
+            self.systems
+                .get(i)
+                .is_some_and(|s| s.leaves().contains(leaf))
+        })
+    }
+
+    /// Prepares one query for every system.
     pub fn prepare(&self, text: &str, qid: Option<&str>, edits: &QueryEdits) -> Result<Prepared> {
-        let mut out = self.prepare_batch(&[(qid.unwrap_or_default(), text)], edits)?;
+        self.prepare_for(text, qid, edits, &self.all())
+    }
+
+    /// Prepares one query for the systems at positions `only` (the explorer encodes only
+    /// for the systems it shows).
+    pub fn prepare_for(
+        &self,
+        text: &str,
+        qid: Option<&str>,
+        edits: &QueryEdits,
+        only: &[usize],
+    ) -> Result<Prepared> {
+        let mut out = self.prepare_some(&[(qid.unwrap_or_default(), text)], edits, only)?;
         let mut p = out.pop().expect("one query in, one out");
         p.qid = qid.map(str::to_string);
         Ok(p)
     }
 
-    /// Prepares many `(id, text)` queries, encoding them in batches.
+    /// Whether `q` holds what the systems at positions `only` need.
+    pub fn is_prepared_for(&self, q: &Prepared, only: &[usize]) -> bool {
+        (!self.needs(&Leaf::Splade, only) || q.encoded.is_some())
+            && (!self.needs(&Leaf::SpladeB, only) || q.encoded_b.is_some())
+            && (!self.needs(&Leaf::Dense, only) || q.dense.is_some())
+    }
+
+    /// Prepares many `(id, text)` queries for every system, encoding them in batches.
     pub fn prepare_batch(
         &self,
         queries: &[(&str, &str)],
         edits: &QueryEdits,
     ) -> Result<Vec<Prepared>> {
+        self.prepare_some(queries, edits, &self.all())
+    }
+
+    fn prepare_some(
+        &self,
+        queries: &[(&str, &str)],
+        edits: &QueryEdits,
+        only: &[usize],
+    ) -> Result<Vec<Prepared>> {
         let texts: Vec<&str> = queries.iter().map(|q| q.1).collect();
-        let analyse = self.needs(&Leaf::Bm25) || self.always_encode;
+        let analyse = self.needs(&Leaf::Bm25, only) || self.always_encode;
         let mut out: Vec<Prepared> = queries
             .iter()
             .map(|(id, text)| Prepared {
@@ -222,7 +260,7 @@ impl Pipeline {
             })
             .collect();
         let n = queries.len().max(1) as u32;
-        if self.needs(&Leaf::Splade) || self.always_encode {
+        if self.needs(&Leaf::Splade, only) || self.always_encode {
             let t = Instant::now();
             let encoded = self.encoder.encode_batch(&texts)?;
             let d = t.elapsed();
@@ -232,7 +270,7 @@ impl Pipeline {
                 p.encode_time = d / n;
             }
         }
-        if let (true, Some(b)) = (self.needs(&Leaf::SpladeB), &self.b) {
+        if let (true, Some(b)) = (self.needs(&Leaf::SpladeB, only), &self.b) {
             let t = Instant::now();
             let encoded = b.encoder.encode_batch(&texts)?;
             let d = t.elapsed();
@@ -241,7 +279,7 @@ impl Pipeline {
                 p.encode_b_time = d / n;
             }
         }
-        if let (true, Some(dense)) = (self.needs(&Leaf::Dense), &self.dense) {
+        if let (true, Some(dense)) = (self.needs(&Leaf::Dense, only), &self.dense) {
             let t = Instant::now();
             let embedded = dense.encode_batch(&texts)?;
             let d = t.elapsed();
@@ -256,8 +294,14 @@ impl Pipeline {
     /// Ranks the query with every system, each leaf once; `hits` keep `depth` documents
     /// (fusions fuse their components' top `depth`).
     pub fn rank(&self, q: &Prepared, depth: usize) -> Result<Rankings> {
+        self.rank_systems(q, depth, &self.all())
+    }
+
+    /// [`Pipeline::rank`] for the systems at positions `only`: [`Rankings::get`] answers
+    /// for those alone.
+    pub fn rank_systems(&self, q: &Prepared, depth: usize, only: &[usize]) -> Result<Rankings> {
         let mut leaves = HashMap::new();
-        for s in &self.systems {
+        for s in only.iter().filter_map(|&i| self.systems.get(i)) {
             for leaf in s.leaves() {
                 if let std::collections::hash_map::Entry::Vacant(slot) = leaves.entry(leaf) {
                     let t = Instant::now();
@@ -268,7 +312,7 @@ impl Pipeline {
         }
         let mut fused = HashMap::new();
         for (i, s) in self.systems.iter().enumerate() {
-            if let SystemSpec::Fused { fusion, a, b, .. } = s {
+            if let (true, SystemSpec::Fused { fusion, a, b, .. }) = (only.contains(&i), s) {
                 let t = Instant::now();
                 let r = fusion::fuse(*fusion, &leaves[a].0, &leaves[b].0, depth);
                 fused.insert(i, (r, t.elapsed()));

@@ -209,6 +209,18 @@ impl SystemSpec {
         }
     }
 
+    /// The name the explorer shows: SPLADE, SPLADE-B, BM25 and Dense for the built-in
+    /// systems, the name otherwise.
+    pub fn title(&self) -> &str {
+        match self {
+            Self::Leaf(Leaf::Splade) => "SPLADE",
+            Self::Leaf(Leaf::SpladeB) => "SPLADE-B",
+            Self::Leaf(Leaf::Bm25) => "BM25",
+            Self::Leaf(Leaf::Dense) => "Dense",
+            other => other.name(),
+        }
+    }
+
     /// The leaves it runs.
     pub fn leaves(&self) -> Vec<Leaf> {
         match self {

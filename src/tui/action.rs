@@ -29,8 +29,11 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
-    /// Move between the SPLADE and BM25 hit lists.
+    /// Move between the left and right hit lists.
     OtherList,
+    /// Show the next loaded system in the left / right list.
+    LeftSystem,
+    RightSystem,
     /// Open the selection: inspect a hit, open a query from the Evaluate table.
     Open,
     /// Close the topmost overlay or leave the focused pane.
@@ -60,6 +63,8 @@ pub enum Action {
     /// Next sort column of the Evaluate table; reverse the order.
     SortNext,
     SortReverse,
+    /// Take the next system as the Evaluate table's baseline.
+    Baseline,
     /// A key press, mapped through the keymap by `update`.
     #[serde(skip)]
     Key(KeyEvent),

@@ -16,8 +16,9 @@ pub struct Regions {
     pub body: Rect,
     pub status: Rect,
     pub terms: Rect,
-    pub splade: Rect,
-    pub bm25: Rect,
+    /// Explore's left and right hit lists (Compare: A's list is `left`).
+    pub left: Rect,
+    pub right: Rect,
     /// Empty when the inspector is not shown.
     pub inspector: Rect,
     /// Compare view: B's hits.
@@ -60,17 +61,17 @@ pub fn regions(area: Rect, state: &State) -> Regions {
             if roomy(area) {
                 let [top, bottom] =
                     Layout::vertical([Constraint::Percentage(52), Constraint::Min(0)]).areas(body);
-                [r.terms, r.splade, r.bm25] = three_panes(top, terms_width);
+                [r.terms, r.left, r.right] = three_panes(top, terms_width);
                 r.inspector = bottom;
             } else if state.focus == Focus::Inspector {
                 r.inspector = body;
             } else {
-                [r.terms, r.splade, r.bm25] = three_panes(body, terms_width);
+                [r.terms, r.left, r.right] = three_panes(body, terms_width);
             }
         }
         View::Compare => {
             let terms_width = if area.width >= 120 { 40 } else { 28 };
-            [r.terms, r.splade, r.hits_b] = three_panes(body, terms_width);
+            [r.terms, r.left, r.hits_b] = three_panes(body, terms_width);
         }
         View::Evaluate | View::Index => {}
     }

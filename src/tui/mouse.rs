@@ -56,8 +56,8 @@ pub fn actions(state: &State, m: MouseEvent) -> Vec<Action> {
             if state.view == View::Explore {
                 for (rect, focus) in [
                     (r.terms, Focus::Terms),
-                    (r.splade, Focus::Splade),
-                    (r.bm25, Focus::Bm25),
+                    (r.left, Focus::Left),
+                    (r.right, Focus::Right),
                     (r.inspector, Focus::Inspector),
                 ] {
                     if rect.contains(at) {
@@ -100,22 +100,22 @@ fn click_explore(state: &State, r: &layout::Regions, at: Position) -> Vec<Action
         }
         return out;
     }
-    for (rect, focus) in [(r.splade, Focus::Splade), (r.bm25, Focus::Bm25)] {
+    for (column, (rect, focus)) in [(r.left, Focus::Left), (r.right, Focus::Right)]
+        .into_iter()
+        .enumerate()
+    {
         if !rect.contains(at) {
             continue;
         }
-        let selected = if focus == Focus::Splade {
-            state.splade_selected
+        let selected = if focus == Focus::Left {
+            state.left_selected
         } else {
-            state.bm25_selected
+            state.right_selected
         };
-        let n = state.shown.as_ref().map_or(0, |s| {
-            if focus == Focus::Splade {
-                s.splade.len()
-            } else {
-                s.bm25.len()
-            }
-        });
+        let n = state
+            .shown
+            .as_ref()
+            .map_or(0, |s| s.lists[column].hits.len());
         let clicked = row_in(rect, HIT_HEIGHT, selected).filter(|&i| i < n);
         let again = state.focus == focus && clicked == Some(selected);
         let mut out = vec![Action::FocusPane(focus)];

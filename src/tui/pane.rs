@@ -28,9 +28,11 @@ impl View {
 pub enum Focus {
     Query,
     Terms,
-    Splade,
-    Bm25,
+    /// Explore's left hit list (SPLADE by default); in Compare, checkpoint A's list.
+    Left,
+    /// Explore's right hit list (BM25 by default).
+    Right,
     Inspector,
-    /// The Compare view's list of checkpoint B (its A list is [`Focus::Splade`]).
+    /// The Compare view's list of checkpoint B.
     HitsB,
 }

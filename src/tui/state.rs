@@ -7,8 +7,8 @@ use super::config::{Config, History};
 use super::keymap::{Context, Keymap};
 pub use super::pane::{Focus, View};
 use super::theme::Theme;
-use crate::engine::{EvalTable, Loaded, QueryView, Request, Target};
-use crate::search::{QueryEdits, System};
+use crate::engine::{Column, EvalTable, Loaded, QueryView, Request, Target, BM25, SPLADE};
+use crate::search::QueryEdits;
 
 /// A window over the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub struct EvalState {
     pub sort: EvalColumn,
     pub descending: bool,
     pub selected: usize,
+    /// The system the deltas and significance tests compare against.
+    pub baseline: usize,
 }
 
 /// A column of the Evaluate table.
@@ -46,7 +48,7 @@ pub enum EvalColumn {
     Query,
     /// nDCG@10 of system `i`.
     System(usize),
-    /// The first system's nDCG@10 minus system `i`'s (`i ≥ 1`).
+    /// The baseline's nDCG@10 minus system `i`'s (`i` ≠ the baseline).
     Delta(usize),
 }
 
@@ -57,23 +59,35 @@ impl Default for EvalColumn {
 }
 
 impl EvalColumn {
-    /// Every column of a table of `systems` systems, left to right.
-    pub fn all(systems: usize) -> Vec<Self> {
+    /// Every column of a table of `systems` systems against `baseline`, left to right.
+    pub fn all(systems: usize, baseline: usize) -> Vec<Self> {
         let mut out = vec![Self::QueryId, Self::Query];
         out.extend((0..systems).map(Self::System));
-        out.extend((1..systems).map(Self::Delta));
+        out.extend((0..systems).filter(|&i| i != baseline).map(Self::Delta));
         out
     }
 
     /// The column to the right, wrapping around.
-    pub fn next(self, systems: usize) -> Self {
-        let all = Self::all(systems);
+    pub fn next(self, systems: usize, baseline: usize) -> Self {
+        let all = Self::all(systems, baseline);
         let at = all.iter().position(|&c| c == self).unwrap_or(0);
         all[(at + 1) % all.len()]
     }
 }
 
 impl EvalState {
+    /// Takes system `baseline` as the baseline; sorting by a delta then sorts by the delta
+    /// of the same system against it (or of the first other system).
+    pub fn set_baseline(&mut self, baseline: usize, systems: usize) {
+        self.baseline = baseline;
+        if let EvalColumn::Delta(i) = self.sort {
+            if i == baseline {
+                let first = (0..systems).find(|&j| j != baseline).unwrap_or(0);
+                self.sort = EvalColumn::Delta(first);
+            }
+        }
+    }
+
     /// The table's row indices in display order (ties by query id).
     pub fn sorted_rows(&self, table: &EvalTable) -> Vec<usize> {
         let natural = crate::eval::natural_cmp;
@@ -82,7 +96,7 @@ impl EvalState {
             match col {
                 EvalColumn::System(s) => rows[i].ndcg.get(s).copied().unwrap_or(0.0),
                 EvalColumn::Delta(s) => {
-                    rows[i].ndcg.first().copied().unwrap_or(0.0)
+                    rows[i].ndcg.get(self.baseline).copied().unwrap_or(0.0)
                         - rows[i].ndcg.get(s).copied().unwrap_or(0.0)
                 }
                 EvalColumn::QueryId | EvalColumn::Query => 0.0,
@@ -114,6 +128,8 @@ pub struct State {
     pub focus: Focus,
     /// The hit list last focused (the inspector shows its selection).
     pub list: Focus,
+    /// The systems of the left and right lists (positions in [`Loaded::systems`]).
+    pub columns: [usize; 2],
     pub overlay: Overlay,
     pub query: TextArea<'static>,
     pub why_not: TextArea<'static>,
@@ -134,8 +150,9 @@ pub struct State {
     /// Replies dropped because a newer request was already out.
     pub stale_dropped: u64,
     pub term_selected: usize,
-    pub splade_selected: usize,
-    pub bm25_selected: usize,
+    /// Selections in the left and right lists.
+    pub left_selected: usize,
+    pub right_selected: usize,
     /// Selection in the Compare view's list of checkpoint B.
     pub b_selected: usize,
     pub inspector_scroll: u16,
@@ -186,7 +203,8 @@ impl State {
             load_progress: None,
             view: View::Explore,
             focus: Focus::Query,
-            list: Focus::Splade,
+            list: Focus::Left,
+            columns: [SPLADE, BM25],
             overlay: Overlay::None,
             why_not_pick: None,
             history,
@@ -198,8 +216,8 @@ impl State {
             pending: false,
             stale_dropped: 0,
             term_selected: 0,
-            splade_selected: 0,
-            bm25_selected: 0,
+            left_selected: 0,
+            right_selected: 0,
             b_selected: 0,
             inspector_scroll: 0,
             help_scroll: 0,
@@ -227,6 +245,11 @@ impl State {
         }
     }
 
+    /// The loaded systems' names (none before loading).
+    pub fn systems(&self) -> &[String] {
+        self.loaded().map_or(&[][..], |l| &l.systems[..])
+    }
+
     /// Whether a second checkpoint is loaded.
     pub fn has_compare(&self) -> bool {
         self.loaded().is_some_and(|l| l.compare.is_some())
@@ -243,9 +266,9 @@ impl State {
             (View::Evaluate, _) => Context::Evaluate,
             (View::Explore | View::Compare, Focus::Query) => Context::Query,
             (View::Explore, Focus::Terms) => Context::Terms,
-            (View::Explore, Focus::Splade | Focus::Bm25) => Context::Hits,
+            (View::Explore, Focus::Left | Focus::Right) => Context::Hits,
             (View::Explore, Focus::Inspector) => Context::Inspector,
-            (View::Compare, Focus::Splade | Focus::HitsB) => Context::Compare,
+            (View::Compare, Focus::Left | Focus::HitsB) => Context::Compare,
             _ => Context::Global,
         }
     }
@@ -256,8 +279,8 @@ impl State {
             return Some(Target::Id(id.clone()));
         }
         Some(match self.list {
-            Focus::Bm25 => Target::Hit(System::Bm25, self.bm25_selected),
-            _ => Target::Hit(System::Splade, self.splade_selected),
+            Focus::Right => Target::Hit(Column::Right, self.right_selected),
+            _ => Target::Hit(Column::Left, self.left_selected),
         })
     }
 
@@ -283,6 +306,7 @@ impl State {
             inspect,
             qid: self.qid.clone(),
             compare: self.has_compare() && self.view == View::Compare,
+            columns: self.columns,
         });
     }
 

@@ -70,18 +70,20 @@ pub fn update(state: &mut State, action: Action) {
             let other = if state.view == View::Compare {
                 Focus::HitsB
             } else {
-                Focus::Bm25
+                Focus::Right
             };
-            state.focus = if state.focus == Focus::Splade {
+            state.focus = if state.focus == Focus::Left {
                 other
             } else {
-                Focus::Splade
+                Focus::Left
             };
             if state.view == View::Explore {
                 state.list = state.focus;
                 reinspect(state, None);
             }
         }
+        Action::LeftSystem => next_system(state, 0),
+        Action::RightSystem => next_system(state, 1),
         Action::ViewExplore => set_view(state, View::Explore),
         Action::ViewCompare => set_view(state, View::Compare),
         Action::ViewEvaluate => set_view(state, View::Evaluate),
@@ -174,14 +176,21 @@ pub fn update(state: &mut State, action: Action) {
         Action::Undo => edit_text(state, |t| {
             t.undo();
         }),
-        Action::SortNext | Action::SortReverse => {
+        Action::SortNext | Action::SortReverse | Action::Baseline => {
             // The cursor stays on the same query.
             let before = selected_row(state);
-            if action == Action::SortNext {
-                let systems = state.eval.table.as_ref().map_or(0, |t| t.systems.len());
-                state.eval.sort = state.eval.sort.next(systems);
-            } else {
-                state.eval.descending = !state.eval.descending;
+            let systems = state.eval.table.as_ref().map_or(0, |t| t.systems.len());
+            match action {
+                Action::SortNext => {
+                    state.eval.sort = state.eval.sort.next(systems, state.eval.baseline)
+                }
+                Action::SortReverse => state.eval.descending = !state.eval.descending,
+                _ if systems > 1 => {
+                    state
+                        .eval
+                        .set_baseline((state.eval.baseline + 1) % systems, systems);
+                }
+                _ => {}
             }
             if let (Some(row), Some(table)) = (before, &state.eval.table) {
                 let order = state.eval.sorted_rows(table);
@@ -213,15 +222,15 @@ pub fn update(state: &mut State, action: Action) {
         Action::FocusPane(focus) => {
             if state.focus != focus {
                 state.focus = focus;
-                if matches!(focus, Focus::Splade | Focus::Bm25) {
+                if matches!(focus, Focus::Left | Focus::Right) {
                     state.list = focus;
                 }
             }
         }
         Action::Select(pane, i) => match pane {
             Focus::Terms => state.term_selected = i,
-            Focus::Splade => state.splade_selected = i,
-            Focus::Bm25 => state.bm25_selected = i,
+            Focus::Left => state.left_selected = i,
+            Focus::Right => state.right_selected = i,
             Focus::HitsB => state.b_selected = i,
             Focus::Query | Focus::Inspector => {}
         },
@@ -262,6 +271,7 @@ pub fn update(state: &mut State, action: Action) {
             match *result {
                 Ok(table) => {
                     state.eval.sort = EvalColumn::default();
+                    state.eval.baseline = 0;
                     state.eval.table = table;
                 }
                 Err(e) => state.eval.error = Some(e),
@@ -314,8 +324,8 @@ fn set_view(state: &mut State, view: View) {
     match (view, state.focus) {
         (View::Compare, Focus::Query) => {}
         (View::Compare, _) | (View::Explore, Focus::HitsB) => {
-            state.focus = Focus::Splade;
-            state.list = Focus::Splade;
+            state.focus = Focus::Left;
+            state.list = Focus::Left;
         }
         _ => {}
     }
@@ -326,8 +336,8 @@ fn set_view(state: &mut State, view: View) {
 
 fn cycle_focus(state: &mut State, forward: bool) {
     let order: &[Focus] = match state.view {
-        View::Explore => &[Focus::Query, Focus::Terms, Focus::Splade, Focus::Bm25],
-        View::Compare => &[Focus::Query, Focus::Splade, Focus::HitsB],
+        View::Explore => &[Focus::Query, Focus::Terms, Focus::Left, Focus::Right],
+        View::Compare => &[Focus::Query, Focus::Left, Focus::HitsB],
         _ => &[Focus::Query],
     };
     let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
@@ -338,7 +348,7 @@ fn cycle_focus(state: &mut State, forward: bool) {
         (at + n - 1) % n
     };
     state.focus = order[next];
-    if matches!(state.focus, Focus::Splade | Focus::Bm25) {
+    if matches!(state.focus, Focus::Left | Focus::Right) {
         state.list = state.focus;
         reinspect(state, None);
     }
@@ -378,10 +388,16 @@ fn step(state: &mut State, delta: i64) {
             let n = shown.map_or(0, |s| s.terms.len());
             mv(&mut state.term_selected, n);
         }
-        (View::Explore | View::Compare, Focus::Splade) => {
-            let n = shown.map_or(0, |s| s.splade.len());
-            mv(&mut state.splade_selected, n);
+        (View::Explore, Focus::Left) => {
+            let n = shown.map_or(0, |s| s.lists[0].hits.len());
+            mv(&mut state.left_selected, n);
             reinspect(state, None);
+        }
+        (View::Compare, Focus::Left) => {
+            let n = shown
+                .and_then(|s| s.compare.as_ref())
+                .map_or(0, |c| c.hits_a.len());
+            mv(&mut state.left_selected, n);
         }
         (View::Compare, Focus::HitsB) => {
             let n = shown
@@ -389,9 +405,9 @@ fn step(state: &mut State, delta: i64) {
                 .map_or(0, |c| c.hits_b.len());
             mv(&mut state.b_selected, n);
         }
-        (View::Explore, Focus::Bm25) => {
-            let n = shown.map_or(0, |s| s.bm25.len());
-            mv(&mut state.bm25_selected, n);
+        (View::Explore, Focus::Right) => {
+            let n = shown.map_or(0, |s| s.lists[1].hits.len());
+            mv(&mut state.right_selected, n);
             reinspect(state, None);
         }
         (View::Explore, Focus::Inspector) => {
@@ -428,19 +444,25 @@ fn open(state: &mut State) {
         (_, View::Evaluate, _) => {
             open_judged(state);
         }
-        (_, View::Explore | View::Compare, Focus::Splade | Focus::Bm25) => {
-            state.view = View::Explore;
+        (_, View::Explore, Focus::Left | Focus::Right) => {
             state.list = state.focus;
             state.focus = Focus::Inspector;
             reinspect(state, None);
         }
-        (_, View::Compare, Focus::HitsB) => {
-            // B's hit in A's index: its rank there and why ("why not?").
+        (_, View::Compare, Focus::Left | Focus::HitsB) => {
+            // A compared hit in Explore's inspector, by id (B's hits: their rank in A and
+            // why, as "why not?").
             let id = state
                 .shown
                 .as_ref()
                 .and_then(|s| s.compare.as_ref())
-                .and_then(|c| c.hits_b.get(state.b_selected))
+                .and_then(|c| {
+                    if state.focus == Focus::Left {
+                        c.hits_a.get(state.left_selected)
+                    } else {
+                        c.hits_b.get(state.b_selected)
+                    }
+                })
                 .map(|h| h.id.clone());
             if let Some(id) = id {
                 state.view = View::Explore;
@@ -450,6 +472,35 @@ fn open(state: &mut State) {
         }
         _ => {}
     }
+}
+
+/// Shows the next loaded system (other than the one beside it) in list `column` (0: left,
+/// 1: right).
+fn next_system(state: &mut State, column: usize) {
+    let n = state.systems().len();
+    if n < 3 {
+        state.message = Some((
+            "only SPLADE and BM25 are loaded: add systems with --system (dense, rrf:splade+bm25, run:NAME=FILE, …)".into(),
+            true,
+        ));
+        return;
+    }
+    let other = state.columns[1 - column];
+    let mut next = (state.columns[column] + 1) % n;
+    if next == other {
+        next = (next + 1) % n;
+    }
+    state.columns[column] = next;
+    if column == 0 {
+        state.left_selected = 0;
+    } else {
+        state.right_selected = 0;
+    }
+    if state.view != View::Explore {
+        set_view(state, View::Explore);
+    }
+    let id = state.inspect_id.clone();
+    reinspect(state, id);
 }
 
 /// Applies `f(edits, term id, current weight)` to the selected query term.
@@ -516,8 +567,8 @@ fn open_judged(state: &mut State) -> bool {
     };
     let (qid, text) = (row.qid.clone(), row.text.clone());
     state.view = View::Explore;
-    state.focus = Focus::Splade;
-    state.list = Focus::Splade;
+    state.focus = Focus::Left;
+    state.list = Focus::Left;
     replace_query(state, &text, Some(qid), QueryEdits::default());
     true
 }
@@ -531,8 +582,8 @@ fn replace_query(state: &mut State, text: &str, qid: Option<String>, edits: Quer
 /// A new query: selections start over, and the old query's term edits and pruning give
 /// way to `edits` (a status message says when edits are dropped).
 fn query_changed(state: &mut State, qid: Option<String>, edits: QueryEdits) {
-    state.splade_selected = 0;
-    state.bm25_selected = 0;
+    state.left_selected = 0;
+    state.right_selected = 0;
     state.b_selected = 0;
     state.term_selected = 0;
     state.inspect_id = None;

@@ -46,6 +46,39 @@ pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
     Some(Engine::new(a, b, judged).unwrap())
 }
 
+/// The demo engine (no B, judged) with more systems: `rrf:splade+bm25` and the run
+/// `prod`, written into `dir` for every demo query: BM25's top 20 in reverse order
+/// (scores 20, 19, …), so that it disagrees with every built-in system.
+pub fn demo_engine_with_systems(dir: &Path) -> Option<(Engine, std::path::PathBuf)> {
+    use spladescope::search::{bm25_scores, top_k};
+    let mut e = demo_engine(false, true)?;
+    let run = dir.join("prod.trec");
+    let mut out = String::new();
+    let judged = e.judged.as_ref().unwrap();
+    for q in judged.queries.iter() {
+        let index = e.index();
+        let scores = bm25_scores(index, &index.analyzer().query_terms(&q.text)).unwrap();
+        let mut top = top_k(&scores, 20);
+        top.reverse();
+        for (rank, h) in top.iter().enumerate() {
+            let id = index.doc(h.doc).unwrap().id.to_string();
+            out.push_str(&format!(
+                "{} Q0 {id} {} {} prod\n",
+                q.id,
+                rank + 1,
+                20 - rank
+            ));
+        }
+    }
+    std::fs::write(&run, out).unwrap();
+    let specs = [
+        spladescope::system::SystemSpec::parse("rrf:splade+bm25").unwrap(),
+        spladescope::system::SystemSpec::parse(&format!("run:prod={}", run.display())).unwrap(),
+    ];
+    e.add_systems(&specs, 1, false).unwrap();
+    Some((e, run))
+}
+
 /// A fresh state (default config, no history file) of the given size.
 pub fn state(width: u16, height: u16) -> State {
     let mut s = State::new(Config::default(), None, History::default());
@@ -77,6 +110,9 @@ pub fn settle(state: &mut State, engine: &Engine) {
             let mut reply = engine.compute(&r);
             if let (Ok(v), false) = (&mut reply, real) {
                 v.timings = Timings::default();
+                for list in &mut v.lists {
+                    list.time = Default::default();
+                }
                 if let Some(c) = &mut v.compare {
                     c.encode_b = Default::default();
                     c.search_b = Default::default();

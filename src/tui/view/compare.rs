@@ -11,7 +11,7 @@ use super::super::layout::{inner, Regions};
 use super::super::state::{Focus, State};
 use super::hits;
 use super::widgets::{pad, pane};
-use crate::engine::{CompareView, HitView};
+use crate::engine::{CompareView, HitView, ListKind};
 
 /// Draws the Compare view.
 pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
     let relevant = view.relevant.len();
     let mut header_a = vec![
         Span::styled(
-            format!("overlap@{} {}/{}", view.k, c.overlap, view.splade.len()),
+            format!("overlap@{} {}/{}", view.k, c.overlap, c.hits_a.len()),
             theme.title,
         ),
         Span::styled(
@@ -48,26 +48,24 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
         ),
         Span::styled(" · ↑↓ vs B", theme.dim),
     ];
-    header_a.extend(found(&view.splade, relevant, state));
-    // A's hits with their rank in B.
-    let mut a_hits = view.splade.clone();
-    for (h, rb) in a_hits.iter_mut().zip(&c.a_in_b) {
-        h.other_rank = *rb;
-        h.base_rank = None;
-    }
+    header_a.extend(found(&c.hits_a, relevant, state));
     let edited = if c.a_edited { "· edited " } else { "" };
     let a_title = format!(" A: {} {edited}", short(&c.model_a));
-    let a_focused = state.focus == Focus::Splade;
-    hits::list(
+    let a_focused = state.focus == Focus::Left;
+    let sparse = |hits| hits::Hits {
+        hits,
+        kind: ListKind::Sparse,
+        empty: "no document matches",
+    };
+    hits::draw_list(
         frame,
-        r.splade,
+        r.left,
         &a_title,
         Line::from(header_a),
-        &a_hits,
+        sparse(&c.hits_a),
         view.k,
-        state.splade_selected,
-        a_focused,
-        a_focused,
+        state.left_selected,
+        (a_focused, a_focused),
         state,
     );
     let mut header_b = vec![
@@ -84,16 +82,15 @@ pub fn draw(frame: &mut Frame, r: &Regions, state: &State) {
     header_b.extend(found(&c.hits_b, relevant, state));
     let b_title = format!(" B: {} ", short(&c.model_b));
     let b_focused = state.focus == Focus::HitsB;
-    hits::list(
+    hits::draw_list(
         frame,
         r.hits_b,
         &b_title,
         Line::from(header_b),
-        &c.hits_b,
+        sparse(&c.hits_b),
         view.k,
         state.b_selected,
-        b_focused,
-        b_focused,
+        (b_focused, b_focused),
         state,
     );
 }

@@ -1,5 +1,6 @@
-//! The Evaluate view: per-query nDCG@10 of every system and the deltas, sortable by any
-//! column; below, the mean of every measure and SPLADE's paired tests against the others.
+//! The Evaluate view: per-query nDCG@10 of every loaded system and the deltas against the
+//! baseline system (SPLADE until `b` picks another), sortable by any column; below, the
+//! mean of every measure and the baseline's paired tests against each other system.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,25 +9,30 @@ use ratatui::Frame;
 
 use super::super::layout::{inner, scroll_offset};
 use super::super::state::{EvalColumn, State};
-use super::widgets::{bar, pad, pane};
+use super::widgets::{bar, fit, pad, pane};
 use crate::engine::EvalTable;
 use crate::eval::Metric;
 
-/// Column titles: id, query, one per system, one delta per other system.
-pub fn columns(table: &EvalTable) -> Vec<String> {
+/// Column titles: id, query, one per system, one delta per system other than the
+/// baseline.
+pub fn columns(table: &EvalTable, baseline: usize) -> Vec<String> {
     let mut c = vec!["query id".to_string(), "query".to_string()];
     c.extend(table.systems.iter().cloned());
     c.extend(
-        table.systems[1..]
-            .iter()
-            .map(|s| format!("Δ {}", s.trim_start_matches("SPLADE-"))),
+        others(table, baseline)
+            .map(|i| format!("Δ {}", table.systems[i].trim_start_matches("SPLADE-"))),
     );
     c
 }
 
+/// The systems other than the baseline, in order.
+fn others(table: &EvalTable, baseline: usize) -> impl Iterator<Item = usize> {
+    (0..table.systems.len()).filter(move |&i| i != baseline)
+}
+
 /// The table pane and the summary pane.
 fn split(area: Rect, table: &EvalTable) -> [Rect; 2] {
-    let tests = table.comparisons.len() as u16;
+    let tests = table.systems.len().saturating_sub(1) as u16;
     let summary_height =
         3 + table.systems.len() as u16 + tests + u16::from(tests > 0) + table.notes.len() as u16;
     Layout::vertical([Constraint::Min(0), Constraint::Length(summary_height)]).areas(area)
@@ -72,13 +78,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         return;
     };
     let [top, bottom] = split(area, table);
-    frame.render_widget(
-        pane(format!(" Evaluate · {} ", table.title), true, theme),
-        top,
-    );
+    let baseline = e.baseline.min(table.systems.len().saturating_sub(1));
+    let mut title = format!(" Evaluate · {} ", table.title);
+    if table.systems.len() > 2 || baseline != 0 {
+        title.push_str(&format!("· Δ vs {} (b) ", table.systems[baseline]));
+    }
+    frame.render_widget(pane(title, true, theme), top);
     let body = inner(top);
-    let cols = columns(table);
-    let num_w = 9usize;
+    let cols = columns(table, baseline);
     let n_num = cols.len() - 2;
     let id_w = table
         .rows
@@ -87,11 +94,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .max()
         .unwrap_or(8)
         .clamp(8, 14);
+    // Nine columns per number, down to seven when many systems share a narrow screen.
+    let num_w = ((body.width as usize).saturating_sub(id_w + 2 + 8) / n_num.max(1)).clamp(7, 9);
     let text_w = (body.width as usize)
         .saturating_sub(id_w + 2 + n_num * num_w)
         .max(8);
     let arrow = |c: usize| {
-        if EvalColumn::all(table.systems.len()).get(c) == Some(&e.sort) {
+        if EvalColumn::all(table.systems.len(), baseline).get(c) == Some(&e.sort) {
             if e.descending {
                 "▼"
             } else {
@@ -112,10 +121,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         ),
     ];
     for (c, name) in cols.iter().enumerate().skip(2) {
-        header.push(Span::styled(
-            format!("{:>w$}", format!("{name}{}", arrow(c)), w = num_w),
-            theme.title,
-        ));
+        // Long system names are cut so that columns never run together.
+        let title = fit(&format!("{name}{}", arrow(c)), num_w - 1);
+        header.push(Span::styled(format!("{title:>w$}", w = num_w), theme.title));
     }
     let mut lines = vec![
         Line::from(header),
@@ -133,8 +141,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         for v in &r.ndcg {
             spans.push(Span::raw(format!("{v:>w$.4}", w = num_w)));
         }
-        for other in &r.ndcg[1..] {
-            let d = r.ndcg[0] - other;
+        for other in others(table, baseline) {
+            let d = r.ndcg[baseline] - r.ndcg[other];
             let style = if d > 1e-12 {
                 theme.rank_up
             } else if d < -1e-12 {
@@ -151,10 +159,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), body);
-    summary(frame, bottom, table, state);
+    summary(frame, bottom, table, baseline, state);
 }
 
-fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
+fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, baseline: usize, state: &State) {
     let theme = &state.theme;
     frame.render_widget(
         pane(" Summary (trec_eval, all judged queries) ", false, theme),
@@ -162,27 +170,42 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
     );
     let body = inner(area);
     let metrics = Metric::ALL;
-    let mut head = vec![Span::styled(pad("system", 12), theme.title)];
+    // Names as wide as the longest (up to 24 columns) where the six measures leave room.
+    let name_w = table
+        .systems
+        .iter()
+        .map(|n| n.chars().count() + 4)
+        .max()
+        .unwrap_or(12)
+        .min(24)
+        .min((body.width as usize).saturating_sub(6 * 11))
+        .max(12);
+    let mut head = vec![Span::styled(pad("system", name_w), theme.title)];
     for m in metrics {
         head.push(Span::styled(format!("{:>11}", m.name()), theme.title));
     }
     let mut lines = vec![Line::from(head)];
     for (name, means) in table.systems.iter().zip(&table.means) {
-        let mut spans = vec![Span::styled(pad(name, 12), theme.key)];
+        let mut spans = vec![Span::styled(pad(name, name_w), theme.key)];
         for m in metrics {
             spans.push(Span::raw(format!("{:>11.4}", means.get(m))));
         }
         lines.push(Line::from(spans));
     }
-    // SPLADE's paired tests, in the same columns as the means (they fit 80 columns).
-    if !table.comparisons.is_empty() {
-        let mut head = vec![Span::styled(pad("SPLADE vs", 12), theme.title)];
+    // The baseline's paired tests, in the same columns as the means (they fit 80 columns).
+    if table.systems.len() > 1 {
+        let title = format!("{} vs", table.systems[baseline]);
+        let mut head = vec![Span::styled(pad(&title, name_w), theme.title)];
         for h in ["ΔnDCG@10", "W/T/L", "t-test p", "rand. p"] {
             head.push(Span::styled(format!("{h:>11}"), theme.title));
         }
         lines.push(Line::from(head));
     }
-    for (c, other) in table.comparisons.iter().zip(&table.systems[1..]) {
+    let tests = others(table, baseline).filter_map(|i| {
+        let c = table.comparisons.get(baseline)?.get(i)?.as_ref()?;
+        Some((c, &table.systems[i]))
+    });
+    for (c, other) in tests {
         let wtl = &c.win_tie_loss;
         let t = c
             .t_test
@@ -199,7 +222,7 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, state: &State) {
         };
         let wtl = format!("{}/{}/{}", wtl.wins, wtl.ties, wtl.losses);
         lines.push(Line::from(vec![
-            Span::styled(pad(other, 12), theme.key),
+            Span::styled(pad(other, name_w), theme.key),
             Span::styled(format!("{:>+11.4}", c.mean_diff), style),
             Span::raw(format!("{wtl:>11}{t:>11}{rnd:>11}")),
         ]));

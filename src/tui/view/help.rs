@@ -135,8 +135,17 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
     textarea.set_placeholder_style(theme.dim);
     frame.render_widget(&textarea, input);
     if !relevant.is_empty() {
+        let names = state
+            .shown
+            .as_ref()
+            .map(|s| [s.lists[0].name.as_str(), s.lists[1].name.as_str()])
+            .unwrap_or(["SPLADE", "BM25"]);
         let mut lines = vec![Line::styled(
-            "or pick a relevant document (↑↓):  grade  SPLADE  BM25",
+            format!(
+                "or pick a relevant document (↑↓):  grade  {}  {}",
+                fit(names[0], 12),
+                fit(names[1], 12)
+            ),
             theme.title,
         )];
         let visible = list.height.saturating_sub(1) as usize;
@@ -148,8 +157,8 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
                 Span::raw(format!(
                     "{:>5}  {:>6}  {:>6}{}",
                     r.grade,
-                    rank(r.splade_rank),
-                    rank(r.bm25_rank),
+                    rank(r.ranks[0]),
+                    rank(r.ranks[1]),
                     if r.in_index { "" } else { "  not in the index" }
                 )),
             ]);

@@ -1,7 +1,8 @@
-//! A hit list: rank, id, title, score, a stacked bar of per-term contributions (colour =
-//! term), the hit's rank in the other list (↑ this list ranks it higher, ↓ lower, `new`:
-//! not in the other list's top k) and, with term edits on, its rank change against the
-//! unedited query.
+//! A hit list of one system: rank, id, title, score, a stacked bar of the score's parts
+//! (colour = SPLADE term or BM25 stem, fusion component; one grey bar for a dense or run
+//! score, which has no parts), the hit's rank in the other list's system (↑ this list ranks
+//! it higher, ↓ lower, `new`: not in the other list's top k) and, with term edits on, its
+//! rank change against the unedited query.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,36 +14,18 @@ use super::super::layout::{inner, scroll_offset, HIT_HEIGHT};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{fit, one_line, stacked_bar};
-use crate::engine::{HitView, QueryView};
-
-/// Which list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
-    Splade,
-    Bm25,
-}
+use crate::engine::{Column, HitView, ListKind, QueryView};
 
 /// Draws one of the two hit lists.
-pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, which: Which) {
+pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, column: Column) {
     let theme = &state.theme;
-    let (hits, selected, focus, name, other, matching) = match which {
-        Which::Splade => (
-            &view.splade,
-            state.splade_selected,
-            Focus::Splade,
-            "SPLADE",
-            "BM25",
-            view.splade_matching,
-        ),
-        Which::Bm25 => (
-            &view.bm25,
-            state.bm25_selected,
-            Focus::Bm25,
-            "BM25",
-            "SPLADE",
-            view.bm25_matching,
-        ),
+    let (selected, focus) = match column {
+        Column::Left => (state.left_selected, Focus::Left),
+        Column::Right => (state.right_selected, Focus::Right),
     };
+    let list = &view.lists[column.index()];
+    let other = &view.lists[1 - column.index()].name;
+    let (hits, name, matching) = (&list.hits, &list.name, list.matching);
     let focused = state.focus == focus;
     let marked = state.list == focus;
     let mut header = vec![
@@ -72,34 +55,51 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, whic
         }
     }
     let header = Line::from(header);
-    list(
+    let empty = if list.has_query {
+        "no document matches"
+    } else {
+        "this run has no results for this query (run systems need a judged query: open one from Evaluate)"
+    };
+    draw_list(
         frame,
         area,
         &format!(" {name} "),
         header,
-        hits,
+        Hits {
+            hits,
+            kind: list.kind,
+            empty,
+        },
         view.k,
         selected,
-        focused,
-        marked,
+        (focused, marked),
         state,
     );
 }
 
-/// Draws a titled hit list with a header line (also used by the Compare view).
+/// A list's hits and how to show them.
+pub struct Hits<'a> {
+    pub hits: &'a [HitView],
+    pub kind: ListKind,
+    /// What an empty list says.
+    pub empty: &'a str,
+}
+
+/// Draws a titled hit list with a header line (also used by the Compare view); `focus`
+/// is whether the list has the focus and whether it shows its selection.
 #[allow(clippy::too_many_arguments)]
-pub fn list(
+pub fn draw_list(
     frame: &mut Frame,
     area: Rect,
     title: &str,
     header: Line<'static>,
-    hits: &[HitView],
+    list: Hits,
     k: usize,
     selected: usize,
-    focused: bool,
-    marked: bool,
+    (focused, marked): (bool, bool),
     state: &State,
 ) {
+    let hits = list.hits;
     let theme = &state.theme;
     frame.render_widget(
         super::widgets::pane(title.to_string(), focused, theme),
@@ -111,15 +111,15 @@ pub fn list(
     }
     let mut lines = vec![header];
     if hits.is_empty() {
-        lines.push(Line::styled("no document matches", theme.dim));
+        lines.push(Line::styled(list.empty.to_string(), theme.dim));
     }
     let width = body.width as usize;
     let visible = (body.height.saturating_sub(1) / HIT_HEIGHT) as usize;
     let offset = scroll_offset(selected, visible);
-    let top = hits.first().map_or(1.0, |h| h.score);
+    let top = hits.first().map_or(1.0, |h| h.score as f32);
     for (i, h) in hits.iter().enumerate().skip(offset).take(visible) {
         let is_sel = marked && i == selected;
-        let (l1, l2) = hit_lines(h, i + 1, k, top, width, is_sel, theme);
+        let (l1, l2) = hit_lines(h, i + 1, k, top, width, is_sel, list.kind, theme);
         let style = if is_sel && focused {
             theme.selected
         } else {
@@ -131,6 +131,7 @@ pub fn list(
     frame.render_widget(Paragraph::new(lines), body);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn hit_lines(
     h: &HitView,
     rank: usize,
@@ -138,6 +139,7 @@ fn hit_lines(
     top: f32,
     width: usize,
     selected: bool,
+    kind: ListKind,
     theme: &Theme,
 ) -> (Line<'static>, Line<'static>) {
     let mut first = vec![
@@ -158,7 +160,12 @@ fn hit_lines(
     };
     first.push(Span::raw(fit(&title, width.saturating_sub(used))));
 
-    let mut second = vec![Span::styled(format!("   {:>6.2} ", h.score), theme.base)];
+    let score = if kind.fine_scores() {
+        format!("   {:>6.4} ", h.score)
+    } else {
+        format!("   {:>6.2} ", h.score)
+    };
+    let mut second = vec![Span::styled(score, theme.base)];
     second.push(other_rank(h.other_rank, rank, k, theme));
     if let Some(base) = h.base_rank {
         let d = base as i64 - rank as i64;

@@ -1,7 +1,9 @@
-//! The inspector: why the selected (or any "why not?") document has its scores — the
-//! SPLADE contribution table (query weight × document weight = contribution, share), the
-//! query terms it lacks, BM25's tf/idf parts, its text with matching words highlighted, and
-//! its own heaviest terms.
+//! The inspector: why the selected (or any "why not?") document has its scores in the
+//! systems of both lists — SPLADE's contribution table (query weight × document weight =
+//! contribution, share) and the query terms it lacks, BM25's tf/idf parts, a fusion's
+//! components (rank, score, normalised score, weight, share), a dense or run score with why
+//! it has no parts — then its text with the words SPLADE and BM25 match highlighted, and its
+//! own heaviest terms.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -15,7 +17,8 @@ use super::super::theme::Theme;
 use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::encoder::TermKind;
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
-use crate::search::RankInfo;
+use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
+use crate::system::{Explanation, FusionExplanation, Position};
 
 /// Draws the inspector.
 pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
@@ -81,7 +84,13 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
     };
     let scroll = (state.inspector_scroll, 0);
     frame.render_widget(
-        Paragraph::new(tables_lines(x, tables.width as usize, theme)).scroll(scroll),
+        Paragraph::new(tables_lines(
+            x,
+            state.list == Focus::Right,
+            tables.width as usize,
+            theme,
+        ))
+        .scroll(scroll),
         tables,
     );
     frame.render_widget(doc_text(x, theme).scroll(scroll), text);
@@ -99,16 +108,53 @@ fn rank_text(name: &str, r: &RankInfo) -> String {
     }
 }
 
+fn position_text(name: &str, p: &Position) -> String {
+    match (p.rank, p.score) {
+        (Some(rank), Some(score)) if rank <= p.k => format!("{name} #{rank} {score:.4}"),
+        (Some(rank), Some(score)) => format!(
+            "{name} #{rank} {score:.4}, {:.4} below #{}",
+            p.gap.unwrap_or(0.0),
+            p.k
+        ),
+        _ => format!("{name}: not among its hits"),
+    }
+}
+
+/// The document's rank and score in one column's system, and whether it is in the top k.
+fn column_rank(name: &str, e: &Explanation) -> (String, bool) {
+    let top = |rank: Option<usize>, k: usize| rank.is_some_and(|r| r <= k);
+    match e {
+        Explanation::Splade(x) => (rank_text(name, &x.rank), top(x.rank.rank, x.rank.k)),
+        Explanation::Bm25(x) => (rank_text(name, &x.rank), top(x.rank.rank, x.rank.k)),
+        Explanation::Dense(x) | Explanation::Run(x) => (
+            position_text(name, &x.position),
+            top(x.position.rank, x.position.k),
+        ),
+        Explanation::Fusion(x) => (
+            position_text(name, &x.position),
+            top(x.position.rank, x.position.k),
+        ),
+        Explanation::NotIndexed { why, .. } => (format!("{name}: {why}"), false),
+    }
+}
+
 fn rank_summary(x: &Inspection, theme: &Theme) -> Line<'static> {
-    let style = |r: &RankInfo| match r.rank {
-        Some(rank) if rank <= r.k => theme.rank_up,
-        _ => theme.rank_down,
-    };
-    Line::from(vec![
-        Span::styled(rank_text("SPLADE", &x.splade.rank), style(&x.splade.rank)),
-        Span::styled(" · ", theme.dim),
-        Span::styled(rank_text("BM25", &x.bm25.rank), style(&x.bm25.rank)),
-    ])
+    let mut spans = Vec::new();
+    for (i, (name, e)) in x.columns.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim));
+        }
+        let (text, in_top) = column_rank(name, e);
+        spans.push(Span::styled(
+            text,
+            if in_top {
+                theme.rank_up
+            } else {
+                theme.rank_down
+            },
+        ));
+    }
+    Line::from(spans)
 }
 
 fn kind_style(kind: TermKind, theme: &Theme) -> Style {
@@ -118,14 +164,63 @@ fn kind_style(kind: TermKind, theme: &Theme) -> Style {
     }
 }
 
-/// The SPLADE and BM25 tables and the missing terms.
-fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// Both columns' explanations, one after the other: the list the hit was picked from
+/// first (`right_first`), so that its explanation is in view.
+fn tables_lines(
+    x: &Inspection,
+    right_first: bool,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let token_w = width.saturating_sub(26).clamp(6, 16);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(pad("SPLADE term", token_w + 1), theme.title),
+    let mut lines = Vec::new();
+    let mut columns: Vec<_> = x.columns.iter().collect();
+    if right_first {
+        columns.reverse();
+    }
+    for (i, (name, e)) in columns.into_iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::raw(""));
+        }
+        match e {
+            Explanation::Splade(e) => splade_table(&mut lines, name, e, x, token_w, width, theme),
+            Explanation::Bm25(e) => bm25_table(&mut lines, name, e, token_w, width, theme),
+            Explanation::Dense(e) | Explanation::Run(e) => {
+                lines.push(Line::styled(
+                    format!("{name}: score {}", score_text(e.position.score)),
+                    theme.title,
+                ));
+                lines.push(Line::styled(e.note.to_string(), theme.dim));
+            }
+            Explanation::Fusion(e) => fusion_table(&mut lines, name, e, width, theme),
+            Explanation::NotIndexed { why, .. } => {
+                lines.push(Line::styled(format!("{name}: {why}"), theme.warning));
+            }
+        }
+    }
+    lines.into_iter().map(|l| clip(l, width)).collect()
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or("–".into(), |s| format!("{s:.4}"))
+}
+
+/// SPLADE: query weight × document weight = part, share; the query terms it lacks.
+#[allow(clippy::too_many_arguments)]
+fn splade_table(
+    lines: &mut Vec<Line<'static>>,
+    name: &str,
+    e: &SpladeExplanation,
+    x: &Inspection,
+    token_w: usize,
+    width: usize,
+    theme: &Theme,
+) {
+    lines.push(Line::from(vec![
+        Span::styled(pad(&format!("{name} term"), token_w + 1), theme.title),
         Span::styled(" q  ×  d   =  part  share", theme.dim),
-    ])];
-    for t in &x.splade.terms {
+    ]));
+    for t in &e.terms {
         let chip = Span::styled(
             "■",
             Style::new().fg(theme.term_color(x.slots.get(&t.id).copied())),
@@ -147,19 +242,15 @@ fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static
             )),
         ]));
     }
-    if x.splade.terms.is_empty() {
+    if e.terms.is_empty() {
         lines.push(Line::styled("no query term in this document", theme.dim));
     }
     lines.push(Line::from(Span::styled(
-        format!(
-            "{:>w$}",
-            format!("score {:.2}", x.splade.score),
-            w = token_w + 26
-        ),
+        format!("{:>w$}", format!("score {:.2}", e.score), w = token_w + 26),
         theme.title,
     )));
-    if !x.splade.missing.is_empty() {
-        let items = x.splade.missing.iter().map(|m| {
+    if !e.missing.is_empty() {
+        let items = e.missing.iter().map(|m| {
             vec![
                 Span::styled(m.token.clone(), kind_style(m.query_kind, theme)),
                 Span::styled(format!(" {:.2}  ", m.query_weight), theme.dim),
@@ -168,12 +259,22 @@ fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static
         let lacks = Span::styled("lacks ", theme.warning);
         lines.push(items_line(lacks, items.collect(), width));
     }
-    lines.push(Line::raw(""));
+}
+
+/// BM25: tf, idf, the tf part and each term's score; the analysed terms it lacks.
+fn bm25_table(
+    lines: &mut Vec<Line<'static>>,
+    name: &str,
+    e: &Bm25Explanation,
+    token_w: usize,
+    width: usize,
+    theme: &Theme,
+) {
     lines.push(Line::from(vec![
-        Span::styled(pad("BM25 term", token_w + 1), theme.title),
+        Span::styled(pad(&format!("{name} term"), token_w + 1), theme.title),
         Span::styled("tf  idf   tf-part  part share", theme.dim),
     ]));
-    for t in &x.bm25.terms {
+    for t in &e.terms {
         let p = &t.parts;
         lines.push(Line::from(vec![
             Span::raw(" "),
@@ -188,22 +289,55 @@ fn tables_lines(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static
             )),
         ]));
     }
-    if x.bm25.terms.is_empty() {
+    if e.terms.is_empty() {
         lines.push(Line::styled(
             "no analyzed query term in this document",
             theme.dim,
         ));
     }
-    if !x.bm25.missing.is_empty() {
-        let items = x
-            .bm25
+    if !e.missing.is_empty() {
+        let items = e
             .missing
             .iter()
             .map(|m| vec![Span::styled(format!("{} ", m.term), theme.term_input)]);
         let lacks = Span::styled("lacks ", theme.warning);
         lines.push(items_line(lacks, items.collect(), width));
     }
-    lines.into_iter().map(|l| clip(l, width)).collect()
+}
+
+/// A fusion: each component's rank, score, normalised score, weight, contribution and
+/// share; the contributions add up to the fused score.
+fn fusion_table(
+    lines: &mut Vec<Line<'static>>,
+    name: &str,
+    e: &FusionExplanation,
+    width: usize,
+    theme: &Theme,
+) {
+    let sys_w = width.saturating_sub(40).clamp(6, 12);
+    lines.push(Line::from(vec![
+        Span::styled(pad(name, sys_w + 1), theme.title),
+        Span::styled(" rank  score  norm  ×w   = part  share", theme.dim),
+    ]));
+    for (i, p) in e.parts.iter().enumerate() {
+        let rank = p.rank.map_or("–".into(), |r| format!("#{r}"));
+        let norm = p.normalized.map_or("  –  ".into(), |n| format!("{n:.3}"));
+        lines.push(Line::from(vec![
+            Span::styled("■", Style::new().fg(theme.term_color(Some(i)))),
+            Span::styled(pad(&p.system, sys_w), theme.term_input),
+            Span::raw(format!(
+                " {rank:>5} {:>6} {norm:>5} ×{:<4.2}={:>7.4} {:>4.0}%",
+                p.score.map_or("–".into(), |s| format!("{s:.2}")),
+                p.weight,
+                p.contribution,
+                p.share * 100.0
+            )),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        format!("fused score {}", score_text(e.position.score)),
+        theme.title,
+    )));
 }
 
 /// Cuts a line to `width` columns.

@@ -21,6 +21,7 @@ use super::action::Action;
 use super::keymap::Context;
 use super::layout::{self, regions, tab_label, APP_NAME};
 use super::state::{Focus, Overlay, Phase, State, View, MIN_HEIGHT, MIN_WIDTH};
+use crate::engine::Column;
 use widgets::{duration, pane};
 
 /// Draws the whole screen; control characters from the data are shown as glyphs, never
@@ -109,9 +110,9 @@ fn explore(frame: &mut Frame, r: &layout::Regions, state: &State) {
     if r.terms.width > 0 {
         terms::draw(frame, r.terms, view, state);
     }
-    if r.splade.width > 0 {
-        hits::draw(frame, r.splade, view, state, hits::Which::Splade);
-        hits::draw(frame, r.bm25, view, state, hits::Which::Bm25);
+    if r.left.width > 0 {
+        hits::draw(frame, r.left, view, state, Column::Left);
+        hits::draw(frame, r.right, view, state, Column::Right);
     }
     if r.inspector.width > 0 {
         inspect::draw(frame, r.inspector, view, state);
@@ -205,12 +206,13 @@ fn status(frame: &mut Frame, area: Rect, state: &State) {
         left.push(Span::styled(format!(" {} ", l.model), theme.title));
         if let Some(v) = &state.shown {
             let t = &v.timings;
-            let mut s = format!(
-                "encode {} · SPLADE {} · BM25 {}",
-                duration(t.encode),
-                duration(t.splade),
-                duration(t.bm25)
-            );
+            let mut s = format!("encode {}", duration(t.encode));
+            if let Some(dense) = t.dense {
+                s.push_str(&format!(" · dense encode {}", duration(dense)));
+            }
+            for list in &v.lists {
+                s.push_str(&format!(" · {} {}", list.name, duration(list.time)));
+            }
             if let Some(full) = t.splade_unedited {
                 s.push_str(&format!(" (unedited {})", duration(full)));
             }
@@ -255,9 +257,22 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
             Action::WeightDown,
             Action::ResetEdits,
         ],
+        Context::Hits if state.systems().len() > 2 => &[
+            Action::Open,
+            Action::OtherList,
+            Action::WhyNot,
+            Action::LeftSystem,
+            Action::RightSystem,
+        ],
         Context::Hits => &[Action::Open, Action::OtherList, Action::WhyNot],
         Context::Inspector => &[Action::Back, Action::Down],
         Context::Compare => &[Action::Open, Action::OtherList, Action::FocusNext],
+        Context::Evaluate if state.systems().len() > 2 => &[
+            Action::Open,
+            Action::SortNext,
+            Action::Baseline,
+            Action::SortReverse,
+        ],
         Context::Evaluate => &[Action::Open, Action::SortNext, Action::SortReverse],
         Context::WhyNot => &[Action::Open, Action::Back],
         Context::Help => &[Action::Back],
