@@ -4,8 +4,11 @@
 //! full redraw into a 150×44 `TestBackend` (the wide layout, inspector included).
 //!
 //! `cargo bench --bench keystrokes` prints the per-keystroke median, p95, p99 and max over
-//! every keystroke of the first 100 test queries, and the median of each part. The SciFact
-//! index is built once under `target/` (about a minute).
+//! every keystroke of the first 100 test queries, and the median of each part, for two
+//! layouts run alternately query by query in one process: SPLADE beside BM25 (the default)
+//! and SPLADE beside the hybrid `rrf:splade+dense` (each key also embeds the query with
+//! all-MiniLM-L6-v2 and fuses). The SciFact index (with its dense part) is built once under
+//! `target/`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -17,6 +20,7 @@ use spladescope::engine::Loaded;
 use spladescope::engine::{Engine, Side};
 use spladescope::eval::load_beir;
 use spladescope::index::Index;
+use spladescope::system::SystemSpec;
 use spladescope::tui::action::Action;
 use spladescope::tui::config::{Config, History};
 use spladescope::tui::snapshot::render;
@@ -48,7 +52,7 @@ fn main() {
         return;
     };
     let encoder = common::cached::encoder("splade-tiny", 64).unwrap();
-    let engine = Engine::new(
+    let mut engine = Engine::new(
         Side {
             index: Index::open(&dir).unwrap(),
             encoder,
@@ -58,6 +62,14 @@ fn main() {
         None,
     )
     .unwrap();
+    let hybrid = SystemSpec::parse("rrf:splade+dense").unwrap();
+    engine
+        .add_systems(
+            &[SystemSpec::parse("dense").unwrap(), hybrid.clone()],
+            0,
+            false,
+        )
+        .unwrap();
     let split = load_beir(&data, "test").unwrap();
     let queries: Vec<String> = split
         .queries
@@ -66,62 +78,109 @@ fn main() {
         .take(QUERIES)
         .map(|q| q.text.clone())
         .collect();
-    let mut state = State::new(Config::default(), None, History::default());
-    update(&mut state, Action::Resize(WIDTH, HEIGHT));
-    update(
-        &mut state,
-        Action::Loaded(Box::new(Ok(Loaded::of(&engine)))),
-    );
-    // Warm up caches and the allocator.
-    let _ = engine.compute(&Default::default());
-    let (mut total, mut compute, mut draw) = (Vec::new(), Vec::new(), Vec::new());
-    for q in &queries {
-        update(&mut state, Action::ClearQuery);
-        state.outbox.clear();
-        for c in q.chars() {
-            let start = Instant::now();
+    let hybrid_at = engine
+        .systems()
+        .iter()
+        .position(|n| n == hybrid.title())
+        .unwrap();
+    let layouts = [
+        ("SPLADE | BM25", [0, 1]),
+        ("SPLADE | rrf:splade+dense", [0, hybrid_at]),
+    ];
+    let mut runs: Vec<Run> = layouts
+        .iter()
+        .map(|(name, columns)| {
+            let mut state = State::new(Config::default(), None, History::default());
+            update(&mut state, Action::Resize(WIDTH, HEIGHT));
             update(
                 &mut state,
-                Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+                Action::Loaded(Box::new(Ok(Loaded::of(&engine)))),
             );
-            let t0 = Instant::now();
-            for request in state.outbox.drain(..).collect::<Vec<_>>() {
-                let reply = engine.compute(&request);
-                update(
-                    &mut state,
-                    Action::Reply(request.generation, Box::new(reply)),
-                );
+            state.columns = *columns;
+            Run {
+                name,
+                state,
+                total: Vec::new(),
+                compute: Vec::new(),
+                draw: Vec::new(),
             }
-            let t1 = Instant::now();
-            let buffer = render(&state, WIDTH, HEIGHT);
-            std::hint::black_box(&buffer);
-            let end = Instant::now();
-            total.push(end - start);
-            compute.push(t1 - t0);
-            draw.push(end - t1);
+        })
+        .collect();
+    // Warm up caches and the allocator.
+    let _ = engine.compute(&Default::default());
+    for (i, q) in queries.iter().enumerate() {
+        // Alternate which layout goes first, so that neither always follows the other.
+        let order: [usize; 2] = if i % 2 == 0 { [0, 1] } else { [1, 0] };
+        for r in order {
+            type_query(&engine, &mut runs[r], q);
         }
     }
-    for v in [&mut total, &mut compute, &mut draw] {
-        v.sort_unstable();
-    }
     println!(
-        "keystrokes: {} over {} SciFact queries (splade-tiny, {} documents, {WIDTH}x{HEIGHT})",
-        total.len(),
+        "keystrokes: {} per layout over {} SciFact queries (splade-tiny, {} documents, {WIDTH}x{HEIGHT})",
+        runs[0].total.len(),
         queries.len(),
         engine.index().len()
     );
+    let mut medians = Vec::new();
+    for r in &mut runs {
+        for v in [&mut r.total, &mut r.compute, &mut r.draw] {
+            v.sort_unstable();
+        }
+        medians.push(percentile(&r.total, 0.5));
+        println!("{}:", r.name);
+        println!(
+            "  per keystroke: median {} · p95 {} · p99 {} · max {}",
+            ms(percentile(&r.total, 0.5)),
+            ms(percentile(&r.total, 0.95)),
+            ms(percentile(&r.total, 0.99)),
+            ms(*r.total.last().unwrap())
+        );
+        println!(
+            "  encode+search+explain: median {} · p95 {};  draw: median {} · p95 {}",
+            ms(percentile(&r.compute, 0.5)),
+            ms(percentile(&r.compute, 0.95)),
+            ms(percentile(&r.draw, 0.5)),
+            ms(percentile(&r.draw, 0.95))
+        );
+    }
     println!(
-        "per keystroke: median {} · p95 {} · p99 {} · max {}",
-        ms(percentile(&total, 0.5)),
-        ms(percentile(&total, 0.95)),
-        ms(percentile(&total, 0.99)),
-        ms(*total.last().unwrap())
+        "median ratio, hybrid / default: {:.2}",
+        medians[1].as_secs_f64() / medians[0].as_secs_f64()
     );
-    println!(
-        "  encode+search+explain: median {} · p95 {};  draw: median {} · p95 {}",
-        ms(percentile(&compute, 0.5)),
-        ms(percentile(&compute, 0.95)),
-        ms(percentile(&draw, 0.5)),
-        ms(percentile(&draw, 0.95))
-    );
+}
+
+/// One layout's state and its measurements.
+struct Run {
+    name: &'static str,
+    state: State,
+    total: Vec<Duration>,
+    compute: Vec<Duration>,
+    draw: Vec<Duration>,
+}
+
+/// Types `q` key by key into the run's state from an empty query box, timing each key:
+/// update, the engine's replies, and a full redraw.
+fn type_query(engine: &Engine, run: &mut Run, q: &str) {
+    let state = &mut run.state;
+    update(state, Action::ClearQuery);
+    state.outbox.clear();
+    for c in q.chars() {
+        let start = Instant::now();
+        update(
+            state,
+            Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        let t0 = Instant::now();
+        for request in state.outbox.drain(..).collect::<Vec<_>>() {
+            let reply = engine.compute(&request);
+            update(state, Action::Reply(request.generation, Box::new(reply)));
+        }
+        let t1 = Instant::now();
+        let buffer = render(state, WIDTH, HEIGHT);
+        std::hint::black_box(&buffer);
+        let end = Instant::now();
+        run.total.push(end - start);
+        run.compute.push(t1 - t0);
+        run.draw.push(end - t1);
+    }
 }

@@ -91,6 +91,36 @@ fn main() {
     apply(&mut s, &e, [key(KeyCode::F(1))]);
     save("help", &s, W, H);
 
+    // A hybrid beside SPLADE: rrf:splade+bm25 on the right, its second hit inspected; then
+    // Evaluate with every system against BM25.
+    let dir = std::env::temp_dir().join(format!("spladescope-shots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (hybrid, _) = common::explorer::demo_engine_with_systems(&dir).unwrap();
+    let mut s = state(W, H);
+    load(&mut s, &hybrid);
+    apply(&mut s, &hybrid, typing("reset my login"));
+    apply(
+        &mut s,
+        &hybrid,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Char('>')),
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Down),
+            key(KeyCode::Enter),
+        ],
+    );
+    save("hybrid", &s, W, H);
+    evaluate(&mut s, &hybrid);
+    apply(
+        &mut s,
+        &hybrid,
+        [key(KeyCode::F(4)), key(KeyCode::Char('b'))],
+    );
+    save("evaluate-systems", &s, W, H);
+    let _ = std::fs::remove_dir_all(&dir);
+
     let mut light = State::new(
         spladescope::tui::config::Config {
             theme: spladescope::tui::theme::ThemeName::Light,
