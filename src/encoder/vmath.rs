@@ -35,8 +35,12 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 0.166_666_65;
     p = p * r + 0.5;
     let e = p * (r * r) + r + 1.0;
-    // n ∈ [-126, 127]: a normal power of two.
-    let e = e * f32::from_bits(((n as i32 + 127) as u32) << 23);
+    // n ∈ [-126, 127], so n + 127 ∈ [1, 254] is a normal exponent. Adding 2²³ puts that
+    // integer in the low mantissa bits, read with bit operations that vectorise (a float to
+    // integer cast does not: Rust's saturating cast is done one element at a time).
+    const MAGIC: f32 = 8_388_608.0;
+    let biased = (n + 127.0 + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits());
+    let e = e * f32::from_bits(biased << 23);
     if tiny {
         0.0
     } else {
