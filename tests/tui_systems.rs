@@ -404,3 +404,27 @@ fn real_keys_put_a_hybrid_and_a_run_beside_splade() {
 fn short(name: &str) -> String {
     name.chars().take(10).collect()
 }
+
+#[test]
+fn a_system_that_cannot_load_is_one_clear_message() {
+    if no_tmux() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let Some((e, _)) = engine(t.path()) else {
+        return;
+    };
+    let missing = t.path().join("no-such-run.trec");
+    let args = format!(
+        "tui '{}' --system 'run:x={}'",
+        e.index().dir().display(),
+        missing.display()
+    );
+    let (tmux, _home) = start("badrun", &args, 120, 30);
+    let s = tmux.wait("the error screen", 60, |s| s.contains("no-such-run.trec"));
+    // The cause is said once, not repeated by each layer that passes it on.
+    assert_eq!(s.matches("os error 2").count(), 1, "{s}");
+    tmux.keys(&["q"]);
+    let s = tmux.wait("the exit", 30, |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=1"), "{s}");
+}

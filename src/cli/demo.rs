@@ -150,7 +150,8 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let (model, rebuild) = (args.model.clone(), args.rebuild);
-    let loader: Loader =
-        Box::new(move |progress| load(&model, rebuild, progress).map_err(|e| format!("{e:#}")));
+    let loader: Loader = Box::new(move |progress| {
+        load(&model, rebuild, progress).map_err(|e| super::output::error_chain(&e))
+    });
     launch(loader, &args.ui)
 }

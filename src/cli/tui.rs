@@ -165,7 +165,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
             }
             Ok(engine)
         };
-        load().map_err(|e| format!("{e:#}"))
+        load().map_err(|e| super::output::error_chain(&e))
     });
     launch(loader, &args.ui)
 }
