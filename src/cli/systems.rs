@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use spladescope::eval::{read_run, RunOptions};
 use spladescope::system::{Leaf, Pipeline, SecondIndex, SystemSpec};
 
 use super::query::{self, QueryModelArgs};
@@ -15,11 +14,15 @@ pub struct SystemArgs {
     /// A retrieval system (repeatable): splade, splade-b (the --compare index), bm25, dense
     /// (the index's dense part, `index --dense`), run:NAME=FILE (a TREC run), rrf:A+B[:K]
     /// (reciprocal rank fusion, K = 60), linear:A+B:ALPHA[:minmax|:zscore] (ALPHA weighs A;
-    /// min–max by default). Fusions take each component's top -k.
+    /// min–max by default). Fusions take each component's top -k (in the explorer: the
+    /// hits per list). The explorer always loads splade, bm25 (and splade-b with
+    /// --compare), adds these, and `<` / `>` pick the systems of its two lists; a run
+    /// answers judged queries (opened from Evaluate).
     #[arg(long = "system", value_name = "SYSTEM", value_parser = parse_system)]
     pub systems: Vec<SystemSpec>,
     /// A second index of the same corpus, built with another checkpoint: the `splade-b`
-    /// system, searched with the model it was built with.
+    /// system, searched with the model it was built with (in the explorer, also the
+    /// Compare view).
     #[arg(long, value_name = "DIR")]
     pub compare: Option<PathBuf>,
     /// Accept a --compare index of another corpus (by default refused).
@@ -58,7 +61,6 @@ pub fn open(
             systems.push(SystemSpec::Leaf(Leaf::SpladeB));
         }
     }
-    let leaves: Vec<Leaf> = systems.iter().flat_map(|s| s.leaves()).collect();
     if let Some(dir) = &args.compare {
         let b = query::open_compare(dir, model, &pipeline.index, args.allow_corpus_mismatch)?;
         if let Some(reason) = b.corpus_difference {
@@ -66,15 +68,7 @@ pub fn open(
         }
         pipeline.b = Some(SecondIndex::new(&pipeline.index, b.index, b.encoder)?);
     }
-    if leaves.contains(&Leaf::Dense) {
-        pipeline.load_dense(model.threads, model.allow_model_mismatch)?;
-    }
-    for s in &systems {
-        if let SystemSpec::RunFile { name, path } = s {
-            let file = read_run(path, &RunOptions::default())?;
-            pipeline.add_run(name, file.run);
-        }
-    }
+    pipeline.load_resources(&systems, model.threads, model.allow_model_mismatch)?;
     pipeline.set_systems(systems)?;
     Ok(Opened { pipeline, notes })
 }

@@ -8,7 +8,6 @@ use clap::{Args, ValueEnum};
 use directories::ProjectDirs;
 
 use spladescope::engine::{Engine, Judged, Side};
-use spladescope::system::SystemSpec;
 use spladescope::tui::config::{Config, History};
 use spladescope::tui::theme::ThemeName;
 use spladescope::tui::worker::Loader;
@@ -16,25 +15,14 @@ use spladescope::tui::{self, Exit, Launch};
 
 use super::eval::{check_corpus, JudgedArgs};
 use super::query::{self, QueryModelArgs};
+use super::systems::SystemArgs;
 
 #[derive(Debug, Args)]
 pub struct TuiArgs {
     /// The index directory.
     pub index: PathBuf,
-    /// A second index of the same corpus built with another checkpoint: enables the Compare
-    /// view (its own model encodes the queries).
-    #[arg(long)]
-    pub compare: Option<PathBuf>,
-    /// Accept a --compare index of another corpus (by default refused).
-    #[arg(long, requires = "compare")]
-    pub allow_corpus_mismatch: bool,
-    /// More retrieval systems (repeatable; the syntax of `search --system`): dense,
-    /// rrf:A+B[:K], linear:A+B:ALPHA[:zscore], run:NAME=FILE. SPLADE, BM25 (and SPLADE-B
-    /// with --compare) are always there; `<` and `>` pick the systems of the left and
-    /// right lists, and Evaluate scores them all. A run shows its results for judged
-    /// queries (opened from Evaluate).
-    #[arg(long = "system", value_name = "SYSTEM", value_parser = super::systems::parse_system)]
-    pub systems: Vec<SystemSpec>,
+    #[command(flatten)]
+    pub systems: SystemArgs,
     /// Judged queries (--beir DIR, or --queries and --qrels): enable the Evaluate view.
     #[command(flatten)]
     pub judged: JudgedArgs,
@@ -118,10 +106,13 @@ pub fn index_name(dir: &Path) -> String {
 }
 
 pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
-    let (index, compare, model) = (args.index.clone(), args.compare.clone(), args.model.clone());
-    let allow_corpus_mismatch = args.allow_corpus_mismatch;
+    let (index, model) = (args.index.clone(), args.model.clone());
+    let (compare, allow_corpus_mismatch) = (
+        args.systems.compare.clone(),
+        args.systems.allow_corpus_mismatch,
+    );
     let judged_args = args.judged.clone();
-    let systems = args.systems.clone();
+    let systems = args.systems.systems.clone();
     let loader: Loader = Box::new(move |progress| {
         let load = || -> anyhow::Result<Engine> {
             progress(format!("opening {} and loading its model", index.display()));

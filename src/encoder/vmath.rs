@@ -84,7 +84,7 @@ fn exp_sub_loop(x: &mut [f32], max: f32) {
 
 /// Runs `$body` compiled for the widest instruction set this CPU has.
 macro_rules! dispatch {
-    ($name:ident($($arg:ident: $ty:ty),*) => $body:expr) => {{
+    (($($arg:ident: $ty:ty),*) => $body:expr) => {{
         #[cfg(target_arch = "x86_64")]
         {
             #[target_feature(enable = "avx512f")]
@@ -107,12 +107,12 @@ macro_rules! dispatch {
 
 /// Exact GELU of every element, in place.
 pub fn gelu(x: &mut [f32]) {
-    dispatch!(gelu(x: &mut [f32]) => gelu_loop(x))
+    dispatch!((x: &mut [f32]) => gelu_loop(x))
 }
 
 /// `x[i] ← e^(x[i] − max)`, in place.
 fn exp_sub(x: &mut [f32], max: f32) {
-    dispatch!(exp_sub(x: &mut [f32], max: f32) => exp_sub_loop(x, max))
+    dispatch!((x: &mut [f32], max: f32) => exp_sub_loop(x, max))
 }
 
 /// Softmax of every row of `x` (`width` columns) in place.

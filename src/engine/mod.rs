@@ -169,8 +169,9 @@ impl Engine {
         })
     }
 
-    /// Adds systems after the built-in ones (those already there are skipped): loads the
-    /// dense query model (`threads`, `allow_mismatch` as for `search`) and reads run files.
+    /// Adds systems after the built-in ones (those already there are skipped), loading
+    /// what they need ([`Pipeline::load_resources`]; `threads`, `allow_mismatch` as for
+    /// `search`).
     pub fn add_systems(
         &mut self,
         specs: &[SystemSpec],
@@ -179,19 +180,13 @@ impl Engine {
     ) -> crate::system::Result<()> {
         let p = &mut self.pipeline;
         let mut systems = p.systems().to_vec();
-        for spec in specs {
-            if systems.iter().any(|s| s.name() == spec.name()) {
-                continue;
-            }
-            if spec.leaves().contains(&Leaf::Dense) && p.dense.is_none() {
-                p.load_dense(threads, allow_mismatch)?;
-            }
-            if let SystemSpec::RunFile { name, path } = spec {
-                let file = crate::eval::read_run(path, &crate::eval::RunOptions::default())?;
-                p.add_run(name, file.run);
-            }
-            systems.push(spec.clone());
-        }
+        let new: Vec<SystemSpec> = specs
+            .iter()
+            .filter(|spec| !systems.iter().any(|s| s.name() == spec.name()))
+            .cloned()
+            .collect();
+        p.load_resources(&new, threads, allow_mismatch)?;
+        systems.extend(new);
         p.set_systems(systems)
     }
 

@@ -25,24 +25,6 @@ pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use splade::splade_scores;
 
-/// The retrieval systems.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum System {
-    Splade,
-    Bm25,
-}
-
-impl System {
-    /// Display name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Splade => "SPLADE",
-            Self::Bm25 => "BM25",
-        }
-    }
-}
-
 /// One retrieved document.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Hit {

@@ -135,6 +135,27 @@ impl Pipeline {
         )
     }
 
+    /// Loads what `specs` need besides the index: the dense query model (see
+    /// [`Pipeline::load_dense`]) when one uses `dense`, and each `run:NAME=FILE`'s file.
+    pub fn load_resources(
+        &mut self,
+        specs: &[SystemSpec],
+        threads: usize,
+        allow_mismatch: bool,
+    ) -> Result<()> {
+        let dense = specs.iter().any(|s| s.leaves().contains(&Leaf::Dense));
+        if dense && self.dense.is_none() {
+            self.load_dense(threads, allow_mismatch)?;
+        }
+        for s in specs {
+            if let SystemSpec::RunFile { name, path } = s {
+                let file = crate::eval::read_run(path, &crate::eval::RunOptions::default())?;
+                self.add_run(name, file.run);
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a run file's results as the run called `name`.
     pub fn add_run(&mut self, name: &str, run: Run) {
         self.runs.insert(name.to_string(), run);
