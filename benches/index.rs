@@ -77,6 +77,7 @@ fn bench(c: &mut Criterion) {
                 empty_documents: 0,
                 skipped_records: 0,
                 dense: None,
+                imported: None,
             };
             builder.write(dir.path(), info).unwrap()
         })

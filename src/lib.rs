@@ -25,3 +25,4 @@ pub mod search;
 pub mod sparse;
 pub mod system;
 pub mod tui;
+pub mod vectors;

@@ -12,15 +12,34 @@ use indicatif::{ProgressBar, ProgressStyle};
 use spladescope::analysis::Bm25Params;
 use spladescope::corpus::{CorpusOptions, Format, JsonlFields, TsvOptions};
 use spladescope::encoder::DenseEncoder;
-use spladescope::index::{self, BuildOptions, IndexError};
+use spladescope::index::{self, BuildOptions, ImportOptions, IndexError};
+use spladescope::vectors::{Keys, VectorOptions};
 
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// The corpus: a BEIR folder or corpus.jsonl, a JSONL file, a TSV file (id<TAB>text) or a
-    /// folder of .txt/.md files.
-    pub corpus: PathBuf,
+    /// folder of .txt/.md files. Not with --vectors.
+    #[arg(required_unless_present = "vectors", conflicts_with = "vectors")]
+    pub corpus: Option<PathBuf>,
+    /// Import document vectors encoded elsewhere instead of encoding a corpus: a JSONL file
+    /// (optionally .gz) of {"id", "contents", "vector": {token: weight}} lines, as Anserini's
+    /// JsonVectorCollection and Seismic write them. --model names the query encoder, whose
+    /// vocabulary the tokens belong to.
+    #[arg(long, value_name = "FILE", conflicts_with = "dense")]
+    pub vectors: Option<PathBuf>,
+    /// With --vectors: take each document's text from this corpus (beir, jsonl or tsv), by
+    /// id, instead of the vector file's text fields.
+    #[arg(long = "corpus", value_name = "CORPUS", requires = "vectors")]
+    pub texts: Option<PathBuf>,
+    /// With --vectors: the vector keys are WordPiece tokens or numeric term ids.
+    #[arg(long, value_enum, default_value = "tokens", requires = "vectors")]
+    pub vector_keys: VectorKeys,
+    /// With --vectors: divide every weight by this (integer impacts, e.g. 100 for
+    /// Anserini's quantised SPLADE vectors).
+    #[arg(long, value_name = "S", requires = "vectors")]
+    pub impact_scale: Option<f64>,
     /// Where to write the index (a directory).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -67,10 +86,38 @@ pub struct IndexArgs {
     pub dense_max_length: Option<usize>,
 }
 
+/// `--vector-keys`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum VectorKeys {
+    /// WordPiece tokens ("micro", "##structural").
+    Tokens,
+    /// Decimal term ids ("2436").
+    Ids,
+}
+
+impl From<VectorKeys> for Keys {
+    fn from(k: VectorKeys) -> Self {
+        match k {
+            VectorKeys::Tokens => Keys::Tokens,
+            VectorKeys::Ids => Keys::Ids,
+        }
+    }
+}
+
 pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let bm25 = Bm25Params::new(args.k1, args.b).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(s) = args.impact_scale {
+        anyhow::ensure!(
+            s.is_finite() && s > 0.0,
+            "--impact-scale must be a positive number, not {s}"
+        );
+    }
+    let input = match (&args.vectors, &args.corpus) {
+        (Some(v), _) | (None, Some(v)) => v,
+        (None, None) => anyhow::bail!("give a corpus, or --vectors FILE"),
+    };
     // Refuse a bad --out before the model loads; the build checks again under its lock.
-    index::output::check_replaceable(&args.corpus, &args.out, args.force)?;
+    index::output::check_replaceable(input, &args.out, args.force)?;
     let encoder = args.model.load()?;
     let dense = match &args.dense {
         Some(spec) => Some(
@@ -79,24 +126,19 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let options = BuildOptions {
-        corpus: CorpusOptions {
-            format: args.format,
-            fields: JsonlFields {
-                id_field: args.id_field.clone(),
-                text_field: args.text_field.clone(),
-                title_field: Some(args.title_field.clone()),
-            },
-            tsv: TsvOptions {
-                title_column: args.tsv_title,
-                skip_header: args.tsv_header,
-            },
-            skip_bad: args.skip_bad,
-            ..CorpusOptions::default()
+    let corpus_options = CorpusOptions {
+        format: args.format,
+        fields: JsonlFields {
+            id_field: args.id_field.clone(),
+            text_field: args.text_field.clone(),
+            title_field: Some(args.title_field.clone()),
         },
-        bm25,
-        force: args.force,
-        ..BuildOptions::default()
+        tsv: TsvOptions {
+            title_column: args.tsv_title,
+            skip_header: args.tsv_header,
+        },
+        skip_bad: args.skip_bad,
+        ..CorpusOptions::default()
     };
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -114,24 +156,43 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         .progress_chars("=> "),
     );
     let start = Instant::now();
-    let result = index::build(
-        &args.corpus,
-        &args.out,
-        index::Encoders {
-            sparse: &encoder,
-            dense: dense.as_ref(),
-        },
-        &options,
-        &cancel,
-        &mut |p| {
-            if let Some(total) = p.total_bytes {
-                bar.set_length(total);
-            }
-            bar.set_position(p.bytes_read);
-            let rate = p.documents as f64 / start.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!("{} docs, {rate:.0} docs/s", p.documents));
-        },
-    );
+    let mut report = |p: &index::BuildProgress| {
+        if let Some(total) = p.total_bytes {
+            bar.set_length(total);
+        }
+        bar.set_position(p.bytes_read);
+        let rate = p.documents as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{} docs, {rate:.0} docs/s", p.documents));
+    };
+    let result = match &args.vectors {
+        Some(vectors) => {
+            let options = ImportOptions {
+                vectors: VectorOptions {
+                    keys: args.vector_keys.into(),
+                    impact_scale: args.impact_scale,
+                    skip_bad: args.skip_bad,
+                    ..VectorOptions::default()
+                },
+                texts: args.texts.clone().map(|t| (t, corpus_options)),
+                bm25,
+                force: args.force,
+            };
+            index::import(vectors, &args.out, &encoder, &options, &cancel, &mut report)
+        }
+        None => {
+            let options = BuildOptions {
+                corpus: corpus_options,
+                bm25,
+                force: args.force,
+                ..BuildOptions::default()
+            };
+            let encoders = index::Encoders {
+                sparse: &encoder,
+                dense: dense.as_ref(),
+            };
+            index::build(input, &args.out, encoders, &options, &cancel, &mut report)
+        }
+    };
     bar.finish_and_clear();
     let built = match result {
         Err(IndexError::Interrupted) => {
@@ -141,7 +202,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             );
             std::process::exit(130);
         }
-        other => other.with_context(|| format!("cannot index {}", args.corpus.display()))?,
+        other => other.with_context(|| format!("cannot index {}", input.display()))?,
     };
     for path in &built.removed_leftovers {
         eprintln!(
@@ -159,13 +220,32 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
         args.out.display(),
         bytes as f64 / 1e6
     );
-    println!(
-        "  SPLADE: {} postings over {} terms; {} documents truncated at {} tokens",
-        manifest.splade.postings,
-        manifest.splade.terms,
-        manifest.truncated_documents,
-        manifest.model.max_length
-    );
+    match &manifest.imported {
+        Some(i) => {
+            println!(
+                "  SPLADE: {} postings over {} terms, imported from {} (sha256 {}); queries \
+                 encoded by {}",
+                manifest.splade.postings,
+                manifest.splade.terms,
+                i.vectors,
+                &i.sha256[..i.sha256.len().min(12)],
+                manifest.model.id
+            );
+            if i.without_text > 0 {
+                println!(
+                    "  {} documents are not in {} and have no text (no BM25 terms)",
+                    i.without_text, i.texts
+                );
+            }
+        }
+        None => println!(
+            "  SPLADE: {} postings over {} terms; {} documents truncated at {} tokens",
+            manifest.splade.postings,
+            manifest.splade.terms,
+            manifest.truncated_documents,
+            manifest.model.max_length
+        ),
+    }
     println!(
         "  BM25: {} postings over {} terms (k1 {}, b {})",
         manifest.bm25.postings, manifest.bm25.terms, manifest.bm25.k1, manifest.bm25.b

@@ -5,6 +5,7 @@ mod demo;
 mod encode;
 mod eval;
 mod explain;
+mod export;
 mod index;
 pub mod output;
 mod query;
@@ -70,9 +71,20 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  spladescope index ../shared/data/scifact --out scifact.idx --max-length 256\n  \
         spladescope index collection.tsv --out msmarco.idx --format tsv --skip-bad\n  \
-        spladescope index docs/ --out docs.idx --model ./my-splade-model"
+        spladescope index docs/ --out docs.idx --model ./my-splade-model\n  \
+        spladescope index --vectors vectors.jsonl.gz --out big.idx --model naver/splade-cocondenser-ensembledistil\n  \
+        spladescope index --vectors anserini.jsonl --impact-scale 100 --corpus corpus.jsonl --out big.idx"
     )]
     Index(index::IndexArgs),
+
+    /// Write an index's document vectors in the import format (JSONL: id, contents,
+    /// vector), for Anserini, Seismic or `index --vectors`.
+    #[command(
+        name = "export-vectors",
+        after_help = "Examples:\n  spladescope export-vectors scifact.idx -o scifact-vectors.jsonl.gz\n  \
+        spladescope export-vectors scifact.idx --vector-keys ids --no-text | head -1"
+    )]
+    ExportVectors(export::ExportArgs),
 
     /// Exact top-k retrieval with SPLADE (default), BM25 (--bm25) or both (--both), with
     /// per-term score contributions (--explain).
@@ -161,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Encode(args) => encode::run(&args),
         Command::Index(args) => index::run(&args),
+        Command::ExportVectors(args) => export::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Stats(args) => stats::run(&args),

@@ -193,6 +193,9 @@ pub enum LineProblem {
         /// Columns found.
         found: usize,
     },
+    /// A field of a vector record is missing or unusable (import format, [`crate::vectors`]).
+    #[error("{0}")]
+    BadVector(VectorProblem),
     /// The line is longer than the configured limit.
     #[error("line longer than {limit} bytes")]
     TooLong {
@@ -207,6 +210,53 @@ fn columns_hint(expected: usize) -> &'static str {
     } else {
         " (id<TAB>text<TAB>title)"
     }
+}
+
+/// What is wrong with the `vector` of an imported record ([`crate::vectors`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VectorProblem {
+    /// No `vector` field.
+    #[error("missing \"vector\" field (fields present: {present})")]
+    Missing {
+        /// The field names the line has (the first few).
+        present: String,
+    },
+    /// `vector` is not an object.
+    #[error("\"vector\" must be an object of term: weight, found {found}")]
+    NotAnObject {
+        /// The JSON type found.
+        found: String,
+    },
+    /// A weight is not a number, or not a finite non-negative one.
+    #[error("weight of term {term:?} {why}")]
+    BadWeight {
+        /// The term key as written.
+        term: String,
+        /// What is wrong, e.g. "is negative (-0.5)".
+        why: String,
+    },
+    /// A token key that the model's vocabulary lacks.
+    #[error("unknown token {token:?}: not in the model's vocabulary (keys are WordPiece tokens; numeric term ids need --vector-keys ids)")]
+    UnknownToken {
+        /// The key.
+        token: String,
+    },
+    /// A numeric key that is not a term id of the vocabulary.
+    #[error(
+        "term key {key:?} is not a term id below the vocabulary size {vocab} (--vector-keys ids)"
+    )]
+    BadTermId {
+        /// The key.
+        key: String,
+        /// The vocabulary size.
+        vocab: usize,
+    },
+    /// Two keys name the same term.
+    #[error("term {key:?} appears twice in the vector")]
+    DuplicateTerm {
+        /// The second key.
+        key: String,
+    },
 }
 
 /// An unknown `--format` name.

@@ -139,7 +139,7 @@ fn parse_object(line: &str, fields: Option<&JsonlFields>) -> Result<Top, LinePro
     Ok(top)
 }
 
-fn json_problem(e: serde_json::Error) -> LineProblem {
+pub(crate) fn json_problem(e: serde_json::Error) -> LineProblem {
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
@@ -150,7 +150,7 @@ fn json_problem(e: serde_json::Error) -> LineProblem {
 }
 
 /// A JSON value as far as a field needs it: strings and integers kept, the rest only named.
-enum Loose {
+pub(crate) enum Loose {
     Str(String),
     Int(String),
     Float(f64),
@@ -161,7 +161,7 @@ enum Loose {
 }
 
 impl Loose {
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Loose::Str(_) => "a string".into(),
             Loose::Int(s) => format!("the integer {s}"),

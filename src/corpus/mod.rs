@@ -89,9 +89,11 @@
 mod detect;
 mod error;
 mod folder;
-mod jsonl;
-mod lines;
+pub(crate) mod jsonl;
+pub(crate) mod lines;
+mod lookup;
 mod reader;
+pub(crate) mod tally;
 mod tsv;
 
 #[cfg(test)]
@@ -103,8 +105,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use detect::{detect, Detected};
-pub use error::{CorpusError, LineProblem, ParseFormatError};
+pub use error::{CorpusError, LineProblem, ParseFormatError, VectorProblem};
 pub use jsonl::JsonlFields;
+pub use lookup::CorpusLookup;
 pub use reader::{CorpusReader, Progress, MAX_KEPT_ERRORS};
 pub use tsv::TsvOptions;
 

@@ -1,6 +1,5 @@
 //! [`CorpusReader`]: the streaming iterator over documents, with counters and progress.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -10,6 +9,7 @@ use super::error::{CorpusError, LineProblem};
 use super::folder::{self, FolderSource};
 use super::jsonl::{self, JsonlFields};
 use super::lines::{Line, LineReader};
+use super::tally::Tally;
 use super::tsv::{self, TsvOptions};
 use super::{CorpusOptions, Document, Format};
 
@@ -62,13 +62,10 @@ pub struct CorpusReader {
     path: PathBuf,
     format: Format,
     source: Source,
-    skip_bad: bool,
     skip_header: bool,
-    seen: Option<HashMap<Box<str>, u64>>,
+    tally: Tally,
     documents: u64,
     empty: u64,
-    skipped: u64,
-    first_skipped: Vec<CorpusError>,
     done: bool,
 }
 
@@ -125,16 +122,17 @@ impl CorpusReader {
     fn new(path: PathBuf, format: Format, source: Source, options: &CorpusOptions) -> Self {
         let lines = matches!(source, Source::Lines { .. });
         CorpusReader {
+            tally: Tally::new(
+                path.clone(),
+                options.skip_bad,
+                lines && options.check_duplicates,
+            ),
             path,
             format,
             source,
-            skip_bad: options.skip_bad,
             skip_header: format == Format::Tsv && options.tsv.skip_header,
-            seen: (lines && options.check_duplicates).then(HashMap::new),
             documents: 0,
             empty: 0,
-            skipped: 0,
-            first_skipped: Vec::new(),
             done: false,
         }
     }
@@ -178,19 +176,19 @@ impl CorpusReader {
 
     /// Bad records skipped so far (with `skip_bad`).
     pub fn skipped(&self) -> u64 {
-        self.skipped
+        self.tally.skipped
     }
 
     /// The first [`MAX_KEPT_ERRORS`] skipped errors, for a summary.
     pub fn first_skipped(&self) -> &[CorpusError] {
-        &self.first_skipped
+        &self.tally.first_skipped
     }
 
     /// A [`CorpusError::EmptyCorpus`] for this collection, for callers that refuse an empty one.
     pub fn empty_corpus_error(&self) -> CorpusError {
         CorpusError::EmptyCorpus {
             path: self.path.clone(),
-            skipped: self.skipped,
+            skipped: self.tally.skipped,
         }
     }
 
@@ -231,22 +229,6 @@ impl CorpusReader {
             );
         }
     }
-
-    fn check_duplicate(&mut self, id: &str, line: u64) -> Result<(), CorpusError> {
-        let Some(seen) = &mut self.seen else {
-            return Ok(());
-        };
-        if let Some(&first_line) = seen.get(id) {
-            return Err(CorpusError::DuplicateId {
-                path: self.path.clone(),
-                line,
-                first_line,
-                id: id.to_owned(),
-            });
-        }
-        seen.insert(id.into(), line);
-        Ok(())
-    }
 }
 
 impl Iterator for CorpusReader {
@@ -262,7 +244,9 @@ impl Iterator for CorpusReader {
                     self.done = true;
                     return None;
                 }
-                Some(Ok((doc, Some(line)))) => self.check_duplicate(&doc.id, line).map(|()| doc),
+                Some(Ok((doc, Some(line)))) => {
+                    self.tally.check_duplicate(&doc.id, line).map(|()| doc)
+                }
                 Some(Ok((doc, None))) => Ok(doc),
                 Some(Err(e)) => Err(e),
             };
@@ -274,13 +258,10 @@ impl Iterator for CorpusReader {
                     }
                     return Some(Ok(doc));
                 }
-                Err(e) if e.is_record_error() && self.skip_bad => {
-                    self.skipped += 1;
-                    if self.first_skipped.len() < MAX_KEPT_ERRORS {
-                        self.first_skipped.push(e);
-                    }
-                }
                 Err(e) => {
+                    let Some(e) = self.tally.skip(e) else {
+                        continue;
+                    };
                     // After an I/O error the input cannot be trusted to move on.
                     self.done = !e.is_record_error();
                     return Some(Err(e));

@@ -13,7 +13,9 @@ use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
 use super::format::{FileWriter, FORMAT_VERSION};
-use super::manifest::{Bm25Info, CorpusInfo, FileInfo, Manifest, ModelInfo, SpladeInfo};
+use super::manifest::{
+    Bm25Info, CorpusInfo, FileInfo, ImportInfo, Manifest, ModelInfo, SpladeInfo,
+};
 use super::output::Output;
 use super::rows::RowsBuilder;
 use super::{files, termdict, ANALYZER_DESCRIPTION};
@@ -55,7 +57,16 @@ pub struct BuildProgress {
 }
 
 /// Removes the temporary directory unless the build completed.
-struct TempDir(Option<PathBuf>);
+pub(crate) struct TempDir(pub(crate) Option<PathBuf>);
+
+impl TempDir {
+    /// Creates the build's temporary directory.
+    pub(crate) fn create(output: &Output) -> Result<Self> {
+        let path = output.building_dir();
+        std::fs::create_dir(&path).map_err(io(&path))?;
+        Ok(Self(Some(path)))
+    }
+}
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -94,6 +105,7 @@ pub struct IndexBuilder {
     bm25_doc_count: u64,
     sum_ttf: u64,
     truncated: u64,
+    empty: u64,
     dense: Option<DenseBuilder>,
 }
 
@@ -135,9 +147,7 @@ pub fn build<'a>(
         }),
         None => None,
     };
-    let tmp_path = output.building_dir();
-    std::fs::create_dir(&tmp_path).map_err(io(&tmp_path))?;
-    let mut tmp = TempDir(Some(tmp_path.clone()));
+    let tmp = TempDir::create(&output)?;
 
     let mut c = IndexBuilder::new(encoder.vocab_size());
     if let Some(d) = encoders.dense {
@@ -200,22 +210,36 @@ pub fn build<'a>(
         empty_documents: reader.empty(),
         skipped_records: reader.skipped(),
         dense: dense_info,
+        imported: None,
     };
+    let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
+    finish(c, tmp, &output, info, cancel, first_skipped.collect())
+}
+
+/// Writes the collected index into the temporary directory and moves it into place.
+pub(crate) fn finish(
+    c: IndexBuilder,
+    mut tmp: TempDir,
+    output: &Output,
+    info: IndexInfo,
+    cancel: &AtomicBool,
+    first_skipped: Vec<String>,
+) -> Result<Built> {
+    let tmp_path = tmp
+        .0
+        .clone()
+        .expect("an unfinished build has its directory");
     let manifest = c.write(&tmp_path, info)?;
     // Writing takes a while on a large index: a late Ctrl-C still keeps the old one.
     if cancel.load(Ordering::Relaxed) {
         return Err(IndexError::Interrupted);
     }
-    move_into_place(&tmp_path, &output)?;
+    move_into_place(&tmp_path, output)?;
     tmp.0 = None;
     Ok(Built {
         manifest,
         removed_leftovers: output.removed.clone(),
-        first_skipped: reader
-            .first_skipped()
-            .iter()
-            .map(|e| e.to_string())
-            .collect(),
+        first_skipped,
     })
 }
 
@@ -228,6 +252,8 @@ pub struct IndexInfo {
     pub skipped_records: u64,
     /// The dense part's model and settings (with [`IndexBuilder::with_dense`]).
     pub dense: Option<DenseInfo>,
+    /// Where imported vectors came from.
+    pub imported: Option<ImportInfo>,
 }
 
 impl IndexBuilder {
@@ -243,6 +269,7 @@ impl IndexBuilder {
             bm25_doc_count: 0,
             sum_ttf: 0,
             truncated: 0,
+            empty: 0,
             dense: None,
         }
     }
@@ -265,6 +292,11 @@ impl IndexBuilder {
         self.docs.len()
     }
 
+    /// Documents added without text ([`Document::is_empty`]).
+    pub fn empty_documents(&self) -> u64 {
+        self.empty
+    }
+
     /// Whether no document was added.
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
@@ -283,6 +315,7 @@ impl IndexBuilder {
             }
         }
         self.truncated += u64::from(truncated);
+        self.empty += u64::from(doc.is_empty());
         // Term frequencies without holding the document's terms (long texts stay cheap).
         let mut tf: HashMap<String, u32> = HashMap::new();
         let mut length = 0usize;
@@ -406,6 +439,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             norms: "Lucene SmallFloat.intToByte4 of the token count".into(),
         },
         dense: dense_info,
+        imported: info.imported,
         files: file_infos,
     };
     manifest.write(dir)?;

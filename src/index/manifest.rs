@@ -46,6 +46,10 @@ pub struct Manifest {
     /// Dense part (`index --dense`), if built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dense: Option<super::dense::DenseInfo>,
+    /// Where the SPLADE vectors came from when they were imported (`index --vectors`)
+    /// rather than encoded here; `model` is then the query encoder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportInfo>,
     /// Each file's size and CRC-32.
     pub files: BTreeMap<String, FileInfo>,
 }
@@ -112,6 +116,25 @@ pub struct Bm25Info {
     pub sum_total_term_freq: u64,
     /// How document lengths are stored.
     pub norms: String,
+}
+
+/// Imported document vectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportInfo {
+    /// The vector file, as given.
+    pub vectors: String,
+    /// Its sha256.
+    pub sha256: String,
+    /// What its keys were: `tokens` or `ids`.
+    pub keys: crate::vectors::Keys,
+    /// The divisor applied to its weights, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact_scale: Option<f64>,
+    /// Where the texts came from: the vector file itself, or a corpus (`--corpus`).
+    pub texts: String,
+    /// Vector records whose document the corpus lacked (indexed without text).
+    #[serde(default)]
+    pub without_text: u64,
 }
 
 /// Size and checksum of one file.

@@ -24,6 +24,7 @@ pub mod dense;
 pub mod docstore;
 pub mod error;
 pub mod format;
+pub mod import;
 pub mod manifest;
 pub mod output;
 pub mod rows;
@@ -35,6 +36,7 @@ use std::path::{Path, PathBuf};
 pub use build::{build, BuildOptions, BuildProgress, Built, Encoders, IndexBuilder, IndexInfo};
 pub use docstore::StoredDoc;
 pub use error::{IndexError, Result};
+pub use import::{import, ImportOptions};
 pub use manifest::Manifest;
 
 use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
