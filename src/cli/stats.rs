@@ -54,8 +54,13 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     writeln!(out, "model       {}", s.model)?;
     writeln!(
         out,
-        "\nSPLADE      {} postings, {} distinct terms, {:.2} bytes/posting",
-        s.splade_postings, s.splade_terms, s.splade_bytes_per_posting
+        "\nSPLADE      {} postings, {} distinct terms; bytes/posting: {:.2} inverted (documents \
+         and 8-bit impact bounds), {:.2} exact weights, {:.2} forward",
+        s.splade_postings,
+        s.splade_terms,
+        s.splade_bytes_per_posting,
+        s.splade_weight_bytes_per_posting,
+        s.forward_bytes_per_posting
     )?;
     writeln!(
         out,

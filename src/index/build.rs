@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::blocks::BlockPostingsWriter;
 use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
@@ -360,17 +361,20 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             .write(&dir.join(files::FORWARD), files::FORWARD_KIND, build)?,
     );
 
-    let mut inverted = RowsBuilder::default();
+    let mut inverted = BlockPostingsWriter::create(
+        &dir.join(files::SPLADE),
+        &dir.join(files::SPLADE_WEIGHTS),
+        build,
+    )?;
     let mut splade_terms = 0;
     for (docs, weights) in &c.splade {
         splade_terms += u64::from(!docs.is_empty());
-        inverted.push_f32(docs, weights);
+        inverted.push(docs, weights)?;
     }
-    let splade_postings = inverted.entries();
-    record(
-        files::SPLADE,
-        inverted.write(&dir.join(files::SPLADE), files::SPLADE_KIND, build)?,
-    );
+    let splade_postings = inverted.postings();
+    let (inv, imp) = inverted.finish()?;
+    record(files::SPLADE, inv);
+    record(files::SPLADE_WEIGHTS, imp);
 
     let mut terms: Vec<&String> = c.bm25.keys().collect();
     terms.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));

@@ -5,7 +5,8 @@
 //! |---|---|
 //! | `manifest.json` | format version, model id and file hashes, max length, counts, BM25 parameters and analyzer, each file's size and CRC-32 (written last) |
 //! | `docs.bin` | document store: id, title, text; sorted id table ([`docstore`]) |
-//! | `splade.inv` | SPLADE inverted index: per vocabulary term, the documents and their `f32` impacts ([`rows`]) |
+//! | `splade.inv` | SPLADE inverted index: per vocabulary term, blocks of 128 bit-packed documents with 8-bit impact bounds and per-block maxima ([`blocks`]) |
+//! | `splade.imp` | the exact `f32` weight of every SPLADE posting, in posting order ([`blocks`]) |
 //! | `splade.fwd` | forward index: per document, its sparse vector ([`rows`]) |
 //! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
 //! | `bm25.post` | BM25 postings: per term, the documents and term frequencies ([`rows`]) |
@@ -18,6 +19,7 @@
 //! and document vectors (summed in term-id order). BM25 uses the Lucene English analyzer and
 //! Lucene's BM25 ([`crate::analysis`]).
 
+pub mod blocks;
 pub mod build;
 pub mod codec;
 pub mod dense;
@@ -41,6 +43,7 @@ pub use manifest::Manifest;
 
 use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::sparse::SparseVector;
+use blocks::BlockPostings;
 use dense::DenseVectors;
 use docstore::DocStore;
 use format::FileData;
@@ -55,7 +58,7 @@ pub const ANALYZER_DESCRIPTION: &str = "Lucene EnglishAnalyzer as in Anserini: S
 pub mod files {
     pub const DOCS: &str = "docs.bin";
     pub const SPLADE: &str = "splade.inv";
-    pub const SPLADE_KIND: &[u8; 4] = b"SPLI";
+    pub const SPLADE_WEIGHTS: &str = "splade.imp";
     pub const FORWARD: &str = "splade.fwd";
     pub const FORWARD_KIND: &[u8; 4] = b"SPLF";
     pub const BM25_TERMS: &str = "bm25.dict";
@@ -70,7 +73,7 @@ pub struct Index {
     dir: PathBuf,
     manifest: Manifest,
     docs: DocStore,
-    splade: Rows,
+    splade: BlockPostings,
     forward: Rows,
     bm25_terms: TermDict,
     bm25_postings: Rows,
@@ -85,7 +88,8 @@ impl Index {
     pub fn open(dir: &Path) -> Result<Self> {
         let manifest = Manifest::read(dir)?;
         let docs = DocStore::open(&dir.join(files::DOCS))?;
-        let splade = Rows::open(&dir.join(files::SPLADE), files::SPLADE_KIND)?;
+        let splade =
+            BlockPostings::open(&dir.join(files::SPLADE), &dir.join(files::SPLADE_WEIGHTS))?;
         let forward = Rows::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
         let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
@@ -102,6 +106,7 @@ impl Index {
         for (name, file) in [
             (files::DOCS, docs.file()),
             (files::SPLADE, splade.file()),
+            (files::SPLADE_WEIGHTS, splade.weights_file()),
             (files::FORWARD, forward.file()),
             (files::BM25_TERMS, bm25_terms.file()),
             (files::BM25_POSTINGS, bm25_postings.file()),
@@ -112,7 +117,8 @@ impl Index {
         let consistent = docs.len() == n
             && forward.rows() == n
             && norms.bytes().len() == n
-            && splade.rows() == manifest.model.vocab_size
+            && splade.terms() == manifest.model.vocab_size
+            && splade.postings() == manifest.splade.postings
             && bm25_postings.rows() == bm25_terms.len();
         if !consistent {
             return Err(IndexError::Corrupt {
@@ -148,6 +154,7 @@ impl Index {
         for file in [
             self.docs.file(),
             self.splade.file(),
+            self.splade.weights_file(),
             self.forward.file(),
             self.bm25_terms.file(),
             self.bm25_postings.file(),
@@ -227,8 +234,8 @@ impl Index {
         Ok(v)
     }
 
-    /// The SPLADE inverted index (row = term id).
-    pub fn splade(&self) -> &Rows {
+    /// The SPLADE inverted index (block postings by term id, with exact weights).
+    pub fn splade(&self) -> &BlockPostings {
         &self.splade
     }
 
@@ -280,7 +287,8 @@ impl Index {
         sizes.extend([
             (files::DOCS, self.docs.file_len()),
             (files::FORWARD, self.forward.file_len()),
-            (files::SPLADE, self.splade.file_len()),
+            (files::SPLADE_WEIGHTS, self.splade.weights_file().file_len()),
+            (files::SPLADE, self.splade.file().file_len()),
         ]);
         sizes
     }

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::rows::Rows;
 use super::Index;
 
 /// Distribution of non-zero terms per document (percentiles by nearest rank on the sorted
@@ -54,7 +53,12 @@ pub struct IndexStats {
     /// Ten equal-width buckets from the smallest to the largest count.
     pub nonzeros_histogram: Vec<Bucket>,
     pub splade_longest: Vec<Posting>,
+    /// `splade.inv` (documents and 8-bit impact bounds) per posting.
     pub splade_bytes_per_posting: f64,
+    /// `splade.imp` (exact `f32` weights) per posting.
+    pub splade_weight_bytes_per_posting: f64,
+    /// `splade.fwd` (document vectors) per posting.
+    pub forward_bytes_per_posting: f64,
     pub bm25_postings: u64,
     pub bm25_terms: usize,
     pub bm25_avg_document_length: f64,
@@ -97,27 +101,37 @@ impl IndexStats {
         };
         let sizes = index.file_sizes();
         let size_of = |f: &str| sizes.iter().find(|(n, _)| *n == f).map_or(0, |s| s.1);
-        let splade_terms = (0..index.splade().rows())
-            .filter(|&r| index.splade().row_len(r) > 0)
+        let splade = index.splade();
+        let splade_terms = (0..splade.terms())
+            .filter(|&t| splade.term(t).df > 0)
             .count();
         Self {
             documents: index.len(),
             model: m.model.id.clone(),
             max_length: m.model.max_length,
             truncated_documents: m.truncated_documents,
-            splade_postings: index.splade().entries(),
+            splade_postings: splade.postings(),
             splade_terms,
             nonzeros_per_document: dist,
             nonzeros_histogram: histogram(&nnz),
-            splade_longest: longest(index.splade(), top, &|r| token(r as u32)),
+            splade_longest: longest(splade.terms(), &|t| splade.term(t).df, top, &|r| {
+                token(r as u32)
+            }),
             splade_bytes_per_posting: size_of("splade.inv") as f64
-                / index.splade().entries().max(1) as f64,
+                / splade.postings().max(1) as f64,
+            splade_weight_bytes_per_posting: size_of("splade.imp") as f64
+                / splade.postings().max(1) as f64,
+            forward_bytes_per_posting: size_of("splade.fwd") as f64
+                / splade.postings().max(1) as f64,
             bm25_postings: index.bm25_postings().entries(),
             bm25_terms: index.bm25_terms().len(),
             bm25_avg_document_length: index.bm25_scorer().avgdl() as f64,
-            bm25_longest: longest(index.bm25_postings(), top, &|r| {
-                index.bm25_terms().term(r).to_string()
-            }),
+            bm25_longest: longest(
+                index.bm25_postings().rows(),
+                &|r| index.bm25_postings().row_len(r),
+                top,
+                &|r| index.bm25_terms().term(r).to_string(),
+            ),
             bm25_bytes_per_posting: size_of("bm25.post") as f64
                 / index.bm25_postings().entries().max(1) as f64,
             total_bytes: sizes.iter().map(|s| s.1).sum(),
@@ -129,9 +143,14 @@ impl IndexStats {
     }
 }
 
-/// The `top` longest rows, longest first (ties by row number).
-fn longest(rows: &Rows, top: usize, name: &dyn Fn(usize) -> String) -> Vec<Posting> {
-    let mut lens: Vec<(usize, usize)> = (0..rows.rows()).map(|r| (rows.row_len(r), r)).collect();
+/// The `top` longest of `rows` posting lists, longest first (ties by row number).
+fn longest(
+    rows: usize,
+    len: &dyn Fn(usize) -> usize,
+    top: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Vec<Posting> {
+    let mut lens: Vec<(usize, usize)> = (0..rows).map(|r| (len(r), r)).collect();
     lens.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     lens.into_iter()
         .take(top)

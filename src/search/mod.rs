@@ -16,14 +16,18 @@ pub mod bm25;
 pub mod contributions;
 pub mod edit;
 pub mod explain;
+pub mod pruned;
 pub mod splade;
+pub mod topk;
 
 use serde::Serialize;
 
 pub use bm25::bm25_scores;
 pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
+pub use pruned::splade_top_k;
 pub use splade::splade_scores;
+pub use topk::TopK;
 
 /// One retrieved document.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -1,0 +1,147 @@
+//! Exact dynamic pruning returns exactly what exhaustive scoring returns: the same
+//! documents in the same order with bit-identical scores, on random indexes (ties,
+//! underflow, partial blocks, k past the matches, terms past the vocabulary) and on every
+//! SciFact and NFCorpus test query.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+
+use spladescope::corpus::Document;
+use spladescope::eval::load_beir;
+use spladescope::index::manifest::{CorpusInfo, ModelInfo};
+use spladescope::index::{Index, IndexBuilder, IndexInfo};
+use spladescope::search::{splade_scores, splade_top_k, top_k, Hit};
+use spladescope::sparse::SparseVector;
+
+/// Writes an index of `vectors` (documents `d0`, `d1`, ...) over `vocab` terms.
+fn build(dir: &Path, vocab: usize, vectors: &[SparseVector]) -> Index {
+    let mut b = IndexBuilder::new(vocab);
+    for (i, v) in vectors.iter().enumerate() {
+        let doc = Document {
+            id: format!("d{i}"),
+            title: String::new(),
+            text: "x".into(),
+        };
+        b.add(&doc, v, false);
+    }
+    let info = IndexInfo {
+        corpus: CorpusInfo {
+            path: "generated".into(),
+            format: "vectors".into(),
+        },
+        model: ModelInfo {
+            id: "generated".into(),
+            architecture: "none".into(),
+            vocab_size: vocab,
+            max_length: 512,
+            config_sha256: String::new(),
+            tokenizer_sha256: String::new(),
+            weights_sha256: String::new(),
+        },
+        bm25: Default::default(),
+        empty_documents: 0,
+        skipped_records: 0,
+        dense: None,
+        imported: None,
+    };
+    b.write(dir, info).unwrap();
+    Index::open(dir).unwrap()
+}
+
+fn bits(hits: &[Hit]) -> Vec<(u32, u32)> {
+    hits.iter().map(|h| (h.doc, h.score.to_bits())).collect()
+}
+
+fn assert_same(index: &Index, query: &SparseVector, k: usize) {
+    let want = top_k(&splade_scores(index, query).unwrap(), k);
+    let got = splade_top_k(index, query, k).unwrap();
+    assert_eq!(bits(&got), bits(&want), "k {k}, query {query:?}");
+}
+
+fn weight() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        4 => 0.001f32..10.0,
+        2 => prop::sample::select(vec![0.5f32, 1.0, 1.5, 2.0]),
+        1 => 1e-25f32..1e-20,
+    ]
+}
+
+fn vector(vocab: u32, max_nnz: usize) -> impl Strategy<Value = SparseVector> {
+    proptest::collection::vec((0..vocab, weight()), 0..max_nnz).prop_map(SparseVector::from_pairs)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    #[test]
+    fn pruned_equals_exhaustive_on_random_indexes(
+        (vocab, docs) in (1u32..40).prop_flat_map(|v| (Just(v), proptest::collection::vec(vector(v, 12), 0..700))),
+        queries in proptest::collection::vec(vector(48, 16), 1..6),
+        ks in proptest::collection::vec(0usize..60, 1..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = build(dir.path(), vocab as usize, &docs);
+        for q in &queries {
+            for &k in ks.iter().chain([1, 1000].iter()) {
+                assert_same(&index, q, k);
+            }
+        }
+    }
+}
+
+#[test]
+fn ties_everywhere_and_one_document_with_every_term() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs: Vec<SparseVector> = (0..1000)
+        .map(|i| SparseVector {
+            ids: vec![i % 7, 7 + i % 3],
+            weights: vec![1.0, 1.0],
+        })
+        .collect();
+    docs[517] = SparseVector {
+        ids: (0..10).collect(),
+        weights: vec![1.0; 10],
+    };
+    let index = build(dir.path(), 10, &docs);
+    let q = SparseVector {
+        ids: (0..12).collect(),
+        weights: vec![0.5; 12],
+    };
+    for k in [0, 1, 2, 10, 127, 128, 129, 999, 1000, 1001] {
+        assert_same(&index, &q, k);
+    }
+    assert_eq!(splade_top_k(&index, &q, 1).unwrap()[0].doc, 517);
+}
+
+/// Every test query of a BEIR collection, at several depths.
+fn every_test_query(dataset: &str, documents: usize) {
+    let Some(enc) = common::cached::encoder("splade-tiny", 512) else {
+        return;
+    };
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let Some(dir) = common::cached::index(&tmp, dataset, "splade-tiny", 256, documents, true)
+    else {
+        return;
+    };
+    let index = Index::open(&dir).unwrap();
+    let split = load_beir(common::shared(&format!("data/{dataset}")).unwrap(), "test").unwrap();
+    let texts: Vec<&str> = split.queries.iter().map(|q| q.text.as_str()).collect();
+    let encoded = enc.encode_batch(&texts).unwrap();
+    for e in &encoded {
+        for k in [1, 10, 100, 1000] {
+            assert_same(&index, &e.vector, k);
+        }
+    }
+}
+
+#[test]
+fn pruned_equals_exhaustive_on_every_scifact_test_query() {
+    every_test_query("scifact", 5183);
+}
+
+#[test]
+fn pruned_equals_exhaustive_on_every_nfcorpus_test_query() {
+    every_test_query("nfcorpus", 3633);
+}
