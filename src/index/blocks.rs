@@ -457,11 +457,11 @@ mod tests {
                     let n = p.decode(&info, b, &mut block, &mut codes).unwrap();
                     let meta = p.block(&info, b);
                     prop_assert_eq!(meta.last_doc, block[n - 1]);
-                    for i in 0..n {
+                    for (i, &c) in codes[..n].iter().enumerate() {
                         let w = p.weight(&info, b * BLOCK + i);
-                        let bound = f64::from(codes[i]) * f64::from(info.delta);
+                        let bound = f64::from(c) * f64::from(info.delta);
                         prop_assert!(bound >= f64::from(w));
-                        prop_assert!(codes[i] <= meta.max_code);
+                        prop_assert!(c <= meta.max_code);
                     }
                 }
             }
