@@ -30,20 +30,9 @@ pub struct ExportArgs {
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let index = Index::open(&args.index)?;
     let keys: Keys = args.vector_keys.into();
-    let model = &index.manifest().model.id;
     let vocab = match keys {
         Keys::Ids => TokenTable::new(Vec::new()),
-        Keys::Tokens => {
-            let files = ModelSpec::parse(model)
-                .and_then(|spec| ModelFiles::resolve(&spec))
-                .with_context(|| {
-                    format!(
-                        "the index's model {model} is needed to write tokens; \
-                         --vector-keys ids writes term ids without it"
-                    )
-                })?;
-            TokenTable::from_tokenizer_file(&files.tokenizer).map_err(anyhow::Error::msg)?
-        }
+        Keys::Tokens => index_vocabulary(&index)?,
     };
     let mut out = VectorWriter::create(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -71,4 +60,18 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The vocabulary of the index's model, from its tokenizer alone.
+pub fn index_vocabulary(index: &Index) -> anyhow::Result<TokenTable> {
+    let model = &index.manifest().model.id;
+    let files = ModelSpec::parse(model)
+        .and_then(|spec| ModelFiles::resolve(&spec))
+        .with_context(|| {
+            format!(
+                "the index's model {model} is needed for token keys; --vector-keys ids reads \
+                 and writes term ids without it"
+            )
+        })?;
+    TokenTable::from_tokenizer_file(&files.tokenizer).map_err(anyhow::Error::msg)
 }

@@ -10,6 +10,7 @@ mod index;
 pub mod output;
 mod query;
 mod report;
+mod retrieve;
 mod search;
 mod stats;
 mod systems;
@@ -118,6 +119,16 @@ pub enum Command {
     )]
     Eval(eval::EvalArgs),
 
+    /// Batch retrieval with timing: run a query set (texts encoded here, or query vectors
+    /// encoded elsewhere) through SPLADE (exact, with dynamic pruning) and BM25, write TREC
+    /// runs and print each system's search latency (mean, p50, p95, p99; encoding excluded).
+    #[command(
+        after_help = "Examples:\n  spladescope retrieve scifact.idx --beir ../shared/data/scifact --run-out splade.trec\n  \
+        spladescope retrieve big.idx --query-vectors queries.jsonl --vector-keys ids -k 1000 --versus-exhaustive\n  \
+        spladescope retrieve nf.idx --beir ../shared/data/nfcorpus --system splade --system bm25 --run-out runs/ --json"
+    )]
+    Retrieve(retrieve::RetrieveArgs),
+
     /// Compare two TREC run files produced anywhere: the same metrics and paired tests.
     #[command(
         after_help = "Example:\n  spladescope compare runs/splade.trec anserini.trec --qrels qrels/test.tsv --per-query"
@@ -174,6 +185,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Encode(args) => encode::run(&args),
         Command::Index(args) => index::run(&args),
         Command::ExportVectors(args) => export::run(&args),
+        Command::Retrieve(args) => retrieve::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Stats(args) => stats::run(&args),

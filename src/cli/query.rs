@@ -22,7 +22,8 @@ pub struct QueryModelArgs {
     /// Search with a model whose files differ from the index's.
     #[arg(long)]
     pub allow_model_mismatch: bool,
-    /// Worker threads (0 = one per core).
+    /// Worker threads (0 = one per core); for `retrieve`, also how many queries are
+    /// searched at once (default one).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
 }

@@ -16,6 +16,7 @@ pub mod bm25;
 pub mod contributions;
 pub mod edit;
 pub mod explain;
+pub mod latency;
 pub mod pruned;
 pub mod splade;
 pub mod topk;

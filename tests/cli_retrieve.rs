@@ -1,0 +1,163 @@
+//! `spladescope retrieve` end to end on a tiny generated model: runs per system, latency
+//! summaries, pruned against exhaustive, query vectors, and bad arguments.
+
+#[path = "common/cli.rs"]
+mod cli;
+mod common;
+
+use cli::{json_of, spladescope, text, Setup};
+use spladescope::eval::{read_run, RunOptions};
+
+const CORPUS: &str = r#"{"_id": "a1", "title": "Reset your password", "text": "reset my login and the account password"}
+{"_id": "a2", "title": "Search engine", "text": "a fast sparse search engine for the query"}
+{"_id": "a3", "title": "Pets", "text": "the red cat and the blue dog are running"}
+"#;
+
+const QUERIES: &str = r#"{"_id": "q1", "text": "reset password"}
+{"_id": "q2", "text": "red cat"}
+{"_id": "q3", "text": "sparse search"}
+"#;
+
+fn setup() -> Setup {
+    let s = Setup::new();
+    let corpus = s.write("corpus.jsonl", CORPUS.as_bytes());
+    let out = s.index(&corpus, "idx", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    s.write("queries.jsonl", QUERIES.as_bytes());
+    s
+}
+
+#[test]
+fn runs_and_latencies_for_splade_and_bm25() {
+    let s = setup();
+    let report = json_of(
+        spladescope()
+            .arg("retrieve")
+            .arg(s.path("idx"))
+            .arg("--queries")
+            .arg(s.path("queries.jsonl"))
+            .args([
+                "--system",
+                "splade",
+                "--system",
+                "bm25",
+                "-k",
+                "2",
+                "--json",
+                "--versus-exhaustive",
+            ])
+            .arg("--run-out")
+            .arg(s.path("runs")),
+    );
+    assert_eq!(report["queries"], 3);
+    let systems: Vec<&str> = report["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["system"].as_str().unwrap())
+        .collect();
+    assert_eq!(systems, ["splade", "bm25", "splade-exhaustive"]);
+    for r in report["systems"].as_array().unwrap() {
+        let l = &r["latency"];
+        assert_eq!(l["queries"], 3);
+        assert!(l["p50_ms"].as_f64().unwrap() <= l["p99_ms"].as_f64().unwrap());
+    }
+    assert!(report["speedup"].as_f64().unwrap() > 0.0);
+    let splade = read_run(s.path("runs/splade.trec"), &RunOptions::default())
+        .unwrap()
+        .run;
+    let exhaustive = read_run(
+        s.path("runs/splade-exhaustive.trec"),
+        &RunOptions::default(),
+    )
+    .unwrap()
+    .run;
+    assert_eq!(splade, exhaustive);
+    let bm25 = read_run(s.path("runs/bm25.trec"), &RunOptions::default())
+        .unwrap()
+        .run;
+    assert_eq!(bm25.get("q1").unwrap()[0].docid, "a1");
+
+    // Text output names every system and the speed-up.
+    let out = spladescope()
+        .arg("retrieve")
+        .arg(s.path("idx"))
+        .arg("--queries")
+        .arg(s.path("queries.jsonl"))
+        .args(["--versus-exhaustive"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("splade-exhaustive") && stdout.contains("results identical"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn query_vectors_run_without_a_model_and_bad_arguments_are_refused() {
+    let s = setup();
+    let qv = s.write(
+        "qv.jsonl",
+        br#"{"id": "q1", "vector": {"5": 1.0, "9": 0.5}}
+{"id": "q2", "vector": {"29": 2.0}}
+"#,
+    );
+    let run = s.path("one.trec");
+    let out = spladescope()
+        .arg("retrieve")
+        .arg(s.path("idx"))
+        .arg("--query-vectors")
+        .arg(&qv)
+        .args(["--vector-keys", "ids", "--run-out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run = read_run(&run, &RunOptions::default()).unwrap().run;
+    assert!(run.get("q2").is_some());
+
+    let refuse = |extra: &[&str], want: &str| {
+        let out = spladescope()
+            .arg("retrieve")
+            .arg(s.path("idx"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{extra:?}");
+        assert!(
+            text(&out.stderr).contains(want),
+            "{extra:?}: {}",
+            text(&out.stderr)
+        );
+    };
+    refuse(
+        &[
+            "--query-vectors",
+            qv.to_str().unwrap(),
+            "--vector-keys",
+            "ids",
+            "--system",
+            "bm25",
+        ],
+        "bm25 needs query texts",
+    );
+    refuse(
+        &["--query-vectors", qv.to_str().unwrap(), "--system", "dense"],
+        "retrieve runs splade and bm25",
+    );
+    refuse(
+        &[],
+        "give --beir DIR, --queries FILE or --query-vectors FILE",
+    );
+    refuse(
+        &[
+            "--query-vectors",
+            qv.to_str().unwrap(),
+            "--exhaustive",
+            "--versus-exhaustive",
+        ],
+        "cannot be used with",
+    );
+}
