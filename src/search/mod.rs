@@ -1,9 +1,11 @@
 //! Exact top-k retrieval over an [`Index`], for SPLADE and for BM25, and explanations of
 //! any document's score.
 //!
-//! Both systems score every matching document exhaustively (term-at-a-time into one
-//! accumulator per document), so results are exact. Ranking: score descending, ties by
-//! document number (corpus order) ascending; documents scoring 0 are not returned.
+//! Both systems can score every matching document exhaustively (term-at-a-time into one
+//! accumulator per document); SPLADE's top k can also be found with exact dynamic pruning
+//! ([`pruned`]), which returns the same hits and scores bit for bit. Ranking: score
+//! descending, ties by document number (corpus order) ascending; documents scoring 0 are
+//! not returned.
 //!
 //! - SPLADE: `score(d) = Σ_t q[t] · d[t]` over the query's terms in increasing term id, in
 //!   `f32`: bit for bit the dot product [`crate::sparse::SparseVector::dot`] of the query
