@@ -30,7 +30,7 @@ use spladescope::encoder::SparseEncoder;
 use spladescope::eval::load_beir;
 use spladescope::index::Index;
 use spladescope::sparse::SparseVector;
-use spladescope::vectors::{write_record, Keys, TokenTable};
+use spladescope::vectors::{write_record, Keys, TermIds};
 
 /// SplitMix64: small, fast and seeded.
 struct Rng(u64);
@@ -164,7 +164,7 @@ fn main() -> anyhow::Result<()> {
     let mut vectors: Vec<SparseVector> = Vec::with_capacity(if shuffle { n } else { 0 });
     let file = std::fs::File::create(out.join("docs.jsonl"))?;
     let mut w = BufWriter::with_capacity(1 << 22, file);
-    let ids = TokenTable::new(Vec::new());
+    let ids = TermIds(stats.vocab);
     let mut taken = vec![false; stats.vocab];
     let mut pairs = Vec::new();
     let mut base: Option<&SparseVector> = None;

@@ -6,11 +6,11 @@ use anyhow::Context;
 use clap::Args;
 
 use spladescope::corpus::Document;
-use spladescope::encoder::{ModelFiles, ModelSpec};
 use spladescope::index::Index;
-use spladescope::vectors::{Keys, TokenTable, VectorWriter};
+use spladescope::vectors::{Keys, VectorWriter};
 
 use super::index::VectorKeys;
+use super::query;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -30,10 +30,7 @@ pub struct ExportArgs {
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let index = Index::open(&args.index)?;
     let keys: Keys = args.vector_keys.into();
-    let vocab = match keys {
-        Keys::Ids => TokenTable::new(Vec::new()),
-        Keys::Tokens => index_vocabulary(&index)?,
-    };
+    let vocab = query::key_vocabulary(&index, keys)?;
     let mut out = VectorWriter::create(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let write_error = || format!("cannot write {}", args.out.display());
@@ -48,7 +45,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             }
             .indexed_text()
         });
-        out.write(doc.id, text.as_deref(), &vector, &vocab, keys)
+        out.write(doc.id, text.as_deref(), &vector, vocab.as_ref(), keys)
             .with_context(write_error)?;
     }
     out.finish().with_context(write_error)?;
@@ -60,18 +57,4 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The vocabulary of the index's model, from its tokenizer alone.
-pub fn index_vocabulary(index: &Index) -> anyhow::Result<TokenTable> {
-    let model = &index.manifest().model.id;
-    let files = ModelSpec::parse(model)
-        .and_then(|spec| ModelFiles::resolve(&spec))
-        .with_context(|| {
-            format!(
-                "the index's model {model} is needed for token keys; --vector-keys ids reads \
-                 and writes term ids without it"
-            )
-        })?;
-    TokenTable::from_tokenizer_file(&files.tokenizer).map_err(anyhow::Error::msg)
 }

@@ -2,12 +2,14 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use clap::Args;
 
-use spladescope::encoder::{EncoderOptions, SparseEncoder};
+use spladescope::encoder::{EncoderOptions, ModelFiles, ModelSpec, SparseEncoder};
 use spladescope::index::manifest::ModelInfo;
 use spladescope::index::{Index, IndexError};
 use spladescope::search::{Pruning, QueryEdits};
+use spladescope::vectors::{Keys, TermIds, TokenTable, Vocabulary};
 
 /// Options of commands that run queries against an index.
 #[derive(Debug, Clone, Args)]
@@ -176,4 +178,27 @@ impl EditArgs {
         };
         Ok(edits)
     }
+}
+
+/// The vocabulary of the index's model, from its tokenizer alone (no weights loaded).
+pub fn index_vocabulary(index: &Index) -> anyhow::Result<TokenTable> {
+    let model = &index.manifest().model.id;
+    let files = ModelSpec::parse(model)
+        .and_then(|spec| ModelFiles::resolve(&spec))
+        .with_context(|| {
+            format!(
+                "the index's model {model} is needed for token keys; --vector-keys ids reads \
+                 and writes term ids without it"
+            )
+        })?;
+    TokenTable::from_tokenizer_file(&files.tokenizer).map_err(anyhow::Error::msg)
+}
+
+/// What reads and writes vector keys of kind `keys` for this index: its model's tokens, or
+/// bare term ids below its vocabulary size.
+pub fn key_vocabulary(index: &Index, keys: Keys) -> anyhow::Result<Box<dyn Vocabulary>> {
+    Ok(match keys {
+        Keys::Ids => Box::new(TermIds(index.manifest().model.vocab_size)),
+        Keys::Tokens => Box::new(index_vocabulary(index)?),
+    })
 }

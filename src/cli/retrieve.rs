@@ -14,7 +14,7 @@ use spladescope::index::Index;
 use spladescope::search::latency::Latency;
 use spladescope::search::{bm25_scores, splade_scores, splade_top_k, top_k, Hit};
 use spladescope::sparse::SparseVector;
-use spladescope::vectors::{Keys, TokenTable, VectorOptions, VectorReader};
+use spladescope::vectors::{Keys, VectorOptions, VectorReader};
 
 use super::index::VectorKeys;
 use super::query::{self, QueryModelArgs};
@@ -308,16 +308,13 @@ fn load(args: &RetrieveArgs, systems: &[System]) -> anyhow::Result<(Index, Vec<Q
         }
         let index = Index::open(&args.index)?;
         let keys: Keys = args.vector_keys.into();
-        let vocab = match keys {
-            Keys::Ids => TokenTable::new(vec![String::new(); index.manifest().model.vocab_size]),
-            Keys::Tokens => super::export::index_vocabulary(&index)?,
-        };
+        let vocab = query::key_vocabulary(&index, keys)?;
         let options = VectorOptions {
             keys,
             ..VectorOptions::default()
         };
         let mut queries = Vec::new();
-        for record in VectorReader::open(path, &vocab, &options)? {
+        for record in VectorReader::open(path, vocab.as_ref(), &options)? {
             let r = record?;
             queries.push(Query {
                 id: r.doc.id,

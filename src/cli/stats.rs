@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use spladescope::encoder::{ModelFiles, ModelSpec};
 use spladescope::index::stats::{Bucket, IndexStats};
 use spladescope::index::Index;
+use spladescope::vectors::Vocabulary;
 
 use super::output::bar;
 
@@ -26,15 +26,10 @@ pub struct StatsArgs {
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let index = Index::open(&args.index)?;
     // Token strings need only the tokenizer; fall back to ids when the model is not here.
-    let vocab = ModelSpec::parse(&index.manifest().model.id)
-        .ok()
-        .and_then(|spec| ModelFiles::resolve(&spec).ok())
-        .and_then(|files| tokenizers::Tokenizer::from_file(files.tokenizer).ok());
-    let token = |id: u32| {
-        vocab
-            .as_ref()
-            .and_then(|t| t.id_to_token(id))
-            .unwrap_or_else(|| format!("#{id}"))
+    let vocab = super::query::index_vocabulary(&index).ok();
+    let token = |id: u32| match vocab.as_ref().map(|v| v.token(id)) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => format!("#{id}"),
     };
     let stats = IndexStats::compute(&index, args.top, &token);
     let mut out = std::io::stdout().lock();

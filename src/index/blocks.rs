@@ -313,13 +313,14 @@ impl BlockPostings {
         }
     }
 
-    /// Decodes block `b` of term `t` into `docs` and `codes`; returns its length.
+    /// Decodes block `b` of term `t` into `docs`, and its codes into `codes` when given
+    /// (the exhaustive path needs only the documents); returns its length.
     pub fn decode(
         &self,
         t: &TermInfo,
         b: usize,
         docs: &mut [u32; BLOCK],
-        codes: &mut [u8; BLOCK],
+        codes: Option<&mut [u8; BLOCK]>,
     ) -> Result<usize> {
         let info = self.block(t, b);
         let prev = (b > 0).then(|| self.block(t, b - 1).last_doc);
@@ -339,14 +340,16 @@ impl BlockPostings {
             }
             let packer = BitPacker4x::new();
             packer.decompress_strictly_sorted(prev, &bytes[..doc_bytes], docs, info.doc_bits);
-            let mut wide = [0u32; BLOCK];
-            packer.decompress(
-                &bytes[doc_bytes..doc_bytes + code_bytes],
-                &mut wide,
-                info.code_bits,
-            );
-            for (c, w) in codes.iter_mut().zip(wide) {
-                *c = w as u8;
+            if let Some(codes) = codes {
+                let mut wide = [0u32; BLOCK];
+                packer.decompress(
+                    &bytes[doc_bytes..doc_bytes + code_bytes],
+                    &mut wide,
+                    info.code_bits,
+                );
+                for (c, w) in codes.iter_mut().zip(wide) {
+                    *c = w as u8;
+                }
             }
         } else {
             let mut pos = 0;
@@ -357,7 +360,9 @@ impl BlockPostings {
                 base = d.wrapping_add(1);
             }
             let raw = bytes.get(pos..pos + len).ok_or_else(corrupt)?;
-            codes[..len].copy_from_slice(raw);
+            if let Some(codes) = codes {
+                codes[..len].copy_from_slice(raw);
+            }
         }
         Ok(len)
     }
@@ -381,9 +386,9 @@ impl BlockPostings {
         docs.clear();
         weights.clear();
         let info = self.term(t);
-        let (mut block, mut codes) = ([0u32; BLOCK], [0u8; BLOCK]);
+        let mut block = [0u32; BLOCK];
         for b in 0..info.blocks {
-            let n = self.decode(&info, b, &mut block, &mut codes)?;
+            let n = self.decode(&info, b, &mut block, None)?;
             docs.extend_from_slice(&block[..n]);
         }
         weights.extend(
@@ -454,7 +459,7 @@ mod tests {
                 prop_assert_eq!(bits, list.values().map(|w| w.to_bits()).collect::<Vec<_>>());
                 let info = p.term(t);
                 for b in 0..info.blocks {
-                    let n = p.decode(&info, b, &mut block, &mut codes).unwrap();
+                    let n = p.decode(&info, b, &mut block, Some(&mut codes)).unwrap();
                     let meta = p.block(&info, b);
                     prop_assert_eq!(meta.last_doc, block[n - 1]);
                     for (i, &c) in codes[..n].iter().enumerate() {

@@ -200,10 +200,7 @@ pub fn build<'a>(
     }
     let info = IndexInfo {
         corpus: CorpusInfo {
-            path: std::fs::canonicalize(corpus)
-                .unwrap_or_else(|_| corpus.to_path_buf())
-                .display()
-                .to_string(),
+            path: absolute_display(corpus),
             format: reader.format().name().to_string(),
         },
         model,
@@ -242,6 +239,14 @@ pub(crate) fn finish(
         removed_leftovers: output.removed.clone(),
         first_skipped,
     })
+}
+
+/// `path` made absolute (as given when that fails), for the manifest.
+pub(crate) fn absolute_display(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// What the manifest records besides the collected data.

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::build::{finish, BuildProgress, Built, IndexBuilder, IndexInfo, TempDir};
+use super::build::{
+    absolute_display, finish, BuildProgress, Built, IndexBuilder, IndexInfo, TempDir,
+};
 use super::error::{IndexError, Result};
 use super::manifest::{CorpusInfo, ImportInfo, ModelInfo};
 use super::output::Output;
@@ -84,15 +86,9 @@ pub fn import(
         return Err(IndexError::Interrupted);
     }
     let sha256 = reader.sha256().unwrap_or_default();
-    let canonical = |p: &Path| {
-        std::fs::canonicalize(p)
-            .unwrap_or_else(|_| p.to_path_buf())
-            .display()
-            .to_string()
-    };
     let info = IndexInfo {
         corpus: CorpusInfo {
-            path: canonical(vectors),
+            path: absolute_display(vectors),
             format: "vectors".into(),
         },
         model: ModelInfo::of(model)?,
@@ -101,12 +97,12 @@ pub fn import(
         skipped_records: reader.skipped(),
         dense: None,
         imported: Some(ImportInfo {
-            vectors: canonical(vectors),
+            vectors: absolute_display(vectors),
             sha256,
             keys: options.vectors.keys,
             impact_scale: options.vectors.impact_scale,
             texts: match &texts {
-                Some(lookup) => canonical(lookup.path()),
+                Some(lookup) => absolute_display(lookup.path()),
                 None => "the vector file".into(),
             },
             without_text,

@@ -77,7 +77,7 @@ impl<'a> Cursor<'a> {
         }
         self.len = self
             .postings
-            .decode(&self.term, b, &mut self.docs, &mut self.codes)?;
+            .decode(&self.term, b, &mut self.docs, Some(&mut self.codes))?;
         self.doc = self.docs[0];
         Ok(())
     }

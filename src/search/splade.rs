@@ -9,12 +9,12 @@ use crate::sparse::SparseVector;
 pub fn splade_scores(index: &Index, query: &SparseVector) -> Result<Vec<f32>> {
     let mut acc = vec![0.0f32; index.len()];
     let postings = index.splade();
-    let (mut docs, mut codes) = ([0u32; BLOCK], [0u8; BLOCK]);
+    let mut docs = [0u32; BLOCK];
     for (term, qw) in query.iter() {
         let t = postings.term(term as usize);
         let weights = postings.weight_bytes(&t);
         for b in 0..t.blocks {
-            let n = postings.decode(&t, b, &mut docs, &mut codes)?;
+            let n = postings.decode(&t, b, &mut docs, None)?;
             let w = &weights[b * BLOCK * 4..][..n * 4];
             for (&d, w) in docs[..n].iter().zip(w.chunks_exact(4)) {
                 if let Some(slot) = acc.get_mut(d as usize) {

@@ -110,6 +110,22 @@ impl Vocabulary for crate::encoder::SparseEncoder {
     }
 }
 
+/// A vocabulary known only by its size: enough for term-id keys ([`Keys::Ids`]), which
+/// never name a token.
+pub struct TermIds(pub usize);
+
+impl Vocabulary for TermIds {
+    fn size(&self) -> usize {
+        self.0
+    }
+    fn id(&self, _: &str) -> Option<u32> {
+        None
+    }
+    fn token(&self, _: u32) -> &str {
+        ""
+    }
+}
+
 /// A vocabulary as a token table (index = id), e.g. read from a `tokenizer.json` alone.
 pub struct TokenTable {
     tokens: Vec<String>,

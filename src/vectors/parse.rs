@@ -91,16 +91,15 @@ fn parse_vector(
     vocab: &dyn Vocabulary,
     options: &VectorOptions,
 ) -> Result<SparseVector, VectorProblem> {
-    let entries = match serde_json::from_str::<Entries>(raw) {
-        Ok(Entries::Map(e)) => e,
-        Ok(Entries::Other(found)) => return Err(VectorProblem::NotAnObject { found }),
-        // The line was valid JSON, so this cannot happen; say so rather than panic.
-        Err(e) => {
-            return Err(VectorProblem::NotAnObject {
-                found: e.to_string(),
-            })
-        }
-    };
+    if !raw.starts_with('{') {
+        let found =
+            serde_json::from_str::<Loose>(raw).map_or_else(|e| e.to_string(), |v| v.describe());
+        return Err(VectorProblem::NotAnObject { found });
+    }
+    // The line was valid JSON, so an object reads; say so rather than panic if not.
+    let entries = serde_json::from_str::<Entries>(raw).map_err(|e| VectorProblem::NotAnObject {
+        found: e.to_string(),
+    })?;
     let mut pairs: Vec<(u32, f32, usize)> = Vec::with_capacity(entries.len());
     for (i, (key, value)) in entries.iter().enumerate() {
         let term = match options.keys {
@@ -175,14 +174,18 @@ fn weight(text: &str, scale: Option<f64>) -> Result<f32, String> {
 }
 
 /// The entries of a `vector` object, in file order, values as raw JSON text.
-enum Entries<'a> {
-    Map(Vec<(Cow<'a, str>, &'a RawValue)>),
-    Other(String),
+struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> std::ops::Deref for Entries<'a> {
+    type Target = [(Cow<'a, str>, &'a RawValue)];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl<'de: 'a, 'a> de::Deserialize<'de> for Entries<'a> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(EntriesVisitor(std::marker::PhantomData))
+        d.deserialize_map(EntriesVisitor(std::marker::PhantomData))
     }
 }
 
@@ -200,29 +203,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EntriesVisitor<'a> {
             let value: &'de RawValue = map.next_value()?;
             out.push((key, value));
         }
-        Ok(Entries::Map(out))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("a string".into()))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("a number".into()))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("a number".into()))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("a number".into()))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("a boolean".into()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Entries<'a>, E> {
-        Ok(Entries::Other("null".into()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<'a>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Entries::Other("an array".into()))
+        Ok(Entries(out))
     }
 }
 
