@@ -44,8 +44,6 @@ fn runs_and_latencies_for_splade_and_bm25() {
                 "-k",
                 "2",
                 "--json",
-                "--algorithm",
-                "maxscore",
                 "--versus-exhaustive",
             ])
             .arg("--run-out")
@@ -58,7 +56,7 @@ fn runs_and_latencies_for_splade_and_bm25() {
         .iter()
         .map(|r| r["system"].as_str().unwrap())
         .collect();
-    assert_eq!(systems, ["splade-maxscore", "bm25", "splade"]);
+    assert_eq!(systems, ["splade", "bm25", "splade-exhaustive"]);
     for r in report["systems"].as_array().unwrap() {
         let l = &r["latency"];
         assert_eq!(l["queries"], 3);
@@ -66,7 +64,10 @@ fn runs_and_latencies_for_splade_and_bm25() {
     }
     assert!(report["speedup"].as_f64().unwrap() > 0.0, "{report}");
     let read = |name: &str| read_run(s.path(name), &RunOptions::default()).unwrap().run;
-    let (splade, exhaustive) = (read("runs/splade-maxscore.trec"), read("runs/splade.trec"));
+    let (splade, exhaustive) = (
+        read("runs/splade.trec"),
+        read("runs/splade-exhaustive.trec"),
+    );
     assert_eq!(splade, exhaustive);
     let bm25 = read_run(s.path("runs/bm25.trec"), &RunOptions::default())
         .unwrap()
@@ -79,13 +80,13 @@ fn runs_and_latencies_for_splade_and_bm25() {
         .arg(s.path("idx"))
         .arg("--queries")
         .arg(s.path("queries.jsonl"))
-        .args(["--algorithm", "maxscore", "--versus-exhaustive"])
+        .args(["--algorithm", "pruned", "--versus-exhaustive"])
         .output()
         .unwrap();
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        stdout.contains("splade-maxscore") && stdout.contains("results identical"),
+        stdout.contains("splade-exhaustive") && stdout.contains("results identical"),
         "{stdout}"
     );
 }
@@ -152,8 +153,10 @@ fn query_vectors_run_without_a_model_and_bad_arguments_are_refused() {
             qv.to_str().unwrap(),
             "--vector-keys",
             "ids",
+            "--algorithm",
+            "exhaustive",
             "--versus-exhaustive",
         ],
-        "--versus-exhaustive compares --algorithm maxscore",
+        "--versus-exhaustive compares pruned SPLADE",
     );
 }

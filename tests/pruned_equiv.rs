@@ -13,6 +13,7 @@ use spladescope::corpus::Document;
 use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
+use spladescope::search::pruned::splade_top_k_with_stats;
 use spladescope::search::{splade_scores, splade_top_k, top_k, Hit};
 use spladescope::sparse::SparseVector;
 
@@ -55,10 +56,13 @@ fn bits(hits: &[Hit]) -> Vec<(u32, u32)> {
     hits.iter().map(|h| (h.doc, h.score.to_bits())).collect()
 }
 
+/// Pruned search equals exhaustive search, scoring no range twice.
 fn assert_same(index: &Index, query: &SparseVector, k: usize) {
-    let want = top_k(&splade_scores(index, query).unwrap(), k);
-    let got = splade_top_k(index, query, k).unwrap();
-    assert_eq!(bits(&got), bits(&want), "k {k}, query {query:?}");
+    let want = bits(&top_k(&splade_scores(index, query).unwrap(), k));
+    let (got, stats) = splade_top_k_with_stats(index, query, k).unwrap();
+    assert_eq!(bits(&got), want, "k {k}, query {query:?}");
+    assert!(stats.scored <= stats.ranges, "{stats:?}");
+    assert_eq!(bits(&splade_top_k(index, query, k).unwrap()), want);
 }
 
 fn weight() -> impl Strategy<Value = f32> {
@@ -144,4 +148,28 @@ fn pruned_equals_exhaustive_on_every_scifact_test_query() {
 #[test]
 fn pruned_equals_exhaustive_on_every_nfcorpus_test_query() {
     every_test_query("nfcorpus", 3633);
+}
+
+#[test]
+fn ranges_whose_bounds_fall_below_the_threshold_are_not_scored() {
+    // 200 ranges of 16 documents: range 100 matches the query strongly, the others weakly.
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<SparseVector> = (0..3200u32)
+        .map(|i| {
+            if i / 16 == 100 {
+                SparseVector::from_pairs(vec![(0, 3.0), (1, 3.0)])
+            } else {
+                SparseVector::from_pairs(vec![(0, 0.1), (2 + i % 5, 1.0)])
+            }
+        })
+        .collect();
+    let index = build(dir.path(), 8, &docs);
+    let q = SparseVector::from_pairs(vec![(0, 1.0), (1, 1.0)]);
+    assert_same(&index, &q, 10);
+    let (hits, stats) = splade_top_k_with_stats(&index, &q, 10).unwrap();
+    assert_eq!(hits[0].doc, 1600);
+    assert_eq!(stats.ranges, 200);
+    assert!(!stats.exhaustive);
+    // The best range is scored first; its documents set a threshold no other range reaches.
+    assert_eq!(stats.scored, 1, "{stats:?}");
 }

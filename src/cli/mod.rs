@@ -124,7 +124,7 @@ pub enum Command {
     /// search latency (mean, p50, p95, p99; encoding excluded).
     #[command(
         after_help = "Examples:\n  spladescope retrieve scifact.idx --beir ../shared/data/scifact --run-out splade.trec\n  \
-        spladescope retrieve big.idx --query-vectors queries.jsonl --vector-keys ids -k 1000 --algorithm maxscore --versus-exhaustive\n  \
+        spladescope retrieve big.idx --query-vectors queries.jsonl --vector-keys ids -k 1000 --versus-exhaustive\n  \
         spladescope retrieve nf.idx --beir ../shared/data/nfcorpus --system splade --system bm25 --run-out runs/ --json"
     )]
     Retrieve(retrieve::RetrieveArgs),

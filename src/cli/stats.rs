@@ -50,11 +50,12 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     writeln!(
         out,
         "\nSPLADE      {} postings, {} distinct terms; bytes/posting: {:.2} inverted (documents \
-         and 8-bit impact bounds), {:.2} exact weights, {:.2} forward",
+         and 8-bit impact bounds), {:.2} exact weights, {:.2} range maxima, {:.2} forward",
         s.splade_postings,
         s.splade_terms,
         s.splade_bytes_per_posting,
         s.splade_weight_bytes_per_posting,
+        s.splade_range_bytes_per_posting,
         s.forward_bytes_per_posting
     )?;
     writeln!(

@@ -31,6 +31,7 @@ use bitpacking::{BitPacker, BitPacker4x};
 use super::codec::{get_varint, put_varint};
 use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
+use super::ranges::RangeMaximaWriter;
 
 /// Postings per block.
 pub const BLOCK: usize = BitPacker4x::BLOCK_LEN;
@@ -110,14 +111,17 @@ pub struct BlockPostingsWriter {
     block_count: u64,
     postings: u64,
     buf: Vec<u8>,
+    ranges: RangeMaximaWriter,
 }
 
 impl BlockPostingsWriter {
-    /// Creates both files.
-    pub fn create(inv: &Path, imp: &Path, build_id: u32) -> Result<Self> {
+    /// Creates the three files, for an index of `documents` documents.
+    pub fn create(files: [&Path; 3], documents: usize, build_id: u32) -> Result<Self> {
+        let [inv, imp, rmx] = files;
         Ok(Self {
             inv: FileWriter::create(inv, INV_KIND, build_id)?,
             imp: FileWriter::create(imp, IMP_KIND, build_id)?,
+            ranges: RangeMaximaWriter::create(rmx, documents, build_id)?,
             blocks: Vec::new(),
             terms: Vec::new(),
             block_count: 0,
@@ -143,11 +147,10 @@ impl BlockPostingsWriter {
         self.terms.extend_from_slice(&max.to_le_bytes());
         let packer = BitPacker4x::new();
         let mut prev: Option<u32> = None;
-        for (block_docs, block_weights) in docs.chunks(BLOCK).zip(weights.chunks(BLOCK)) {
-            let codes: Vec<u32> = block_weights
-                .iter()
-                .map(|&w| u32::from(code(w, delta)))
-                .collect();
+        let codes: Vec<u8> = weights.iter().map(|&w| code(w, delta)).collect();
+        self.ranges.push(docs, codes.iter().copied())?;
+        for (block_docs, block_codes) in docs.chunks(BLOCK).zip(codes.chunks(BLOCK)) {
+            let codes: Vec<u32> = block_codes.iter().map(|&c| u32::from(c)).collect();
             let max_code = codes.iter().copied().max().unwrap_or(0) as u8;
             let offset = self.inv.len();
             self.buf.clear();
@@ -183,9 +186,9 @@ impl BlockPostingsWriter {
         Ok(())
     }
 
-    /// Writes the tables and both footers; returns ((bytes, CRC-32) of `splade.inv`, of
-    /// `splade.imp`).
-    pub fn finish(mut self) -> Result<((u64, u32), (u64, u32))> {
+    /// Writes the tables and footers; returns (bytes, CRC-32) of `splade.inv`, of
+    /// `splade.imp` and of `splade.rmx`.
+    pub fn finish(mut self) -> Result<[(u64, u32); 3]> {
         let terms = (self.terms.len() / TERM_ENTRY) as u32;
         let data_len = self.inv.len();
         self.terms.extend_from_slice(&self.postings.to_le_bytes());
@@ -198,7 +201,11 @@ impl BlockPostingsWriter {
         self.inv.u64(self.block_count)?;
         self.inv.u64(self.postings)?;
         self.inv.u64(data_len)?;
-        Ok((self.inv.finish()?, self.imp.finish()?))
+        Ok([
+            self.inv.finish()?,
+            self.imp.finish()?,
+            self.ranges.finish()?,
+        ])
     }
 }
 
@@ -440,8 +447,8 @@ mod tests {
                 proptest::collection::btree_map(0u32..5000, 1e-6f32..50.0, 0..400), 0..12),
         ) {
             let dir = tempfile::tempdir().unwrap();
-            let (inv, imp) = (dir.path().join("inv"), dir.path().join("imp"));
-            let mut w = BlockPostingsWriter::create(&inv, &imp, 3).unwrap();
+            let (inv, imp, rmx) = (dir.path().join("inv"), dir.path().join("imp"), dir.path().join("rmx"));
+            let mut w = BlockPostingsWriter::create([&inv, &imp, &rmx], 5000, 3).unwrap();
             for list in &lists {
                 let docs: Vec<u32> = list.keys().copied().collect();
                 let weights: Vec<f32> = list.values().copied().collect();

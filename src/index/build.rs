@@ -367,8 +367,12 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     );
 
     let mut inverted = BlockPostingsWriter::create(
-        &dir.join(files::SPLADE),
-        &dir.join(files::SPLADE_WEIGHTS),
+        [
+            &dir.join(files::SPLADE),
+            &dir.join(files::SPLADE_WEIGHTS),
+            &dir.join(files::SPLADE_RANGES),
+        ],
+        documents as usize,
         build,
     )?;
     let mut splade_terms = 0;
@@ -377,9 +381,10 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         inverted.push(docs, weights)?;
     }
     let splade_postings = inverted.postings();
-    let (inv, imp) = inverted.finish()?;
+    let [inv, imp, rmx] = inverted.finish()?;
     record(files::SPLADE, inv);
     record(files::SPLADE_WEIGHTS, imp);
+    record(files::SPLADE_RANGES, rmx);
 
     let mut terms: Vec<&String> = c.bm25.keys().collect();
     terms.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));

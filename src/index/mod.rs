@@ -7,6 +7,7 @@
 //! | `docs.bin` | document store: id, title, text; sorted id table ([`docstore`]) |
 //! | `splade.inv` | SPLADE inverted index: per vocabulary term, blocks of 128 bit-packed documents with 8-bit impact bounds and per-block maxima ([`blocks`]) |
 //! | `splade.imp` | the exact `f32` weight of every SPLADE posting, in posting order ([`blocks`]) |
+//! | `splade.rmx` | per SPLADE term, its largest impact code in each range of 64 documents ([`ranges`]) |
 //! | `splade.fwd` | forward index: per document, its sparse vector ([`rows`]) |
 //! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
 //! | `bm25.post` | BM25 postings: per term, the documents and term frequencies ([`rows`]) |
@@ -29,6 +30,7 @@ pub mod format;
 pub mod import;
 pub mod manifest;
 pub mod output;
+pub mod ranges;
 pub mod rows;
 pub mod stats;
 pub mod termdict;
@@ -47,6 +49,7 @@ use blocks::BlockPostings;
 use dense::DenseVectors;
 use docstore::DocStore;
 use format::FileData;
+use ranges::RangeMaxima;
 use rows::Rows;
 use termdict::TermDict;
 
@@ -59,6 +62,7 @@ pub mod files {
     pub const DOCS: &str = "docs.bin";
     pub const SPLADE: &str = "splade.inv";
     pub const SPLADE_WEIGHTS: &str = "splade.imp";
+    pub const SPLADE_RANGES: &str = "splade.rmx";
     pub const FORWARD: &str = "splade.fwd";
     pub const FORWARD_KIND: &[u8; 4] = b"SPLF";
     pub const BM25_TERMS: &str = "bm25.dict";
@@ -74,6 +78,7 @@ pub struct Index {
     manifest: Manifest,
     docs: DocStore,
     splade: BlockPostings,
+    ranges: RangeMaxima,
     forward: Rows,
     bm25_terms: TermDict,
     bm25_postings: Rows,
@@ -90,6 +95,7 @@ impl Index {
         let docs = DocStore::open(&dir.join(files::DOCS))?;
         let splade =
             BlockPostings::open(&dir.join(files::SPLADE), &dir.join(files::SPLADE_WEIGHTS))?;
+        let ranges = RangeMaxima::open(&dir.join(files::SPLADE_RANGES))?;
         let forward = Rows::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
         let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
@@ -107,6 +113,7 @@ impl Index {
             (files::DOCS, docs.file()),
             (files::SPLADE, splade.file()),
             (files::SPLADE_WEIGHTS, splade.weights_file()),
+            (files::SPLADE_RANGES, ranges.file()),
             (files::FORWARD, forward.file()),
             (files::BM25_TERMS, bm25_terms.file()),
             (files::BM25_POSTINGS, bm25_postings.file()),
@@ -118,6 +125,8 @@ impl Index {
             && forward.rows() == n
             && norms.bytes().len() == n
             && splade.terms() == manifest.model.vocab_size
+            && ranges.terms() == splade.terms()
+            && ranges.ranges() == n.div_ceil(ranges::RANGE)
             && splade.postings() == manifest.splade.postings
             && bm25_postings.rows() == bm25_terms.len();
         if !consistent {
@@ -138,6 +147,7 @@ impl Index {
             manifest,
             docs,
             splade,
+            ranges,
             forward,
             bm25_terms,
             bm25_postings,
@@ -155,6 +165,7 @@ impl Index {
             self.docs.file(),
             self.splade.file(),
             self.splade.weights_file(),
+            self.ranges.file(),
             self.forward.file(),
             self.bm25_terms.file(),
             self.bm25_postings.file(),
@@ -239,6 +250,11 @@ impl Index {
         &self.splade
     }
 
+    /// The SPLADE range maxima (per term, its largest impact code per range of documents).
+    pub fn splade_ranges(&self) -> &RangeMaxima {
+        &self.ranges
+    }
+
     /// The forward index (row = document).
     pub fn forward(&self) -> &Rows {
         &self.forward
@@ -288,6 +304,7 @@ impl Index {
             (files::DOCS, self.docs.file_len()),
             (files::FORWARD, self.forward.file_len()),
             (files::SPLADE_WEIGHTS, self.splade.weights_file().file_len()),
+            (files::SPLADE_RANGES, self.ranges.file().file_len()),
             (files::SPLADE, self.splade.file().file_len()),
         ]);
         sizes

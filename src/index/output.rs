@@ -161,11 +161,12 @@ pub fn check_replaceable(corpus: &Path, out: &Path, force: bool) -> Result<()> {
 }
 
 /// The names an index directory may hold.
-const INDEX_FILES: [&str; 9] = [
+const INDEX_FILES: [&str; 10] = [
     manifest::FILE,
     super::files::DOCS,
     super::files::SPLADE,
     super::files::SPLADE_WEIGHTS,
+    super::files::SPLADE_RANGES,
     super::files::FORWARD,
     super::files::BM25_TERMS,
     super::files::BM25_POSTINGS,

@@ -57,6 +57,8 @@ pub struct IndexStats {
     pub splade_bytes_per_posting: f64,
     /// `splade.imp` (exact `f32` weights) per posting.
     pub splade_weight_bytes_per_posting: f64,
+    /// `splade.rmx` (per-term maxima of 64-document ranges) per posting.
+    pub splade_range_bytes_per_posting: f64,
     /// `splade.fwd` (document vectors) per posting.
     pub forward_bytes_per_posting: f64,
     pub bm25_postings: u64,
@@ -120,6 +122,8 @@ impl IndexStats {
             splade_bytes_per_posting: size_of("splade.inv") as f64
                 / splade.postings().max(1) as f64,
             splade_weight_bytes_per_posting: size_of("splade.imp") as f64
+                / splade.postings().max(1) as f64,
+            splade_range_bytes_per_posting: size_of("splade.rmx") as f64
                 / splade.postings().max(1) as f64,
             forward_bytes_per_posting: size_of("splade.fwd") as f64
                 / splade.postings().max(1) as f64,
