@@ -63,6 +63,13 @@ fn runs_and_latencies_for_splade_and_bm25() {
         assert!(l["p50_ms"].as_f64().unwrap() <= l["p99_ms"].as_f64().unwrap());
     }
     assert!(report["speedup"].as_f64().unwrap() > 0.0, "{report}");
+    // Pruning statistics come with the pruned system only.
+    let pruning = &report["systems"][0]["pruning"];
+    let share = pruning["mean_ranges_scored"].as_f64().unwrap();
+    assert!(share > 0.0 && share <= 1.0, "{report}");
+    assert!(pruning["exhaustive_queries"].as_u64().unwrap() <= 3);
+    assert!(report["systems"][1].get("pruning").is_none());
+    assert!(report["systems"][2].get("pruning").is_none());
     let read = |name: &str| read_run(s.path(name), &RunOptions::default()).unwrap().run;
     let (splade, exhaustive) = (
         read("runs/splade.trec"),
@@ -86,7 +93,9 @@ fn runs_and_latencies_for_splade_and_bm25() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        stdout.contains("splade-exhaustive") && stdout.contains("results identical"),
+        stdout.contains("splade-exhaustive")
+            && stdout.contains("results identical")
+            && stdout.contains("of the ranges holding a query term"),
         "{stdout}"
     );
 }

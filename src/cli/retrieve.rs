@@ -12,7 +12,8 @@ use serde::Serialize;
 use spladescope::eval::{load_beir, read_queries, write_run, Run};
 use spladescope::index::Index;
 use spladescope::search::latency::Latency;
-use spladescope::search::{bm25_scores, splade_scores, splade_top_k, top_k, Hit};
+use spladescope::search::pruned::{splade_top_k_with_stats, PruneStats};
+use spladescope::search::{bm25_scores, splade_scores, top_k, Hit};
 use spladescope::sparse::SparseVector;
 use spladescope::vectors::{Keys, VectorOptions, VectorReader};
 
@@ -103,6 +104,41 @@ struct SystemReport {
     system: &'static str,
     latency: Latency,
     run_file: Option<String>,
+    /// What pruning did (pruned SPLADE only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pruning: Option<PruningReport>,
+}
+
+/// What the pruned path did over all queries.
+#[derive(Serialize)]
+struct PruningReport {
+    /// Mean share of the ranges holding a query term that were scored.
+    mean_ranges_scored: f64,
+    /// Queries whose ranges mostly stayed live, scored exhaustively instead.
+    exhaustive_queries: usize,
+}
+
+impl PruningReport {
+    fn of(stats: &[PruneStats]) -> Self {
+        let share = |s: &PruneStats| {
+            if s.exhaustive {
+                1.0
+            } else {
+                s.scored as f64 / s.ranges.max(1) as f64
+            }
+        };
+        Self {
+            mean_ranges_scored: stats.iter().map(share).sum::<f64>() / stats.len().max(1) as f64,
+            exhaustive_queries: stats.iter().filter(|s| s.exhaustive).count(),
+        }
+    }
+}
+
+/// One system's hits for one query, the time the search took, and what pruning did.
+struct Searched {
+    hits: Vec<Hit>,
+    time: Duration,
+    pruning: Option<PruneStats>,
 }
 
 #[derive(Serialize)]
@@ -158,7 +194,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the search threads")?;
     // Per query: each system's hits and time, systems in turn (so noise hits all alike).
-    let results: Vec<Vec<(Vec<Hit>, Duration)>> = pool.install(|| {
+    let results: Vec<Vec<Searched>> = pool.install(|| {
         queries
             .par_iter()
             .map(|q| {
@@ -178,11 +214,11 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
                 .expect("checked"),
         );
         for (q, r) in queries.iter().zip(&results) {
-            let same = r[p].0.len() == r[e].0.len()
+            let same = r[p].hits.len() == r[e].hits.len()
                 && r[p]
-                    .0
+                    .hits
                     .iter()
-                    .zip(&r[e].0)
+                    .zip(&r[e].hits)
                     .all(|(a, b)| a.doc == b.doc && a.score.to_bits() == b.score.to_bits());
             if !same {
                 bail!(
@@ -194,13 +230,14 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
     }
     let mut reports = Vec::new();
     for (i, &system) in systems.iter().enumerate() {
-        let times: Vec<Duration> = results.iter().map(|r| r[i].1).collect();
+        let times: Vec<Duration> = results.iter().map(|r| r[i].time).collect();
+        let pruning: Vec<PruneStats> = results.iter().filter_map(|r| r[i].pruning).collect();
         let run_file = match &args.run_out {
             Some(out) => {
                 let mut run = Run::new();
                 for (q, r) in queries.iter().zip(&results) {
-                    let mut docs = Vec::with_capacity(r[i].0.len());
-                    for h in &r[i].0 {
+                    let mut docs = Vec::with_capacity(r[i].hits.len());
+                    for h in &r[i].hits {
                         docs.push(spladescope::eval::ScoredDoc::new(
                             index.doc(h.doc)?.id,
                             f64::from(h.score),
@@ -218,6 +255,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             system: system.name(),
             latency: Latency::of(&times),
             run_file,
+            pruning: (!pruning.is_empty()).then(|| PruningReport::of(&pruning)),
         });
     }
     let speedup = args.versus_exhaustive.then(|| {
@@ -267,6 +305,18 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             r.run_file.as_deref().unwrap_or("-")
         );
     }
+    for r in &report.systems {
+        if let Some(p) = &r.pruning {
+            println!(
+                "{}: scored {:.1}% of the ranges holding a query term on average; {} of {} \
+                 queries kept most ranges live and were scored exhaustively",
+                r.system,
+                100.0 * p.mean_ranges_scored,
+                p.exhaustive_queries,
+                report.queries
+            );
+        }
+    }
     if let Some(s) = report.speedup {
         println!(
             "pruned: {s:.2}× the speed of exhaustive scoring (mean latency); results identical"
@@ -275,23 +325,27 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One system's hits for one query, and the time the search took.
-fn search(
-    index: &Index,
-    q: &Query,
-    system: System,
-    k: usize,
-) -> anyhow::Result<(Vec<Hit>, Duration)> {
+/// One system's hits for one query, timed.
+fn search(index: &Index, q: &Query, system: System, k: usize) -> anyhow::Result<Searched> {
     let start = Instant::now();
+    let mut pruning = None;
     let hits = match system {
-        System::Splade { pruned: true } => splade_top_k(index, &q.vector, k)?,
+        System::Splade { pruned: true } => {
+            let (hits, stats) = splade_top_k_with_stats(index, &q.vector, k)?;
+            pruning = Some(stats);
+            hits
+        }
         System::Splade { pruned: false } => top_k(&splade_scores(index, &q.vector)?, k),
         System::Bm25 => {
             let text = q.text.as_deref().unwrap_or_default();
             top_k(&bm25_scores(index, &index.analyzer().query_terms(text))?, k)
         }
     };
-    Ok((hits, start.elapsed()))
+    Ok(Searched {
+        hits,
+        time: start.elapsed(),
+        pruning,
+    })
 }
 
 /// Where a system's run goes.
