@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
             let dir = tempfile::tempdir().unwrap();
             let mut builder = IndexBuilder::new(enc.vocab_size());
             for (doc, v) in &docs {
-                builder.add(doc, v, false);
+                builder.add(doc, v, false).unwrap();
             }
             let info = IndexInfo {
                 corpus: CorpusInfo {

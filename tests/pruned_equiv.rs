@@ -26,7 +26,7 @@ fn build(dir: &Path, vocab: usize, vectors: &[SparseVector]) -> Index {
             title: String::new(),
             text: "x".into(),
         };
-        b.add(&doc, v, false);
+        b.add(&doc, v, false).unwrap();
     }
     let info = IndexInfo {
         corpus: CorpusInfo {

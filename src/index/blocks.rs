@@ -112,6 +112,7 @@ pub struct BlockPostingsWriter {
     postings: u64,
     buf: Vec<u8>,
     ranges: RangeMaximaWriter,
+    nonempty: u64,
 }
 
 impl BlockPostingsWriter {
@@ -122,6 +123,7 @@ impl BlockPostingsWriter {
             inv: FileWriter::create(inv, INV_KIND, build_id)?,
             imp: FileWriter::create(imp, IMP_KIND, build_id)?,
             ranges: RangeMaximaWriter::create(rmx, documents, build_id)?,
+            nonempty: 0,
             blocks: Vec::new(),
             terms: Vec::new(),
             block_count: 0,
@@ -133,6 +135,11 @@ impl BlockPostingsWriter {
     /// Postings written so far.
     pub fn postings(&self) -> u64 {
         self.postings
+    }
+
+    /// Terms with at least one posting so far.
+    pub fn terms_with_postings(&self) -> u64 {
+        self.nonempty
     }
 
     /// Appends the next term's postings: documents strictly increasing, weights `> 0`.
@@ -183,6 +190,7 @@ impl BlockPostingsWriter {
         }
         self.imp.f32s(weights)?;
         self.postings += docs.len() as u64;
+        self.nonempty += u64::from(!docs.is_empty());
         Ok(())
     }
 

@@ -19,6 +19,7 @@ use super::manifest::{
 };
 use super::output::Output;
 use super::rows::RowsBuilder;
+use super::spill::{PostingCollector, RUN_POSTINGS};
 use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{encode_length, Analyzer, Bm25Params};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
@@ -62,6 +63,13 @@ pub(crate) struct TempDir(pub(crate) Option<PathBuf>);
 
 impl TempDir {
     /// Creates the build's temporary directory.
+    /// The directory (while the build is unfinished).
+    pub(crate) fn path(&self) -> &Path {
+        self.0
+            .as_deref()
+            .expect("an unfinished build has its directory")
+    }
+
     pub(crate) fn create(output: &Output) -> Result<Self> {
         let path = output.building_dir();
         std::fs::create_dir(&path).map_err(io(&path))?;
@@ -93,14 +101,15 @@ impl<'a> From<&'a SparseEncoder> for Encoders<'a> {
     }
 }
 
-/// Collects documents with their SPLADE vectors in memory (postings, forward vectors,
-/// BM25 statistics) and writes the index files. [`build`] drives it from a corpus and an
+/// Collects documents with their SPLADE vectors (postings and forward vectors in memory,
+/// or spilled to disk with [`IndexBuilder::spill_into`]; the document store, BM25 postings
+/// and embeddings in memory) and writes the index files. [`build`] drives it from a corpus and an
 /// encoder; it can also be fed precomputed vectors.
 pub struct IndexBuilder {
     analyzer: Analyzer,
     docs: DocStoreBuilder,
     forward: RowsBuilder,
-    splade: Vec<(Vec<u32>, Vec<f32>)>,
+    splade: PostingCollector,
     bm25: HashMap<String, (Vec<u32>, Vec<u32>)>,
     norms: Vec<u8>,
     bm25_doc_count: u64,
@@ -150,7 +159,7 @@ pub fn build<'a>(
     };
     let tmp = TempDir::create(&output)?;
 
-    let mut c = IndexBuilder::new(encoder.vocab_size());
+    let mut c = IndexBuilder::new(encoder.vocab_size()).spill_into(tmp.path())?;
     if let Some(d) = encoders.dense {
         c = c.with_dense(d.dim());
     }
@@ -180,7 +189,7 @@ pub fn build<'a>(
             if cancel.load(Ordering::Relaxed) {
                 return Err(IndexError::Interrupted);
             }
-            c.add(doc, &enc.vector, enc.truncated());
+            c.add(doc, &enc.vector, enc.truncated())?;
             if let Some(e) = &embedded {
                 c.add_dense(&e[i]);
             }
@@ -269,7 +278,7 @@ impl IndexBuilder {
             analyzer: Analyzer::default(),
             docs: DocStoreBuilder::default(),
             forward: RowsBuilder::default(),
-            splade: vec![(Vec::new(), Vec::new()); vocab_size],
+            splade: PostingCollector::new(vocab_size),
             bm25: HashMap::new(),
             norms: Vec::new(),
             bm25_doc_count: 0,
@@ -278,6 +287,14 @@ impl IndexBuilder {
             empty: 0,
             dense: None,
         }
+    }
+
+    /// Keeps memory bounded: SPLADE postings go to sorted runs and the forward rows to
+    /// files in `dir` (the build's temporary directory) as documents are added.
+    pub fn spill_into(mut self, dir: &Path) -> Result<Self> {
+        self.splade.spill_into(dir, RUN_POSTINGS);
+        self.forward.spill_into(&dir.join("forward"))?;
+        Ok(self)
     }
 
     /// Also collects a `dim`-dimensional embedding per document ([`Self::add_dense`]).
@@ -309,17 +326,12 @@ impl IndexBuilder {
     }
 
     /// Adds the next document with its SPLADE vector (term ids below the vocabulary size)
-    /// and whether the encoder truncated it.
-    pub fn add(&mut self, doc: &Document, vector: &SparseVector, truncated: bool) {
+    /// and whether the encoder truncated it; fails only when spilling does.
+    pub fn add(&mut self, doc: &Document, vector: &SparseVector, truncated: bool) -> Result<()> {
         let n = self.docs.len() as u32;
         self.docs.push(&doc.id, &doc.title, &doc.text);
-        self.forward.push_f32(&vector.ids, &vector.weights);
-        for (term, weight) in vector.iter() {
-            if let Some((docs, weights)) = self.splade.get_mut(term as usize) {
-                docs.push(n);
-                weights.push(weight);
-            }
-        }
+        self.forward.push_f32(&vector.ids, &vector.weights)?;
+        self.splade.push(n, vector)?;
         self.truncated += u64::from(truncated);
         self.empty += u64::from(doc.is_empty());
         // Term frequencies without holding the document's terms (long texts stay cheap).
@@ -337,6 +349,7 @@ impl IndexBuilder {
         self.norms.push(encode_length(length));
         self.bm25_doc_count += u64::from(length > 0);
         self.sum_ttf += length as u64;
+        Ok(())
     }
 
     /// Writes every part and the manifest (last) into `dir`, which must exist.
@@ -375,12 +388,9 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         documents as usize,
         build,
     )?;
-    let mut splade_terms = 0;
-    for (docs, weights) in &c.splade {
-        splade_terms += u64::from(!docs.is_empty());
-        inverted.push(docs, weights)?;
-    }
+    c.splade.write(&mut inverted)?;
     let splade_postings = inverted.postings();
+    let splade_terms = inverted.terms_with_postings();
     let [inv, imp, rmx] = inverted.finish()?;
     record(files::SPLADE, inv);
     record(files::SPLADE_WEIGHTS, imp);
@@ -391,7 +401,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     let mut postings = RowsBuilder::default();
     for t in &terms {
         let (docs, tfs) = &c.bm25[*t];
-        postings.push(docs, tfs.iter().copied());
+        postings.push(docs, tfs.iter().copied())?;
     }
     let bm25_postings = postings.entries();
     let term_strs: Vec<&str> = terms.iter().map(|s| s.as_str()).collect();

@@ -52,7 +52,7 @@ pub fn import(
     };
     let mut reader = VectorReader::open(vectors, model, &options.vectors)?;
     let tmp = TempDir::create(&output)?;
-    let mut c = IndexBuilder::new(model.vocab_size());
+    let mut c = IndexBuilder::new(model.vocab_size()).spill_into(tmp.path())?;
     let mut without_text = 0u64;
     while let Some(record) = reader.next() {
         let mut record = record?;
@@ -62,7 +62,7 @@ pub fn import(
                 None => without_text += 1,
             }
         }
-        c.add(&record.doc, &record.vector, false);
+        c.add(&record.doc, &record.vector, false)?;
         if c.len().is_multiple_of(STEP) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(IndexError::Interrupted);

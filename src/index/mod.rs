@@ -32,6 +32,7 @@ pub mod manifest;
 pub mod output;
 pub mod ranges;
 pub mod rows;
+pub mod spill;
 pub mod stats;
 pub mod termdict;
 

@@ -1,0 +1,207 @@
+//! SPLADE postings collected in bounded memory: postings gather per term in memory until a
+//! run holds [`RUN_POSTINGS`], then the run is written to a file in the build's temporary
+//! directory, term after term, and memory is reused. Documents arrive in number order, so
+//! run `i` holds documents before run `i + 1`: a term's list is the concatenation of its
+//! segments in run order, read back from every run file at once, term after term, with no
+//! sort and no seek.
+//!
+//! ```text
+//! run file: per term (0..vocabulary): n u32 | n × document u32 | n × weight f32 (LE)
+//! ```
+//! Without a spill directory (small in-memory builds and tests) nothing is written.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::blocks::BlockPostingsWriter;
+use super::error::{io, Result};
+use crate::sparse::SparseVector;
+
+/// Postings per run: 8 bytes each, so a run holds about 256 MB (more while its vectors
+/// grow, at most twice that).
+pub const RUN_POSTINGS: usize = 32 << 20;
+
+/// SPLADE postings by term, spilled to run files past [`RUN_POSTINGS`].
+pub struct PostingCollector {
+    terms: Vec<(Vec<u32>, Vec<f32>)>,
+    in_run: usize,
+    limit: usize,
+    dir: Option<PathBuf>,
+    runs: Vec<PathBuf>,
+}
+
+impl PostingCollector {
+    /// An in-memory collector for a vocabulary of `vocab` terms.
+    pub fn new(vocab: usize) -> Self {
+        Self {
+            terms: vec![(Vec::new(), Vec::new()); vocab],
+            in_run: 0,
+            limit: RUN_POSTINGS,
+            dir: None,
+            runs: Vec::new(),
+        }
+    }
+
+    /// Spills runs of `limit` postings into `dir` (which must exist).
+    pub fn spill_into(&mut self, dir: &Path, limit: usize) {
+        self.dir = Some(dir.to_path_buf());
+        self.limit = limit.max(1);
+    }
+
+    /// Adds document `doc`'s postings (terms past the vocabulary are dropped).
+    pub fn push(&mut self, doc: u32, vector: &SparseVector) -> Result<()> {
+        for (term, weight) in vector.iter() {
+            if let Some((docs, weights)) = self.terms.get_mut(term as usize) {
+                docs.push(doc);
+                weights.push(weight);
+                self.in_run += 1;
+            }
+        }
+        if self.in_run >= self.limit && self.dir.is_some() {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Run files written so far.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    fn spill(&mut self) -> Result<()> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let path = dir.join(format!("postings-{}.run", self.runs.len()));
+        let file = File::create(&path).map_err(io(&path))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let mut buf = Vec::new();
+        for (docs, weights) in &mut self.terms {
+            buf.clear();
+            buf.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+            for d in docs.iter() {
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+            for w in weights.iter() {
+                buf.extend_from_slice(&w.to_le_bytes());
+            }
+            out.write_all(&buf).map_err(io(&path))?;
+            docs.clear();
+            weights.clear();
+        }
+        let file = out.into_inner().map_err(|e| io(&path)(e.into_error()))?;
+        file.sync_all().map_err(io(&path))?;
+        self.runs.push(path);
+        self.in_run = 0;
+        Ok(())
+    }
+
+    /// Writes every term's postings, in term-id order, and removes the run files.
+    pub fn write(mut self, out: &mut BlockPostingsWriter) -> Result<()> {
+        if self.runs.is_empty() {
+            for (docs, weights) in &self.terms {
+                out.push(docs, weights)?;
+            }
+            return Ok(());
+        }
+        if self.in_run > 0 {
+            self.spill()?;
+        }
+        let vocab = self.terms.len();
+        self.terms = Vec::new();
+        let mut readers = Vec::with_capacity(self.runs.len());
+        for path in &self.runs {
+            let file = File::open(path).map_err(io(path))?;
+            readers.push((BufReader::with_capacity(1 << 20, file), path.as_path()));
+        }
+        let (mut docs, mut weights) = (Vec::new(), Vec::new());
+        let mut bytes = Vec::new();
+        for _ in 0..vocab {
+            docs.clear();
+            weights.clear();
+            for (reader, path) in &mut readers {
+                let mut n = [0u8; 4];
+                reader.read_exact(&mut n).map_err(io(path))?;
+                let n = u32::from_le_bytes(n) as usize;
+                bytes.resize(n * 8, 0);
+                reader.read_exact(&mut bytes).map_err(io(path))?;
+                let (d, w) = bytes.split_at(n * 4);
+                docs.extend(
+                    d.chunks_exact(4)
+                        .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
+                );
+                weights.extend(
+                    w.chunks_exact(4)
+                        .map(|c| f32::from_le_bytes(c.try_into().expect("4"))),
+                );
+            }
+            out.push(&docs, &weights)?;
+        }
+        for path in &self.runs {
+            std::fs::remove_file(path).map_err(io(path))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::blocks::BlockPostings;
+    use proptest::prelude::*;
+
+    /// Writes `vectors` through a collector (spilling every `limit` postings when given)
+    /// and opens the result.
+    fn postings(
+        dir: &Path,
+        vocab: usize,
+        vectors: &[SparseVector],
+        limit: Option<usize>,
+    ) -> (BlockPostings, usize) {
+        let mut c = PostingCollector::new(vocab);
+        if let Some(limit) = limit {
+            c.spill_into(dir, limit);
+        }
+        for (d, v) in vectors.iter().enumerate() {
+            c.push(d as u32, v).unwrap();
+        }
+        let runs = c.runs();
+        let [inv, imp, rmx] = ["inv", "imp", "rmx"].map(|f| dir.join(f));
+        let mut w = BlockPostingsWriter::create([&inv, &imp, &rmx], vectors.len(), 1).unwrap();
+        c.write(&mut w).unwrap();
+        w.finish().unwrap();
+        (BlockPostings::open(&inv, &imp).unwrap(), runs)
+    }
+
+    proptest! {
+        #[test]
+        fn spilled_runs_give_the_postings_held_in_memory(
+            vectors in proptest::collection::vec(
+                proptest::collection::btree_map(0u32..24, 0.01f32..5.0, 0..8)
+                    .prop_map(|m| SparseVector::from_pairs(m.into_iter().collect())),
+                0..300),
+            limit in 1usize..200,
+        ) {
+            let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let (memory, _) = postings(a.path(), 20, &vectors, None);
+            let (spilled, runs) = postings(b.path(), 20, &vectors, Some(limit));
+            let total: usize = vectors.iter().map(|v| v.iter().filter(|&(t, _)| t < 20).count()).sum();
+            // A run closes after the document that fills it.
+            prop_assert_eq!(runs > 0, total >= limit);
+            let (mut d1, mut w1, mut d2, mut w2) = (vec![], vec![], vec![], vec![]);
+            for t in 0..20 {
+                memory.row_f32(t, &mut d1, &mut w1).unwrap();
+                spilled.row_f32(t, &mut d2, &mut w2).unwrap();
+                prop_assert_eq!(&d1, &d2);
+                prop_assert_eq!(&w1, &w2);
+            }
+            // The run files are gone.
+            let left: Vec<_> = std::fs::read_dir(b.path()).unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| n.ends_with(".run"))
+                .collect();
+            prop_assert!(left.is_empty(), "{left:?}");
+        }
+    }
+}
