@@ -159,10 +159,11 @@ pub fn build<'a>(
     };
     let tmp = TempDir::create(&output)?;
 
-    let mut c = IndexBuilder::new(encoder.vocab_size()).spill_into(tmp.path())?;
+    let mut c = IndexBuilder::new(encoder.vocab_size());
     if let Some(d) = encoders.dense {
         c = c.with_dense(d.dim());
     }
+    let mut c = c.spill_into(tmp.path())?;
     let chunk = options.chunk.max(1);
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -191,7 +192,7 @@ pub fn build<'a>(
             }
             c.add(doc, &enc.vector, enc.truncated())?;
             if let Some(e) = &embedded {
-                c.add_dense(&e[i]);
+                c.add_dense(&e[i])?;
             }
         }
         let p = reader.progress();
@@ -289,11 +290,16 @@ impl IndexBuilder {
         }
     }
 
-    /// Keeps memory bounded: SPLADE postings go to sorted runs and the forward rows to
-    /// files in `dir` (the build's temporary directory) as documents are added.
+    /// Keeps memory bounded: SPLADE postings go to runs, and forward rows, document
+    /// records and embeddings (after [`Self::with_dense`]) to files, in `dir` (the build's
+    /// temporary directory) as documents are added.
     pub fn spill_into(mut self, dir: &Path) -> Result<Self> {
         self.splade.spill_into(dir, RUN_POSTINGS);
         self.forward.spill_into(&dir.join("forward"))?;
+        self.docs.spill_into(&dir.join("docs.records"))?;
+        if let Some(d) = &mut self.dense {
+            d.spill_into(&dir.join("dense.values"))?;
+        }
         Ok(self)
     }
 
@@ -303,10 +309,11 @@ impl IndexBuilder {
         self
     }
 
-    /// Adds the dense embedding of the document last added.
-    pub fn add_dense(&mut self, embedding: &[f32]) {
-        if let Some(d) = &mut self.dense {
-            d.push(embedding);
+    /// Adds the dense embedding of the document last added; fails only when spilling does.
+    pub fn add_dense(&mut self, embedding: &[f32]) -> Result<()> {
+        match &mut self.dense {
+            Some(d) => d.push(embedding),
+            None => Ok(()),
         }
     }
 
@@ -329,7 +336,7 @@ impl IndexBuilder {
     /// and whether the encoder truncated it; fails only when spilling does.
     pub fn add(&mut self, doc: &Document, vector: &SparseVector, truncated: bool) -> Result<()> {
         let n = self.docs.len() as u32;
-        self.docs.push(&doc.id, &doc.title, &doc.text);
+        self.docs.push(&doc.id, &doc.title, &doc.text)?;
         self.forward.push_f32(&vector.ids, &vector.weights)?;
         self.splade.push(n, vector)?;
         self.truncated += u64::from(truncated);
@@ -427,7 +434,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND, build)?;
     norms.write(&c.norms)?;
     record(files::BM25_NORMS, norms.finish()?);
-    let dense_info = match (&c.dense, info.dense) {
+    let dense_info = match (c.dense, info.dense) {
         (Some(d), Some(info)) => {
             record(dense::FILE, d.write(&dir.join(dense::FILE), build)?);
             Some(info)

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::error::Result;
 use super::format::{FileData, FileWriter};
 use super::manifest::ModelInfo;
+use super::spill::ByteArea;
 use crate::encoder::Pooling;
 
 /// File name and kind tag.
@@ -38,7 +39,7 @@ pub struct DenseInfo {
 #[derive(Debug, Default)]
 pub struct DenseBuilder {
     dim: usize,
-    values: Vec<f32>,
+    values: ByteArea,
 }
 
 impl DenseBuilder {
@@ -46,24 +47,33 @@ impl DenseBuilder {
     pub fn new(dim: usize) -> Self {
         Self {
             dim,
-            values: Vec::new(),
+            values: ByteArea::default(),
         }
     }
 
+    /// Streams the embeddings to `path` (removed by [`Self::write`]).
+    pub fn spill_into(&mut self, path: &Path) -> Result<()> {
+        self.values.spill_into(path)
+    }
+
     /// Adds the next document's embedding (`dim` values).
-    pub fn push(&mut self, embedding: &[f32]) {
+    pub fn push(&mut self, embedding: &[f32]) -> Result<()> {
         assert_eq!(
             embedding.len(),
             self.dim,
             "embedding of the wrong dimension"
         );
-        self.values.extend_from_slice(embedding);
+        self.values.append(|out| {
+            for v in embedding {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        })
     }
 
     /// Writes `dense.emb`; returns its size and CRC-32.
-    pub fn write(&self, path: &Path, build_id: u32) -> Result<(u64, u32)> {
+    pub fn write(self, path: &Path, build_id: u32) -> Result<(u64, u32)> {
         let mut w = FileWriter::create(path, KIND, build_id)?;
-        w.f32s(&self.values)?;
+        self.values.write_to(&mut w)?;
         w.finish()
     }
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use super::codec::{get_varint, put_varint};
 use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
+use super::spill::ByteArea;
 
 /// File kind tag.
 pub const KIND: &[u8; 4] = b"DOCS";
@@ -25,23 +26,31 @@ pub struct StoredDoc<'a> {
     pub text: &'a str,
 }
 
-/// Collects documents and writes the store.
+/// Collects documents and writes the store: records in memory, or streamed to a file with
+/// [`DocStoreBuilder::spill_into`] (the offsets and ids stay in memory).
 #[derive(Default)]
 pub struct DocStoreBuilder {
     offsets: Vec<u64>,
-    records: Vec<u8>,
+    records: ByteArea,
     ids: Vec<(String, u32)>,
 }
 
 impl DocStoreBuilder {
+    /// Streams the records to `path` (removed by [`Self::write`]).
+    pub fn spill_into(&mut self, path: &Path) -> Result<()> {
+        self.records.spill_into(path)
+    }
+
     /// Appends the next document (its number is the count so far).
-    pub fn push(&mut self, id: &str, title: &str, text: &str) {
+    pub fn push(&mut self, id: &str, title: &str, text: &str) -> Result<()> {
         self.ids.push((id.to_string(), self.offsets.len() as u32));
-        self.offsets.push(self.records.len() as u64);
-        for field in [id, title, text] {
-            put_varint(&mut self.records, field.len() as u32);
-            self.records.extend_from_slice(field.as_bytes());
-        }
+        self.offsets.push(self.records.len());
+        self.records.append(|out| {
+            for field in [id, title, text] {
+                put_varint(out, field.len() as u32);
+                out.extend_from_slice(field.as_bytes());
+            }
+        })
     }
 
     /// Documents so far.
@@ -56,7 +65,7 @@ impl DocStoreBuilder {
 
     /// Writes the store; returns (bytes on disk, CRC-32).
     pub fn write(mut self, path: &Path, build_id: u32) -> Result<(u64, u32)> {
-        self.offsets.push(self.records.len() as u64);
+        self.offsets.push(self.records.len());
         self.ids
             .sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut w = FileWriter::create(path, KIND, build_id)?;
@@ -69,7 +78,7 @@ impl DocStoreBuilder {
             head.extend_from_slice(&n.to_le_bytes());
         }
         w.write(&head)?;
-        w.write(&self.records)?;
+        self.records.write_to(&mut w)?;
         w.finish()
     }
 }
@@ -177,29 +186,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stores_and_finds_documents() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("docs.bin");
-        let mut b = DocStoreBuilder::default();
-        b.push("d10", "Title ten", "Text ✓ ten");
-        b.push("a", "", "");
-        b.push("d2", "T", "x");
-        b.write(&path, 1).unwrap();
-        let s = DocStore::open(&path).unwrap();
-        assert_eq!(s.len(), 3);
-        assert_eq!(
-            s.get(0).unwrap(),
-            StoredDoc {
-                id: "d10",
-                title: "Title ten",
-                text: "Text ✓ ten"
+    fn stores_and_finds_documents_held_in_memory_or_spilled() {
+        for spill in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("docs.bin");
+            let mut b = DocStoreBuilder::default();
+            if spill {
+                b.spill_into(&dir.path().join("records")).unwrap();
             }
-        );
-        assert_eq!(s.get(1).unwrap().text, "");
-        for (id, n) in [("d10", 0), ("a", 1), ("d2", 2)] {
-            assert_eq!(s.find(id).unwrap(), Some(n));
+            b.push("d10", "Title ten", "Text ✓ ten").unwrap();
+            b.push("a", "", "").unwrap();
+            b.push("d2", "T", "x").unwrap();
+            b.write(&path, 1).unwrap();
+            // The spill file is gone.
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+            let s = DocStore::open(&path).unwrap();
+            assert_eq!(s.len(), 3);
+            assert_eq!(
+                s.get(0).unwrap(),
+                StoredDoc {
+                    id: "d10",
+                    title: "Title ten",
+                    text: "Text ✓ ten"
+                }
+            );
+            assert_eq!(s.get(1).unwrap().text, "");
+            for (id, n) in [("d10", 0), ("a", 1), ("d2", 2)] {
+                assert_eq!(s.find(id).unwrap(), Some(n));
+            }
+            assert_eq!(s.find("zzz").unwrap(), None);
+            assert!(s.get(3).is_err());
         }
-        assert_eq!(s.find("zzz").unwrap(), None);
-        assert!(s.get(3).is_err());
     }
 }

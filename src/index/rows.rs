@@ -11,13 +11,12 @@
 //! ```
 //! Row `r` has `first[r + 1] - first[r]` entries.
 
-use std::fs::File;
-use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::codec::{get_deltas, put_deltas};
-use super::error::{io, Result};
+use super::error::Result;
 use super::format::{u64_at, FileData, FileWriter};
+use super::spill::ByteArea;
 
 /// Collects rows and writes a row file; rows are held in memory, or, with
 /// [`RowsBuilder::spill_into`], streamed to two files beside the output (only the table,
@@ -25,75 +24,37 @@ use super::format::{u64_at, FileData, FileWriter};
 #[derive(Default)]
 pub struct RowsBuilder {
     table: Vec<(u64, u64)>,
-    values: Vec<u32>,
-    ids: Vec<u8>,
-    /// Entries and id bytes of all rows so far (spilled ones included).
+    values: ByteArea,
+    ids: ByteArea,
     entries: u64,
-    id_bytes: u64,
-    spill: Option<Spill>,
 }
-
-/// The files a spilling builder streams values and ids to.
-struct Spill {
-    values: (PathBuf, BufWriter<File>),
-    ids: (PathBuf, BufWriter<File>),
-}
-
-/// Values held before a spilling builder writes them out.
-const SPILL_EVERY: usize = 1 << 20;
 
 impl RowsBuilder {
     /// Streams values and ids to `prefix.values` and `prefix.ids` (removed by
     /// [`Self::write`]).
     pub fn spill_into(&mut self, prefix: &Path) -> Result<()> {
-        let open = |ext: &str| -> Result<(PathBuf, BufWriter<File>)> {
-            let path = prefix.with_extension(ext);
-            let file = File::create(&path).map_err(io(&path))?;
-            Ok((path, BufWriter::with_capacity(1 << 20, file)))
-        };
-        self.spill = Some(Spill {
-            values: open("values")?,
-            ids: open("ids")?,
-        });
-        Ok(())
+        self.values.spill_into(&prefix.with_extension("values"))?;
+        self.ids.spill_into(&prefix.with_extension("ids"))
     }
 
     /// Appends the next row (ids strictly increasing, one value per id).
     pub fn push(&mut self, ids: &[u32], values: impl IntoIterator<Item = u32>) -> Result<()> {
-        self.table.push((self.entries, self.id_bytes));
-        let before = (self.values.len(), self.ids.len());
-        self.values.extend(values);
-        put_deltas(&mut self.ids, ids);
-        debug_assert_eq!(self.values.len() - before.0, ids.len());
-        self.entries += (self.values.len() - before.0) as u64;
-        self.id_bytes += (self.ids.len() - before.1) as u64;
-        if self.values.len() >= SPILL_EVERY {
-            self.flush()?;
-        }
-        Ok(())
+        self.table.push((self.entries, self.ids.len()));
+        let mut count = 0u64;
+        self.values.append(|out| {
+            for v in values {
+                out.extend_from_slice(&v.to_le_bytes());
+                count += 1;
+            }
+        })?;
+        debug_assert_eq!(count, ids.len() as u64);
+        self.entries += count;
+        self.ids.append(|out| put_deltas(out, ids))
     }
 
     /// Appends a row of `f32` values.
     pub fn push_f32(&mut self, ids: &[u32], values: &[f32]) -> Result<()> {
         self.push(ids, values.iter().map(|v| v.to_bits()))
-    }
-
-    /// Writes held values and ids to the spill files (when spilling).
-    fn flush(&mut self) -> Result<()> {
-        let Some(spill) = &mut self.spill else {
-            return Ok(());
-        };
-        let mut bytes = Vec::with_capacity(self.values.len() * 4);
-        for v in &self.values {
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
-        let (path, out) = &mut spill.values;
-        out.write_all(&bytes).map_err(io(path))?;
-        let (path, out) = &mut spill.ids;
-        out.write_all(&self.ids).map_err(io(path))?;
-        self.values.clear();
-        self.ids.clear();
-        Ok(())
     }
 
     /// Rows so far.
@@ -108,8 +69,7 @@ impl RowsBuilder {
 
     /// Writes the file; returns (bytes on disk, CRC-32).
     pub fn write(mut self, path: &Path, kind: &[u8; 4], build_id: u32) -> Result<(u64, u32)> {
-        self.flush()?;
-        self.table.push((self.entries, self.id_bytes));
+        self.table.push((self.entries, self.ids.len()));
         let mut w = FileWriter::create(path, kind, build_id)?;
         w.u32((self.table.len() - 1) as u32)?;
         w.u64(self.entries)?;
@@ -119,38 +79,9 @@ impl RowsBuilder {
             table.extend_from_slice(&off.to_le_bytes());
         }
         w.write(&table)?;
-        match self.spill.take() {
-            None => {
-                let mut values = Vec::with_capacity(self.values.len() * 4);
-                for v in &self.values {
-                    values.extend_from_slice(&v.to_le_bytes());
-                }
-                w.write(&values)?;
-                w.write(&self.ids)?;
-            }
-            Some(spill) => {
-                for (part, out) in [spill.values, spill.ids] {
-                    let file = out.into_inner().map_err(|e| io(&part)(e.into_error()))?;
-                    drop(file);
-                    copy_into(&part, &mut w)?;
-                    std::fs::remove_file(&part).map_err(io(&part))?;
-                }
-            }
-        }
+        self.values.write_to(&mut w)?;
+        self.ids.write_to(&mut w)?;
         w.finish()
-    }
-}
-
-/// Appends the whole file at `path` to `w`.
-fn copy_into(path: &Path, w: &mut FileWriter) -> Result<()> {
-    let mut file = File::open(path).map_err(io(path))?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(io(path))?;
-        if n == 0 {
-            return Ok(());
-        }
-        w.write(&buf[..n])?;
     }
 }
 

@@ -9,6 +9,10 @@
 //! run file: per term (0..vocabulary): n u32 | n × document u32 | n × weight f32 (LE)
 //! ```
 //! Without a spill directory (small in-memory builds and tests) nothing is written.
+//!
+//! [`ByteArea`] is the other half: an append-only byte area (forward vectors, document
+//! records, embeddings) held in memory or streamed to a file and copied into the index
+//! file when it is written.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -16,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::blocks::BlockPostingsWriter;
 use super::error::{io, Result};
+use super::format::FileWriter;
 use crate::sparse::SparseVector;
 
 /// Postings per run: 8 bytes each, so a run holds about 256 MB (more while its vectors
@@ -142,6 +147,69 @@ impl PostingCollector {
             std::fs::remove_file(path).map_err(io(path))?;
         }
         Ok(())
+    }
+}
+
+/// Bytes held before a file-backed [`ByteArea`] writes them out.
+const HOLD: usize = 1 << 20;
+
+/// Append-only bytes of a file being built: in memory, or streamed to a spill file.
+#[derive(Debug, Default)]
+pub struct ByteArea {
+    held: Vec<u8>,
+    len: u64,
+    file: Option<(PathBuf, BufWriter<File>)>,
+}
+
+impl ByteArea {
+    /// Streams the bytes to `path` (removed by [`Self::write_to`]).
+    pub fn spill_into(&mut self, path: &Path) -> Result<()> {
+        let file = File::create(path).map_err(io(path))?;
+        self.file = Some((path.to_path_buf(), BufWriter::with_capacity(HOLD, file)));
+        Ok(())
+    }
+
+    /// Appends what `f` writes into the buffer.
+    pub fn append(&mut self, f: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
+        let before = self.held.len();
+        f(&mut self.held);
+        self.len += (self.held.len() - before) as u64;
+        if self.held.len() >= HOLD {
+            if let Some((path, out)) = &mut self.file {
+                out.write_all(&self.held).map_err(io(path))?;
+                self.held.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes appended so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was appended.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends every byte to `w` (and removes the spill file).
+    pub fn write_to(self, w: &mut FileWriter) -> Result<()> {
+        let Some((path, mut out)) = self.file else {
+            return w.write(&self.held);
+        };
+        out.write_all(&self.held).map_err(io(&path))?;
+        drop(out.into_inner().map_err(|e| io(&path)(e.into_error()))?);
+        let mut file = File::open(&path).map_err(io(&path))?;
+        let mut buf = vec![0u8; HOLD];
+        loop {
+            let n = file.read(&mut buf).map_err(io(&path))?;
+            if n == 0 {
+                break;
+            }
+            w.write(&buf[..n])?;
+        }
+        std::fs::remove_file(&path).map_err(io(&path))
     }
 }
 
