@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::blocks::BlockPostingsWriter;
+use super::bm25_runs::Bm25Collector;
 use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
@@ -101,16 +102,18 @@ impl<'a> From<&'a SparseEncoder> for Encoders<'a> {
     }
 }
 
-/// Collects documents with their SPLADE vectors (postings and forward vectors in memory,
-/// or spilled to disk with [`IndexBuilder::spill_into`]; the document store, BM25 postings
-/// and embeddings in memory) and writes the index files. [`build`] drives it from a corpus and an
+/// Collects documents with their SPLADE vectors (postings, forward vectors, document
+/// records, BM25 postings and embeddings in memory, or spilled to disk with
+/// [`IndexBuilder::spill_into`]) and writes the index files. [`build`] drives it from a corpus and an
 /// encoder; it can also be fed precomputed vectors.
 pub struct IndexBuilder {
     analyzer: Analyzer,
     docs: DocStoreBuilder,
     forward: RowsBuilder,
     splade: PostingCollector,
-    bm25: HashMap<String, (Vec<u32>, Vec<u32>)>,
+    bm25: Bm25Collector,
+    /// Where parts spill ([`Self::spill_into`]).
+    spill_dir: Option<PathBuf>,
     norms: Vec<u8>,
     bm25_doc_count: u64,
     sum_ttf: u64,
@@ -280,7 +283,8 @@ impl IndexBuilder {
             docs: DocStoreBuilder::default(),
             forward: RowsBuilder::default(),
             splade: PostingCollector::new(vocab_size),
-            bm25: HashMap::new(),
+            bm25: Bm25Collector::default(),
+            spill_dir: None,
             norms: Vec::new(),
             bm25_doc_count: 0,
             sum_ttf: 0,
@@ -290,11 +294,13 @@ impl IndexBuilder {
         }
     }
 
-    /// Keeps memory bounded: SPLADE postings go to runs, and forward rows, document
+    /// Keeps memory bounded: SPLADE and BM25 postings go to runs, and forward rows, document
     /// records and embeddings (after [`Self::with_dense`]) to files, in `dir` (the build's
     /// temporary directory) as documents are added.
     pub fn spill_into(mut self, dir: &Path) -> Result<Self> {
         self.splade.spill_into(dir, RUN_POSTINGS);
+        self.bm25.spill_into(dir, RUN_POSTINGS);
+        self.spill_dir = Some(dir.to_path_buf());
         self.forward.spill_into(&dir.join("forward"))?;
         self.docs.spill_into(&dir.join("docs.records"))?;
         if let Some(d) = &mut self.dense {
@@ -348,11 +354,7 @@ impl IndexBuilder {
             length += 1;
             *tf.entry(term).or_default() += 1;
         });
-        for (term, count) in tf {
-            let entry = self.bm25.entry(term).or_default();
-            entry.0.push(n);
-            entry.1.push(count);
-        }
+        self.bm25.push(n, tf)?;
         self.norms.push(encode_length(length));
         self.bm25_doc_count += u64::from(length > 0);
         self.sum_ttf += length as u64;
@@ -403,13 +405,15 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     record(files::SPLADE_WEIGHTS, imp);
     record(files::SPLADE_RANGES, rmx);
 
-    let mut terms: Vec<&String> = c.bm25.keys().collect();
-    terms.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     let mut postings = RowsBuilder::default();
-    for t in &terms {
-        let (docs, tfs) = &c.bm25[*t];
-        postings.push(docs, tfs.iter().copied())?;
+    if let Some(spill) = &c.spill_dir {
+        postings.spill_into(&spill.join("bm25"))?;
     }
+    let mut terms: Vec<String> = Vec::new();
+    c.bm25.write(|term, docs, tfs| {
+        terms.push(term.to_string());
+        postings.push(docs, tfs.iter().copied())
+    })?;
     let bm25_postings = postings.entries();
     let term_strs: Vec<&str> = terms.iter().map(|s| s.as_str()).collect();
     record(

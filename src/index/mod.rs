@@ -21,6 +21,7 @@
 //! Lucene's BM25 ([`crate::analysis`]).
 
 pub mod blocks;
+pub mod bm25_runs;
 pub mod build;
 pub mod codec;
 pub mod dense;
