@@ -13,11 +13,10 @@
 //! Only the dictionary (each distinct term once) stays in memory.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::error::{io, Result};
+use super::error::Result;
+use super::spill::{remove_runs, RunReader, RunWriter};
 
 /// BM25 postings by term, spilled to run files past a run size.
 #[derive(Default)]
@@ -33,48 +32,22 @@ pub struct Bm25Collector {
     runs: Vec<PathBuf>,
 }
 
-/// One run being read back.
-struct RunReader<'a> {
-    path: &'a Path,
-    input: BufReader<File>,
-    /// The term number of the next segment (`None` at the end).
+/// One run being read back, with the term number of its next segment (`None` at the
+/// end).
+struct Run<'a> {
+    reader: RunReader<'a>,
     next: Option<u32>,
 }
 
-impl RunReader<'_> {
-    fn u32(&mut self) -> Result<Option<u32>> {
-        let mut b = [0u8; 4];
-        match self.input.read_exact(&mut b) {
-            Ok(()) => Ok(Some(u32::from_le_bytes(b))),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
-            Err(e) => Err(io(self.path)(e)),
-        }
-    }
-
+impl Run<'_> {
     /// Appends the current segment to `docs` and `tfs` and reads the next term number.
-    fn take(&mut self, docs: &mut Vec<u32>, tfs: &mut Vec<u32>, bytes: &mut Vec<u8>) -> Result<()> {
-        let n = self.u32()?.ok_or_else(|| truncated(self.path))? as usize;
-        bytes.resize(n * 8, 0);
-        self.input.read_exact(bytes).map_err(io(self.path))?;
-        let (d, t) = bytes.split_at(n * 4);
-        docs.extend(
-            d.chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
-        );
-        tfs.extend(
-            t.chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
-        );
-        self.next = self.u32()?;
+    fn take(&mut self, docs: &mut Vec<u32>, tfs: &mut Vec<u32>) -> Result<()> {
+        let n = self.reader.required()? as usize;
+        self.reader.words(n, docs)?;
+        self.reader.words(n, tfs)?;
+        self.next = self.reader.word()?;
         Ok(())
     }
-}
-
-fn truncated(path: &Path) -> super::error::IndexError {
-    io(path)(std::io::Error::new(
-        std::io::ErrorKind::UnexpectedEof,
-        "a BM25 run file ends early",
-    ))
 }
 
 impl Bm25Collector {
@@ -120,10 +93,7 @@ impl Bm25Collector {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        let path = dir.join(format!("bm25-{}.run", self.runs.len()));
-        let file = File::create(&path).map_err(io(&path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        let mut buf = Vec::new();
+        let mut out = RunWriter::create(dir.join(format!("bm25-{}.run", self.runs.len())))?;
         for t in self.sorted() {
             let Some((docs, tfs)) = self.lists.get_mut(t as usize) else {
                 continue;
@@ -131,19 +101,12 @@ impl Bm25Collector {
             if docs.is_empty() {
                 continue;
             }
-            buf.clear();
-            buf.extend_from_slice(&t.to_le_bytes());
-            buf.extend_from_slice(&(docs.len() as u32).to_le_bytes());
-            for v in docs.iter().chain(tfs.iter()) {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            out.write_all(&buf).map_err(io(&path))?;
+            out.words([t, docs.len() as u32])?;
+            out.words(docs.iter().chain(tfs.iter()).copied())?;
             docs.clear();
             tfs.clear();
         }
-        let file = out.into_inner().map_err(|e| io(&path)(e.into_error()))?;
-        file.sync_all().map_err(io(&path))?;
-        self.runs.push(path);
+        self.runs.push(out.finish()?);
         self.in_run = 0;
         Ok(())
     }
@@ -163,37 +126,27 @@ impl Bm25Collector {
             self.spill()?;
         }
         self.lists = Vec::new();
-        let mut readers = Vec::with_capacity(self.runs.len());
+        let mut runs = Vec::with_capacity(self.runs.len());
         for path in &self.runs {
-            let file = File::open(path).map_err(io(path))?;
-            let mut r = RunReader {
-                path,
-                input: BufReader::with_capacity(1 << 20, file),
-                next: None,
-            };
-            r.next = r.u32()?;
-            readers.push(r);
+            let mut reader = RunReader::open(path)?;
+            let next = reader.word()?;
+            runs.push(Run { reader, next });
         }
-        let (mut docs, mut tfs, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut docs, mut tfs) = (Vec::new(), Vec::new());
         for t in order {
             docs.clear();
             tfs.clear();
-            for r in &mut readers {
+            for r in &mut runs {
                 if r.next == Some(t) {
-                    r.take(&mut docs, &mut tfs, &mut bytes)?;
+                    r.take(&mut docs, &mut tfs)?;
                 }
             }
             each(&self.texts[t as usize], &docs, &tfs)?;
         }
-        for r in &readers {
-            if r.next.is_some() {
-                return Err(truncated(r.path));
-            }
+        if let Some(r) = runs.iter().find(|r| r.next.is_some()) {
+            return Err(r.reader.truncated());
         }
-        for path in &self.runs {
-            std::fs::remove_file(path).map_err(io(path))?;
-        }
-        Ok(())
+        remove_runs(&self.runs)
     }
 
     /// Run files written so far.

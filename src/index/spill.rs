@@ -78,26 +78,18 @@ impl PostingCollector {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        let path = dir.join(format!("postings-{}.run", self.runs.len()));
-        let file = File::create(&path).map_err(io(&path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        let mut buf = Vec::new();
+        let mut out = RunWriter::create(dir.join(format!("postings-{}.run", self.runs.len())))?;
         for (docs, weights) in &mut self.terms {
-            buf.clear();
-            buf.extend_from_slice(&(docs.len() as u32).to_le_bytes());
-            for d in docs.iter() {
-                buf.extend_from_slice(&d.to_le_bytes());
-            }
-            for w in weights.iter() {
-                buf.extend_from_slice(&w.to_le_bytes());
-            }
-            out.write_all(&buf).map_err(io(&path))?;
+            out.words(std::iter::once(docs.len() as u32))?;
+            out.words(
+                docs.iter()
+                    .copied()
+                    .chain(weights.iter().map(|w| w.to_bits())),
+            )?;
             docs.clear();
             weights.clear();
         }
-        let file = out.into_inner().map_err(|e| io(&path)(e.into_error()))?;
-        file.sync_all().map_err(io(&path))?;
-        self.runs.push(path);
+        self.runs.push(out.finish()?);
         self.in_run = 0;
         Ok(())
     }
@@ -117,37 +109,126 @@ impl PostingCollector {
         self.terms = Vec::new();
         let mut readers = Vec::with_capacity(self.runs.len());
         for path in &self.runs {
-            let file = File::open(path).map_err(io(path))?;
-            readers.push((BufReader::with_capacity(1 << 20, file), path.as_path()));
+            readers.push(RunReader::open(path)?);
         }
-        let (mut docs, mut weights) = (Vec::new(), Vec::new());
-        let mut bytes = Vec::new();
+        let (mut docs, mut weights, mut bits) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..vocab {
             docs.clear();
             weights.clear();
-            for (reader, path) in &mut readers {
-                let mut n = [0u8; 4];
-                reader.read_exact(&mut n).map_err(io(path))?;
-                let n = u32::from_le_bytes(n) as usize;
-                bytes.resize(n * 8, 0);
-                reader.read_exact(&mut bytes).map_err(io(path))?;
-                let (d, w) = bytes.split_at(n * 4);
-                docs.extend(
-                    d.chunks_exact(4)
-                        .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
-                );
-                weights.extend(
-                    w.chunks_exact(4)
-                        .map(|c| f32::from_le_bytes(c.try_into().expect("4"))),
-                );
+            for reader in &mut readers {
+                let n = reader.required()? as usize;
+                reader.words(n, &mut docs)?;
+                bits.clear();
+                reader.words(n, &mut bits)?;
+                weights.extend(bits.iter().map(|&b| f32::from_bits(b)));
             }
             out.push(&docs, &weights)?;
         }
-        for path in &self.runs {
-            std::fs::remove_file(path).map_err(io(path))?;
+        remove_runs(&self.runs)
+    }
+}
+
+/// A run file being written: little-endian 32-bit words.
+pub(crate) struct RunWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    buf: Vec<u8>,
+}
+
+impl RunWriter {
+    /// Creates the file.
+    pub(crate) fn create(path: PathBuf) -> Result<Self> {
+        let file = File::create(&path).map_err(io(&path))?;
+        Ok(Self {
+            path,
+            out: BufWriter::with_capacity(1 << 20, file),
+            buf: Vec::new(),
+        })
+    }
+
+    /// Appends `words`.
+    pub(crate) fn words(&mut self, words: impl IntoIterator<Item = u32>) -> Result<()> {
+        self.buf.clear();
+        for w in words {
+            self.buf.extend_from_slice(&w.to_le_bytes());
         }
+        self.out.write_all(&self.buf).map_err(io(&self.path))
+    }
+
+    /// Flushes and syncs the file; returns its path.
+    pub(crate) fn finish(self) -> Result<PathBuf> {
+        let path = self.path;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| io(&path)(e.into_error()))?;
+        file.sync_all().map_err(io(&path))?;
+        Ok(path)
+    }
+}
+
+/// A run file read back from its start.
+pub(crate) struct RunReader<'a> {
+    path: &'a Path,
+    input: BufReader<File>,
+    bytes: Vec<u8>,
+}
+
+impl<'a> RunReader<'a> {
+    /// Opens the file.
+    pub(crate) fn open(path: &'a Path) -> Result<Self> {
+        let file = File::open(path).map_err(io(path))?;
+        Ok(Self {
+            path,
+            input: BufReader::with_capacity(1 << 20, file),
+            bytes: Vec::new(),
+        })
+    }
+
+    /// The next word, or `None` at the end of the file.
+    pub(crate) fn word(&mut self) -> Result<Option<u32>> {
+        let mut b = [0u8; 4];
+        match self.input.read_exact(&mut b) {
+            Ok(()) => Ok(Some(u32::from_le_bytes(b))),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(io(self.path)(e)),
+        }
+    }
+
+    /// The next word, which must be there.
+    pub(crate) fn required(&mut self) -> Result<u32> {
+        self.word()?.ok_or_else(|| self.truncated())
+    }
+
+    /// Appends the next `n` words to `out`.
+    pub(crate) fn words(&mut self, n: usize, out: &mut Vec<u32>) -> Result<()> {
+        self.bytes.resize(n * 4, 0);
+        self.input
+            .read_exact(&mut self.bytes)
+            .map_err(io(self.path))?;
+        out.extend(
+            self.bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
+        );
         Ok(())
     }
+
+    /// The error for a run file that ends early.
+    pub(crate) fn truncated(&self) -> super::error::IndexError {
+        io(self.path)(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "a run file ends early",
+        ))
+    }
+}
+
+/// Removes run files once they are merged.
+pub(crate) fn remove_runs(runs: &[PathBuf]) -> Result<()> {
+    for path in runs {
+        std::fs::remove_file(path).map_err(io(path))?;
+    }
+    Ok(())
 }
 
 /// Bytes held before a file-backed [`ByteArea`] writes them out.
