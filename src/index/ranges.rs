@@ -183,6 +183,16 @@ impl RangeMaxima {
         }
     }
 
+    /// Term `t`'s code in every range, when it is stored densely (`None` for a sparse or
+    /// empty entry, and past the vocabulary).
+    pub fn dense_codes(&self, t: usize) -> Option<&[u8]> {
+        if t >= self.terms {
+            return None;
+        }
+        let (a, b) = (self.offset(t) as usize, self.offset(t + 1) as usize);
+        (b - a == self.ranges).then(|| &self.data.bytes()[a..b])
+    }
+
     /// Number of terms.
     pub fn terms(&self) -> usize {
         self.terms

@@ -42,27 +42,23 @@ pub struct Hit {
 }
 
 /// The `k` best documents of a score array (score > 0), by score descending then document
-/// number ascending.
+/// number ascending. One pass in document order: a document must beat the `k`-th best so
+/// far to enter (a tie loses to the earlier document).
 pub fn top_k(scores: &[f32], k: usize) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = scores
-        .iter()
-        .enumerate()
-        .filter(|(_, &s)| s > 0.0)
-        .map(|(d, &s)| Hit {
-            doc: d as u32,
-            score: s,
-        })
-        .collect();
-    let order = |a: &Hit, b: &Hit| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc));
-    if k < hits.len() {
-        if k == 0 {
-            return Vec::new();
-        }
-        hits.select_nth_unstable_by(k - 1, order);
-        hits.truncate(k);
+    if k == 0 {
+        return Vec::new();
     }
-    hits.sort_unstable_by(order);
-    hits
+    let mut top = TopK::new(k);
+    let mut floor = 0.0f32;
+    for (d, &s) in scores.iter().enumerate() {
+        if s > floor {
+            top.offer(d as u32, s);
+            if let Some(theta) = top.threshold() {
+                floor = theta;
+            }
+        }
+    }
+    top.into_hits()
 }
 
 /// The 1-based rank of `doc` among the documents scoring above 0 (ties by document
@@ -99,5 +95,22 @@ mod tests {
         );
         assert!(top_k(&scores, 0).is_empty());
         assert_eq!(matching(&scores), 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn top_k_is_the_sorted_prefix_of_the_positive_scores(
+            scores in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(0.0f32), proptest::strategy::Just(1.5), 0.0f32..3.0],
+                0..200,
+            ),
+            k in 0usize..40,
+        ) {
+            let mut want: Vec<Hit> = scores.iter().enumerate().filter(|(_, &s)| s > 0.0)
+                .map(|(d, &score)| Hit { doc: d as u32, score }).collect();
+            want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
+            want.truncate(k);
+            proptest::prop_assert_eq!(top_k(&scores, k), want);
+        }
     }
 }

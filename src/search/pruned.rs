@@ -41,6 +41,10 @@ const EXHAUSTIVE_BELOW: (usize, usize) = (2, 5);
 /// Ranges per window of the document-order phase.
 pub const WINDOW_RANGES: usize = 256;
 
+/// A block reaching at least this many live ranges is read whole rather than bisected
+/// once per range.
+const SCAN_RANGES: usize = 8;
+
 /// How [`splade_top_k`] found its hits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PruneStats {
@@ -54,6 +58,7 @@ pub struct PruneStats {
 
 /// One query term and a position in its blocks.
 struct Term {
+    id: u32,
     info: TermInfo,
     qw: f32,
     /// The current block.
@@ -65,8 +70,9 @@ struct Term {
 }
 
 impl Term {
-    fn new(info: TermInfo, qw: f32) -> Self {
+    fn new(id: u32, info: TermInfo, qw: f32) -> Self {
         Self {
+            id,
             info,
             qw,
             block: 0,
@@ -143,7 +149,7 @@ pub fn splade_top_k_with_stats(
                 per_code = per_code.next_up();
             }
             maxima.add_bounds(t as usize, per_code, &mut bounds);
-            terms.push(Term::new(info, qw));
+            terms.push(Term::new(t, info, qw));
         }
     }
     if k == 0 || terms.is_empty() {
@@ -167,14 +173,13 @@ pub fn splade_top_k_with_stats(
 
     let mut top = TopK::new(k);
     let mut acc = vec![0.0f32; WINDOW_RANGES * RANGE];
-    let mut alive = [false; WINDOW_RANGES];
+    let mut live = Vec::with_capacity(WINDOW_RANGES);
     for &(bound, r) in &best {
         if top.threshold().is_some_and(|theta| bound < theta) {
             break;
         }
-        alive[0] = true;
         let lo = r as usize * RANGE;
-        score_window(index, &mut terms, lo, &alive[..1], &mut acc, &mut top)?;
+        score_window(index, &mut terms, lo, &[0], &mut acc, &mut top)?;
         stats.scored += 1;
         bounds[r as usize] = 0.0;
     }
@@ -187,100 +192,109 @@ pub fn splade_top_k_with_stats(
     }
     for (w, window) in bounds.chunks(WINDOW_RANGES).enumerate() {
         let theta = top.threshold().unwrap_or(f32::NEG_INFINITY);
-        let mut live = 0;
-        for (a, &u) in alive.iter_mut().zip(window) {
-            *a = u > 0.0 && u >= theta;
-            live += usize::from(*a);
-        }
-        if live == 0 {
+        live.clear();
+        live.extend((0..window.len()).filter(|&i| window[i] > 0.0 && window[i] >= theta));
+        if live.is_empty() {
             continue;
         }
         let lo = w * WINDOW_RANGES * RANGE;
-        score_window(
-            index,
-            &mut terms,
-            lo,
-            &alive[..window.len()],
-            &mut acc,
-            &mut top,
-        )?;
-        stats.scored += live;
+        score_window(index, &mut terms, lo, &live, &mut acc, &mut top)?;
+        stats.scored += live.len();
     }
     Ok((top.into_hits(), stats))
 }
 
 /// Scores exactly the documents of the live ranges of the window starting at document
-/// `lo` (`alive[i]`: range `lo / RANGE + i`) and offers them to `top`: `q_t·w` of every
-/// posting of every term, added term after term in term-id order. Blocks whose documents
-/// reach no live range are not decoded.
+/// `lo` (`live`: range numbers within the window, ascending) and offers them to `top`:
+/// `q_t·w` of every posting of every term, added term after term in term-id order.
+///
+/// Each term decodes only the blocks that reach a live range in which its range maxima do
+/// not rule it out. In a block reaching many such ranges it reads every posting and keeps
+/// those of live ranges; otherwise it bisects to each range's postings.
 fn score_window(
     index: &Index,
     terms: &mut [Term],
     lo: usize,
-    alive: &[bool],
+    live: &[usize],
     acc: &mut [f32],
     top: &mut TopK,
 ) -> Result<()> {
     let postings = index.splade();
+    let maxima = index.splade_ranges();
     let n = index.len();
-    let (Some(first), Some(last)) = (
-        alive.iter().position(|&a| a),
-        alive.iter().rposition(|&a| a),
-    ) else {
-        return Ok(());
-    };
-    // Documents from the first live range to the end of the last.
-    let start = (lo + first * RANGE) as u32;
-    let end = (lo + (last + 1) * RANGE).min(n) as u32;
-    let live = |d: u32| alive[(d as usize - lo) / RANGE];
-    // Live ranges up to each range, to test a block's span at once.
-    let mut live_before = [0u16; WINDOW_RANGES + 1];
-    for (i, &a) in alive.iter().enumerate() {
-        live_before[i + 1] = live_before[i] + u16::from(a);
+    let window_end = (lo + WINDOW_RANGES * RANGE).min(n);
+    let mut alive = [false; WINDOW_RANGES];
+    for &i in live {
+        alive[i] = true;
     }
-    let any_live = |from: u32, to: u32| {
-        let a = (from.max(start) as usize - lo) / RANGE;
-        let b = (to.min(end - 1) as usize - lo) / RANGE;
-        live_before[b + 1] > live_before[a]
-    };
+    let start_of = |x: usize| (lo + live[x] * RANGE) as u32;
+    let end_of = |x: usize| (lo + (live[x] + 1) * RANGE).min(n) as u32;
     for term in terms.iter_mut() {
-        term.seek(postings, start);
         let weights = postings.weight_bytes(&term.info);
-        while term.block < term.info.blocks {
-            let block_first = match term.block {
-                0 => 0,
-                b => postings.block(&term.info, b - 1).last_doc + 1,
-            };
+        let codes = maxima.dense_codes(term.id as usize);
+        let absent = |x: usize| codes.is_some_and(|c| c[lo / RANGE + live[x]] == 0);
+        let qw = term.qw;
+        let add = |acc: &mut [f32], at: usize, d: u32| {
+            let w = &weights[at * 4..][..4];
+            acc[d as usize - lo] += qw * f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        };
+        // Documents before `cursor` are done; `x` is the first live range not yet done.
+        let (mut cursor, mut x) = (lo as u32, 0);
+        loop {
+            while x < live.len() && (end_of(x) <= cursor || absent(x)) {
+                x += 1;
+            }
+            if x == live.len() {
+                break;
+            }
+            let from = start_of(x).max(cursor);
+            term.seek(postings, from);
+            if term.block >= term.info.blocks {
+                break;
+            }
             let block_last = postings.block(&term.info, term.block).last_doc;
-            if block_first < end && any_live(block_first, block_last) {
-                term.load(postings)?;
-                let docs = &term.docs[..term.len];
-                let from = docs.partition_point(|&d| d < start);
-                for (i, &d) in docs.iter().enumerate().skip(from) {
-                    if d >= end {
+            // Live ranges reaching into this block: x..y.
+            let mut y = x;
+            while y < live.len() && start_of(y) <= block_last {
+                y += 1;
+            }
+            term.load(postings)?;
+            let docs = &term.docs[..term.len];
+            let base = term.block * BLOCK;
+            let first = docs.partition_point(|&d| d < from);
+            if (x..y).filter(|&z| !absent(z)).count() >= SCAN_RANGES {
+                for (j, &d) in docs.iter().enumerate().skip(first) {
+                    if d as usize >= window_end {
                         break;
                     }
-                    if live(d) {
-                        let w = &weights[(term.block * BLOCK + i) * 4..][..4];
-                        acc[d as usize - lo] +=
-                            term.qw * f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                    if alive[(d as usize - lo) / RANGE] {
+                        add(acc, base + j, d);
+                    }
+                }
+            } else {
+                for z in (x..y).filter(|&z| !absent(z)) {
+                    let (a, b) = (start_of(z).max(from), end_of(z));
+                    let at = first + docs[first..].partition_point(|&d| d < a);
+                    for (j, &d) in docs.iter().enumerate().skip(at) {
+                        if d >= b {
+                            break;
+                        }
+                        add(acc, base + j, d);
                     }
                 }
             }
-            if block_last >= end - 1 {
-                break;
-            }
-            term.block += 1;
+            cursor = block_last.saturating_add(1);
         }
     }
-    for (slot, d) in acc[start as usize - lo..end as usize - lo]
-        .iter_mut()
-        .zip(start..)
-    {
-        if *slot > 0.0 {
-            top.offer(d, *slot);
+    for &i in live {
+        let from = lo + i * RANGE;
+        let to = (from + RANGE).min(n);
+        for (slot, d) in acc[from - lo..to - lo].iter_mut().zip(from as u32..) {
+            if *slot > 0.0 {
+                top.offer(d, *slot);
+            }
+            *slot = 0.0;
         }
-        *slot = 0.0;
     }
     Ok(())
 }
