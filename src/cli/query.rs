@@ -32,7 +32,16 @@ pub struct QueryModelArgs {
 
 /// Opens `dir` and loads the query encoder, refusing a different model unless allowed.
 pub fn open(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseEncoder)> {
-    let index = Index::open(dir)?;
+    with_encoder(Index::open(dir)?, args)
+}
+
+/// [`open`], leaving the checksums of large files to [`Index::verify`] (the explorer runs
+/// it in the background).
+pub fn open_deferred(dir: &Path, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseEncoder)> {
+    with_encoder(Index::open_deferred(dir)?, args)
+}
+
+fn with_encoder(index: Index, args: &QueryModelArgs) -> anyhow::Result<(Index, SparseEncoder)> {
     let spec = args
         .model
         .clone()

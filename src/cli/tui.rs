@@ -116,7 +116,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
     let loader: Loader = Box::new(move |progress| {
         let load = || -> anyhow::Result<Engine> {
             progress(format!("opening {} and loading its model", index.display()));
-            let (a_index, a_encoder) = query::open(&index, &model)?;
+            let (a_index, a_encoder) = query::open_deferred(&index, &model)?;
             let a = Side {
                 index: a_index,
                 encoder: a_encoder,

@@ -7,7 +7,9 @@
 //! ```
 //!
 //! Readers memory-map the file, check the magic, kind, version, length and checksum, and
-//! then read the payload in place. The build id is drawn at random for each build and shared
+//! then read the payload in place (payloads over [`VERIFY_AT_OPEN`] bytes are checksummed
+//! when [`FileData::verify`] is called: [`super::Index::open`] does it before returning,
+//! [`super::Index::open_deferred`] leaves it to the caller). The build id is drawn at random for each build and shared
 //! by every file of it and the manifest, so a file copied in from another build is refused
 //! even when its size happens to match ([`super::Index::open`]). A truncated, foreign or corrupted file is an error that
 //! names the file, never a panic. All integers in payloads are little-endian.
@@ -15,6 +17,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use memmap2::Mmap;
 
@@ -26,6 +29,9 @@ pub const MAGIC: &[u8; 8] = b"SPLSCOPE";
 pub const FORMAT_VERSION: u32 = 4;
 /// Footer size in bytes.
 pub const FOOTER_LEN: usize = 32;
+/// Payloads up to this size are checked against their CRC-32 when opened; larger ones by
+/// [`FileData::verify`] (64 MiB: a small index opens fully checked in milliseconds).
+pub const VERIFY_AT_OPEN: usize = 64 << 20;
 
 /// Writes one index file: payload bytes, then the footer.
 pub struct FileWriter {
@@ -113,6 +119,8 @@ pub struct FileData {
     len: usize,
     crc: u32,
     build_id: u32,
+    /// Whether the payload matched `crc`, once checked.
+    verified: OnceLock<bool>,
     /// Kept open to tell whether the mapped file shrank ([`FileData::check_unchanged`]).
     file: File,
     path: PathBuf,
@@ -165,25 +173,43 @@ impl FileData {
             )));
         }
         let crc = u32::from_le_bytes(footer[24..28].try_into().expect("4 bytes"));
-        let len = len as usize;
-        let actual = crc32fast::hash(&mmap[..len]);
-        if actual != crc {
-            return Err(corrupt(format!(
-                "checksum mismatch (stored {crc:08x}, computed {actual:08x})"
-            )));
-        }
         let build_id = u32::from_le_bytes(footer[28..32].try_into().expect("4 bytes"));
-        Ok(Self {
+        let data = Self {
             mmap,
-            len,
+            len: len as usize,
             crc,
             build_id,
+            verified: OnceLock::new(),
             file,
             path: path.to_path_buf(),
+        };
+        if data.len <= VERIFY_AT_OPEN {
+            data.verify()?;
+        }
+        Ok(data)
+    }
+
+    /// Checks the payload against the footer's CRC-32 (once; later calls repeat the first
+    /// answer). [`Self::open`] does it for payloads up to [`VERIFY_AT_OPEN`] bytes; larger
+    /// ones wait for a call, so that opening a large index does not read all of it.
+    pub fn verify(&self) -> Result<()> {
+        let ok = *self
+            .verified
+            .get_or_init(|| crc32fast::hash(&self.mmap[..self.len]) == self.crc);
+        if ok {
+            return Ok(());
+        }
+        let actual = crc32fast::hash(&self.mmap[..self.len]);
+        Err(IndexError::Corrupt {
+            path: self.path.clone(),
+            reason: format!(
+                "checksum mismatch (stored {:08x}, computed {actual:08x})",
+                self.crc
+            ),
         })
     }
 
-    /// The CRC-32 of the payload, as the footer records it (and verified).
+    /// The CRC-32 of the payload, as the footer records it (verified by [`Self::verify`]).
     pub fn crc32(&self) -> u32 {
         self.crc
     }
@@ -341,6 +367,25 @@ mod tests {
 
         std::fs::write(&path, b"").unwrap();
         assert!(FileData::open(&path, b"TEST").is_err());
+    }
+
+    #[test]
+    fn a_large_payload_is_checksummed_when_verified_not_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut payload = vec![3u8; VERIFY_AT_OPEN + 1];
+        let path = write(dir.path(), &payload);
+        let data = FileData::open(&path, b"TEST").unwrap();
+        data.verify().unwrap();
+        drop(data);
+        payload[1000] ^= 1;
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[..payload.len()].copy_from_slice(&payload);
+        std::fs::write(&path, &bytes).unwrap();
+        let data = FileData::open(&path, b"TEST").unwrap();
+        for _ in 0..2 {
+            let err = data.verify().err().unwrap().to_string();
+            assert!(err.contains("checksum mismatch"), "{err}");
+        }
     }
 
     #[test]

@@ -91,8 +91,19 @@ pub struct Index {
 }
 
 impl Index {
-    /// Opens the index in `dir`, verifying every file.
+    /// Opens the index in `dir`, verifying every file (structure, sizes, builds and
+    /// checksums).
     pub fn open(dir: &Path) -> Result<Self> {
+        let index = Self::open_deferred(dir)?;
+        index.verify()?;
+        Ok(index)
+    }
+
+    /// Opens the index in `dir` like [`Self::open`], except that files larger than
+    /// [`format::VERIFY_AT_OPEN`] are not checksummed until [`Self::verify`] is called:
+    /// opening then reads only the small files and the tables it checks, not every page
+    /// of a large index.
+    pub fn open_deferred(dir: &Path) -> Result<Self> {
         let manifest = Manifest::read(dir)?;
         let docs = DocStore::open(&dir.join(files::DOCS))?;
         let splade =
@@ -158,6 +169,25 @@ impl Index {
             analyzer: Analyzer::default(),
             scorer: Bm25Scorer::new(params, avgdl),
         })
+    }
+
+    /// Checks every file's payload against its CRC-32 (those already checked are not read
+    /// again).
+    pub fn verify(&self) -> Result<()> {
+        let dense = self.dense.as_ref().map(|d| d.file());
+        [
+            self.docs.file(),
+            self.splade.file(),
+            self.splade.weights_file(),
+            self.ranges.file(),
+            self.forward.file(),
+            self.bm25_terms.file(),
+            self.bm25_postings.file(),
+            &self.norms,
+        ]
+        .into_iter()
+        .chain(dense)
+        .try_for_each(|f| f.verify())
     }
 
     /// An error if a file of the index changed length on disk since it was opened (reading

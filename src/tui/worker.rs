@@ -56,6 +56,19 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
     if events.send(Action::Loaded(Box::new(Ok(loaded)))).is_err() {
         return;
     }
+    {
+        // Large files were opened without reading them whole; their checksums are
+        // checked here, and a damaged file ends the session as a failed load would.
+        let engine = Arc::clone(&engine);
+        let events = events.clone();
+        let _ = thread::Builder::new()
+            .name("spladescope-verify".into())
+            .spawn(move || {
+                if let Err(e) = engine.index().verify() {
+                    let _ = events.send(Action::Loaded(Box::new(Err(e.to_string()))));
+                }
+            });
+    }
     if judged {
         let engine = Arc::clone(&engine);
         let events = events.clone();
