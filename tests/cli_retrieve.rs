@@ -101,6 +101,63 @@ fn runs_and_latencies_for_splade_and_bm25() {
 }
 
 #[test]
+fn fusions_and_runs_are_retrieved_through_the_pipeline_like_eval_runs_them() {
+    let s = setup();
+    // A run system: q1 only, with a document the index lacks.
+    let given = s.write("given.trec", b"q1 Q0 a3 1 9.0 x\nq1 Q0 zz 2 8.0 x\n");
+    let systems = [
+        "splade".to_string(),
+        "rrf:splade+bm25".into(),
+        format!("run:given={}", given.display()),
+    ];
+    let mut cmd = spladescope();
+    cmd.arg("retrieve")
+        .arg(s.path("idx"))
+        .arg("--queries")
+        .arg(s.path("queries.jsonl"))
+        .args(["-k", "3", "--json", "--run-out"])
+        .arg(s.path("runs"));
+    for system in &systems {
+        cmd.args(["--system", system]);
+    }
+    let report = json_of(&mut cmd);
+    let names: Vec<&str> = report["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["system"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["splade", "rrf:splade+bm25", "given"]);
+    let read = |name: &str| read_run(s.path(name), &RunOptions::default()).unwrap().run;
+    // The same runs as `eval --run-out` writes for these systems.
+    let qrels = s.write("qrels.trec", b"q1 0 a1 1\nq2 0 a3 1\nq3 0 a2 1\n");
+    let mut cmd = spladescope();
+    cmd.arg("eval")
+        .arg(s.path("idx"))
+        .arg("--queries")
+        .arg(s.path("queries.jsonl"))
+        .arg("--qrels")
+        .arg(&qrels)
+        .args(["-k", "3", "--run-out"])
+        .arg(s.path("eval-runs"));
+    for system in &systems {
+        cmd.args(["--system", system]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for file in ["splade.trec", "rrf_splade+bm25.trec", "given.trec"] {
+        let (a, b) = (
+            read(&format!("runs/{file}")),
+            read(&format!("eval-runs/{file}")),
+        );
+        assert_eq!(a, b, "{file}");
+    }
+    let given = read("runs/given.trec");
+    assert_eq!(given.get("q1").unwrap().len(), 2);
+    assert!(given.get("q2").is_none());
+}
+
+#[test]
 fn query_vectors_run_without_a_model_and_bad_arguments_are_refused() {
     let s = setup();
     let qv = s.write(
@@ -150,7 +207,7 @@ fn query_vectors_run_without_a_model_and_bad_arguments_are_refused() {
     );
     refuse(
         &["--query-vectors", qv.to_str().unwrap(), "--system", "dense"],
-        "retrieve runs splade and bm25",
+        "--query-vectors gives SPLADE vectors only: dense needs query texts",
     );
     refuse(
         &[],

@@ -9,16 +9,18 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use spladescope::eval::{load_beir, read_queries, write_run, Run};
+use spladescope::eval::{load_beir, read_queries, write_run, Run, ScoredDoc};
 use spladescope::index::Index;
 use spladescope::search::latency::Latency;
 use spladescope::search::pruned::{splade_top_k_with_stats, PruneStats};
-use spladescope::search::{bm25_scores, splade_scores, top_k, Hit};
+use spladescope::search::{bm25_scores, splade_scores, top_k, Hit, QueryEdits};
 use spladescope::sparse::SparseVector;
+use spladescope::system::{Leaf, Pipeline, Prepared, SystemSpec};
 use spladescope::vectors::{Keys, VectorOptions, VectorReader};
 
 use super::index::VectorKeys;
 use super::query::{self, QueryModelArgs};
+use super::systems::{self, SystemArgs};
 
 #[derive(Debug, Args)]
 pub struct RetrieveArgs {
@@ -40,9 +42,11 @@ pub struct RetrieveArgs {
     /// With --query-vectors: the keys are WordPiece tokens or numeric term ids.
     #[arg(long, value_enum, default_value = "tokens")]
     pub vector_keys: VectorKeys,
-    /// Systems to run: splade, bm25 (repeatable).
-    #[arg(long = "system", default_value = "splade")]
-    pub systems: Vec<String>,
+    /// Systems (default: splade). SPLADE and BM25 are searched here (SPLADE as
+    /// --algorithm says); any other system through the same pipeline as `eval`, its
+    /// latency covering all of its leaves' searches and the fusion.
+    #[command(flatten)]
+    pub systems: SystemArgs,
     /// Hits per query.
     #[arg(short, long, default_value_t = 10)]
     pub k: usize,
@@ -76,32 +80,42 @@ pub enum Algorithm {
 }
 
 /// What runs for each query.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum System {
-    Splade { pruned: bool },
+    Splade {
+        pruned: bool,
+    },
     Bm25,
+    /// System `at` of the pipeline (dense, splade-b, runs, fusions).
+    Other {
+        at: usize,
+        name: String,
+    },
 }
 
 impl System {
-    fn name(self) -> &'static str {
+    fn name(&self) -> &str {
         match self {
             System::Splade { pruned: true } => "splade",
             System::Splade { pruned: false } => "splade-exhaustive",
             System::Bm25 => "bm25",
+            System::Other { name, .. } => name,
         }
     }
 }
 
-/// A query to run: its id, text (when known) and SPLADE vector.
+/// A query to run: its id, text (when known), SPLADE vector (empty when SPLADE does not
+/// run) and, for text queries, what the pipeline prepared for the other systems.
 struct Query {
     id: String,
     text: Option<String>,
     vector: SparseVector,
+    prepared: Option<Prepared>,
 }
 
 #[derive(Serialize)]
 struct SystemReport {
-    system: &'static str,
+    system: String,
     latency: Latency,
     run_file: Option<String>,
     /// What pruning did (pruned SPLADE only).
@@ -136,7 +150,7 @@ impl PruningReport {
 
 /// One system's hits for one query, the time the search took, and what pruning did.
 struct Searched {
-    hits: Vec<Hit>,
+    hits: Vec<ScoredDoc>,
     time: Duration,
     pruning: Option<PruneStats>,
 }
@@ -155,17 +169,29 @@ struct Report {
 }
 
 pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
-    let mut systems = Vec::new();
-    for s in &args.systems {
-        let system = match s.as_str() {
-            "splade" => System::Splade {
-                pruned: args.algorithm == Algorithm::Pruned,
+    let splade = System::Splade {
+        pruned: args.algorithm == Algorithm::Pruned,
+    };
+    // --threads also sets how many queries run at once (each latency is one query's);
+    // by default one at a time, the single-thread latency.
+    let search_threads = args.model.threads.max(1);
+    let encode_start = Instant::now();
+    let (source, queries) = load(args)?;
+    let encode_seconds = encode_start.elapsed().as_secs_f64();
+    let (index, pipeline) = (source.index(), source.pipeline());
+    let mut systems: Vec<System> = Vec::new();
+    let specs = match pipeline {
+        Some(p) => p.systems().to_vec(),
+        None => vec![SystemSpec::Leaf(Leaf::Splade)],
+    };
+    for (at, spec) in specs.iter().enumerate() {
+        let system = match spec {
+            SystemSpec::Leaf(Leaf::Splade) => splade.clone(),
+            SystemSpec::Leaf(Leaf::Bm25) => System::Bm25,
+            other => System::Other {
+                at,
+                name: other.name().to_string(),
             },
-            "bm25" => System::Bm25,
-            other => bail!(
-                "retrieve runs splade and bm25; {other:?} is not one of them (eval --run-out \
-                 writes runs of any system)"
-            ),
         };
         if !systems.contains(&system) {
             systems.push(system);
@@ -180,12 +206,6 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         }
         systems.push(System::Splade { pruned: false });
     }
-    // --threads also sets how many queries run at once (each latency is one query's);
-    // by default one at a time, the single-thread latency.
-    let search_threads = args.model.threads.max(1);
-    let encode_start = Instant::now();
-    let (index, queries) = load(args, &systems)?;
-    let encode_seconds = encode_start.elapsed().as_secs_f64();
     if queries.is_empty() {
         bail!("no queries to run");
     }
@@ -200,7 +220,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             .map(|q| {
                 systems
                     .iter()
-                    .map(|&s| search(&index, q, s, args.k))
+                    .map(|s| search(index, pipeline, q, s, args.k))
                     .collect::<anyhow::Result<Vec<_>>>()
             })
             .collect::<anyhow::Result<Vec<_>>>()
@@ -219,7 +239,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
                     .hits
                     .iter()
                     .zip(&r[e].hits)
-                    .all(|(a, b)| a.doc == b.doc && a.score.to_bits() == b.score.to_bits());
+                    .all(|(a, b)| a.docid == b.docid && a.score.to_bits() == b.score.to_bits());
             if !same {
                 bail!(
                     "query {}: pruned and exhaustive results differ (please report this)",
@@ -229,21 +249,14 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         }
     }
     let mut reports = Vec::new();
-    for (i, &system) in systems.iter().enumerate() {
+    for (i, system) in systems.iter().enumerate() {
         let times: Vec<Duration> = results.iter().map(|r| r[i].time).collect();
         let pruning: Vec<PruneStats> = results.iter().filter_map(|r| r[i].pruning).collect();
         let run_file = match &args.run_out {
             Some(out) => {
                 let mut run = Run::new();
                 for (q, r) in queries.iter().zip(&results) {
-                    let mut docs = Vec::with_capacity(r[i].hits.len());
-                    for h in &r[i].hits {
-                        docs.push(spladescope::eval::ScoredDoc::new(
-                            index.doc(h.doc)?.id,
-                            f64::from(h.score),
-                        ));
-                    }
-                    run.set(q.id.clone(), docs);
+                    run.set(q.id.clone(), r[i].hits.clone());
                 }
                 let path = run_path(out, system, systems.len())?;
                 write_run(&path, &run, &format!("spladescope-{}", system.name()))?;
@@ -252,7 +265,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             None => None,
         };
         reports.push(SystemReport {
-            system: system.name(),
+            system: system.name().to_string(),
             latency: Latency::of(&times),
             run_file,
             pruning: (!pruning.is_empty()).then(|| PruningReport::of(&pruning)),
@@ -325,31 +338,61 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One system's hits for one query, timed.
-fn search(index: &Index, q: &Query, system: System, k: usize) -> anyhow::Result<Searched> {
+/// One system's hits for one query, timed (the search alone: hits are named after).
+fn search(
+    index: &Index,
+    pipeline: Option<&Pipeline>,
+    q: &Query,
+    system: &System,
+    k: usize,
+) -> anyhow::Result<Searched> {
+    let named = |hits: Vec<Hit>| -> anyhow::Result<Vec<ScoredDoc>> {
+        hits.iter()
+            .map(|h| Ok(ScoredDoc::new(index.doc(h.doc)?.id, f64::from(h.score))))
+            .collect()
+    };
     let start = Instant::now();
-    let mut pruning = None;
-    let hits = match system {
+    let (hits, time, pruning) = match system {
         System::Splade { pruned: true } => {
             let (hits, stats) = splade_top_k_with_stats(index, &q.vector, k)?;
-            pruning = Some(stats);
-            hits
+            let time = start.elapsed();
+            (named(hits)?, time, Some(stats))
         }
-        System::Splade { pruned: false } => top_k(&splade_scores(index, &q.vector)?, k),
+        System::Splade { pruned: false } => {
+            let hits = top_k(&splade_scores(index, &q.vector)?, k);
+            let time = start.elapsed();
+            (named(hits)?, time, None)
+        }
         System::Bm25 => {
             let text = q.text.as_deref().unwrap_or_default();
-            top_k(&bm25_scores(index, &index.analyzer().query_terms(text))?, k)
+            let hits = top_k(&bm25_scores(index, &index.analyzer().query_terms(text))?, k);
+            let time = start.elapsed();
+            (named(hits)?, time, None)
+        }
+        System::Other { at, .. } => {
+            let (Some(pipeline), Some(prepared)) = (pipeline, &q.prepared) else {
+                bail!("{} needs query texts", system.name());
+            };
+            let rankings = pipeline.rank_systems(prepared, k, &[*at])?;
+            let time = start.elapsed();
+            let hits = rankings
+                .get(pipeline, *at)
+                .hits
+                .iter()
+                .map(|h| ScoredDoc::new(h.id.clone(), h.score))
+                .collect();
+            (hits, time, None)
         }
     };
     Ok(Searched {
         hits,
-        time: start.elapsed(),
+        time,
         pruning,
     })
 }
 
 /// Where a system's run goes.
-fn run_path(out: &Path, system: System, systems: usize) -> anyhow::Result<PathBuf> {
+fn run_path(out: &Path, system: &System, systems: usize) -> anyhow::Result<PathBuf> {
     if systems == 1 && !out.is_dir() {
         return Ok(out.to_path_buf());
     }
@@ -357,11 +400,23 @@ fn run_path(out: &Path, system: System, systems: usize) -> anyhow::Result<PathBu
     Ok(out.join(spladescope::system::run_file_name(system.name())))
 }
 
-/// Opens the index and reads (and encodes) the queries.
-fn load(args: &RetrieveArgs, systems: &[System]) -> anyhow::Result<(Index, Vec<Query>)> {
+/// Opens the index (and, for text queries, the pipeline of the systems) and reads and
+/// encodes the queries.
+fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
     if let Some(path) = &args.query_vectors {
-        if systems.contains(&System::Bm25) {
+        let specs = &args.systems.systems;
+        if specs.contains(&SystemSpec::Leaf(Leaf::Bm25)) {
             bail!("bm25 needs query texts: --query-vectors gives SPLADE vectors only");
+        }
+        if let Some(other) = specs.iter().find(|s| **s != SystemSpec::Leaf(Leaf::Splade)) {
+            bail!(
+                "--query-vectors gives SPLADE vectors only: {} needs query texts (--queries \
+                 or --beir)",
+                other.name()
+            );
+        }
+        if args.systems.compare.is_some() {
+            bail!("--query-vectors gives SPLADE vectors only: --compare needs query texts");
         }
         let index = Index::open(&args.index)?;
         let keys: Keys = args.vector_keys.into();
@@ -377,9 +432,10 @@ fn load(args: &RetrieveArgs, systems: &[System]) -> anyhow::Result<(Index, Vec<Q
                 id: r.doc.id,
                 text: None,
                 vector: r.vector,
+                prepared: None,
             });
         }
-        return Ok((index, queries));
+        return Ok((Source::Index(index), queries));
     }
     let texts: Vec<(String, String)> = match (&args.beir, &args.queries) {
         (Some(dir), _) => {
@@ -398,17 +454,52 @@ fn load(args: &RetrieveArgs, systems: &[System]) -> anyhow::Result<(Index, Vec<Q
             .collect(),
         (None, None) => bail!("give --beir DIR, --queries FILE or --query-vectors FILE"),
     };
-    let (index, encoder) = query::open(&args.index, &args.model)?;
-    let list: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
-    let encoded = encoder.encode_batch(&list)?;
+    let opened = systems::open(&args.index, &args.model, &args.systems, &[Leaf::Splade])?;
+    for note in &opened.notes {
+        eprintln!("spladescope: note: {note}");
+    }
+    let pipeline = opened.pipeline;
+    let list: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(id, t)| (id.as_str(), t.as_str()))
+        .collect();
+    let prepared = pipeline.prepare_batch(&list, &QueryEdits::default())?;
     let queries = texts
         .into_iter()
-        .zip(encoded)
-        .map(|((id, text), e)| Query {
+        .zip(prepared)
+        .map(|((id, text), p)| Query {
             id,
             text: Some(text),
-            vector: e.vector,
+            vector: p
+                .encoded
+                .as_ref()
+                .map(|e| e.vector.clone())
+                .unwrap_or_default(),
+            prepared: Some(p),
         })
         .collect();
-    Ok((index, queries))
+    Ok((Source::Pipeline(Box::new(pipeline)), queries))
+}
+
+/// What the queries run against: the index alone (query vectors), or the pipeline of the
+/// systems (text queries).
+enum Source {
+    Index(Index),
+    Pipeline(Box<Pipeline>),
+}
+
+impl Source {
+    fn index(&self) -> &Index {
+        match self {
+            Source::Index(index) => index,
+            Source::Pipeline(p) => &p.index,
+        }
+    }
+
+    fn pipeline(&self) -> Option<&Pipeline> {
+        match self {
+            Source::Index(_) => None,
+            Source::Pipeline(p) => Some(p),
+        }
+    }
 }
