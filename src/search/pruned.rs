@@ -8,7 +8,7 @@
 //!    and rounding is monotonic, so `U(r)` is at least the `f32` score of every document
 //!    in `r`: no widening is needed.
 //! 2. **Best ranges first** (as BMP does): the [`BATCH`] ranges with the highest bounds (more
-//!    when `k` needs more than half of their documents) are scored exactly, best first, until
+//!    when `k` needs more than four fifths of their documents) are scored exactly, best first, until
 //!    one's bound falls below θ, the `k`-th score so far.
 //! 3. **The rest in document order**, [`WINDOW_RANGES`] ranges at a time: a range is
 //!    *alive* while `U(r) ≥ θ` (a range with `U(r) = θ` is kept: a tie can still enter by
@@ -163,8 +163,8 @@ pub fn splade_top_k_with_stats(
         .collect();
     stats.ranges = best.len();
     let by_bound = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    // Enough ranges to fill the top k twice over if they can.
-    let batch = BATCH.max(2 * k.div_ceil(RANGE)).min(best.len());
+    // Enough ranges to fill the top k with a quarter to spare if they can.
+    let batch = BATCH.max((k + k / 4).div_ceil(RANGE)).min(best.len());
     if batch < best.len() {
         best.select_nth_unstable_by(batch - 1, by_bound);
     }
