@@ -696,7 +696,7 @@ def main():
     r.add_argument('--spladescope', default='target/release/spladescope')
     r.add_argument('--spladescope-index', default=None,
                    help='use this prebuilt index instead of building one (must hold the same documents)')
-    r.add_argument('--model', default='/work/shared/models/splade-tiny',
+    r.add_argument('--model', default=str(HERE.parent.parent.parent / 'shared/models/splade-tiny'),
                    help='model folder recorded in the spladescope index (no encoding happens)')
     r.add_argument('--engines', default='spladescope,bmp,pisa,seismic')
     r.add_argument('--pisa-algorithms', default='maxscore,block_max_wand,block_max_maxscore')

@@ -39,7 +39,7 @@
 # Needs: python3 (3.11 tested) with venv, /usr/bin/time, taskset, network access to PyPI the
 # first time (virtualenv at $ENGINES_VENV, default /tmp/engines-venv, ~1 GB), a built
 # spladescope binary, and the model folder the index records (--model, default
-# /work/shared/models/splade-tiny; nothing is encoded). Input: /tmp/scale-{ind,top}/
+# ../shared/models/splade-tiny beside the repository; nothing is encoded). Input: /tmp/scale-{ind,top}/
 # {docs,queries}.jsonl (see README "Scale"; --data-root to change).
 # Disk and time for 1M documents (250 M postings) per shape, measured single-core on a busy
 # 2-core machine: parsing the JSONL ("prepare") 17 min and 8.4 GB peak RSS, once per shape and

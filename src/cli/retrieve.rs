@@ -435,7 +435,7 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
                 prepared: None,
             });
         }
-        return Ok((Source::Index(index), queries));
+        return Ok((Source::Index(Box::new(index)), queries));
     }
     let texts: Vec<(String, String)> = match (&args.beir, &args.queries) {
         (Some(dir), _) => {
@@ -484,7 +484,7 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
 /// What the queries run against: the index alone (query vectors), or the pipeline of the
 /// systems (text queries).
 enum Source {
-    Index(Index),
+    Index(Box<Index>),
     Pipeline(Box<Pipeline>),
 }
 
