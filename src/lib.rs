@@ -22,6 +22,7 @@ pub mod eval;
 pub mod index;
 pub mod pieces;
 pub mod search;
+mod simd;
 pub mod sparse;
 pub mod system;
 pub mod tui;

@@ -14,6 +14,8 @@
 //!   vectorised CPU kernels evaluate for `gelu`.
 //! - softmax: `e^(xᵢ − max) / Σ`, the sum accumulated left to right.
 
+use crate::simd::dispatch;
+
 const LOG2E: f32 = std::f32::consts::LOG2_E;
 /// `ln 2 = LN2_HI + LN2_LO`, `LN2_HI` exact in 9 bits so that `n · LN2_HI` is exact.
 const LN2_HI: f32 = 0.693_359_4;
@@ -80,29 +82,6 @@ fn gelu_loop(x: &mut [f32]) {
 #[inline(always)]
 fn exp_sub_loop(x: &mut [f32], max: f32) {
     x.iter_mut().for_each(|v| *v = exp(*v - max));
-}
-
-/// Runs `$body` compiled for the widest instruction set this CPU has.
-macro_rules! dispatch {
-    (($($arg:ident: $ty:ty),*) => $body:expr) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            #[target_feature(enable = "avx512f")]
-            unsafe fn wide($($arg: $ty),*) { $body }
-            #[target_feature(enable = "avx2,fma")]
-            unsafe fn avx2($($arg: $ty),*) { $body }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: AVX-512F was detected.
-                return unsafe { wide($($arg),*) };
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: AVX2 was detected (FMA is enabled but never emitted: no
-                // multiply-add is fused without fast-math flags).
-                return unsafe { avx2($($arg),*) };
-            }
-        }
-        $body
-    }};
 }
 
 /// Exact GELU of every element, in place.
