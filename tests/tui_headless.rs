@@ -435,6 +435,31 @@ fn bad_config_is_reported_and_keys_can_be_rebound() {
 }
 
 #[test]
+fn a_file_found_damaged_after_loading_ends_the_session_with_its_message() {
+    // The explorer checksums large index files in the background once loaded; a mismatch
+    // arrives as a failed load.
+    let Some(e) = engine() else {
+        return;
+    };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset"));
+    let damaged = "/idx/splade.imp: checksum mismatch (stored 0000beef, computed 12345678)";
+    update(&mut s, Action::Loaded(Box::new(Err(damaged.into()))));
+    assert!(screen(&s, 120, 40).contains("checksum mismatch"));
+    let quit = spladescope::tui::update::key_action(
+        &s,
+        &KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+    );
+    assert_eq!(quit, Some(Action::Quit));
+    // Typing does nothing more.
+    let typed = spladescope::tui::update::key_action(
+        &s,
+        &KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),
+    );
+    assert_eq!(typed, None);
+}
+
+#[test]
 fn worker_thread_answers_the_latest_request() {
     let Some(e) = demo_engine(false, false) else {
         return;
