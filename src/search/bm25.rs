@@ -10,9 +10,14 @@ pub fn query_terms(index: &Index, text: &str) -> Vec<QueryTerm> {
 
 /// The BM25 score of every document for the analysed query ([`query_terms`]).
 pub fn bm25_scores(index: &Index, terms: &[QueryTerm]) -> Result<Vec<f32>> {
-    let mut acc = vec![0.0f64; index.len()];
     let scorer = index.bm25_scorer();
     let dict = index.bm25_terms();
+    if terms.iter().all(|qt| dict.find(&qt.term).is_none()) {
+        // Nothing matches (e.g. an index of imported vectors without texts): no `f64`
+        // accumulators to fill and convert.
+        return Ok(vec![0.0; index.len()]);
+    }
+    let mut acc = vec![0.0f64; index.len()];
     let (mut docs, mut tfs) = (Vec::new(), Vec::new());
     for qt in terms {
         let Some(n) = dict.find(&qt.term) else {
