@@ -298,6 +298,26 @@ impl ByteArea {
 mod tests {
     use super::*;
     use crate::index::blocks::BlockPostings;
+
+    /// A spill that meets a full disk is an error naming the file, not a panic (Linux's
+    /// `/dev/full` answers every write with "No space left on device").
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_full_disk_while_spilling_is_an_error_naming_the_file() {
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            return;
+        }
+        let mut area = ByteArea::default();
+        area.spill_into(full).unwrap();
+        let err = area
+            .append(|out| out.resize(HOLD + 1, 7))
+            .err()
+            .expect("the write fails")
+            .to_string();
+        assert!(err.starts_with("/dev/full: "), "{err}");
+        assert!(err.contains("No space left on device"), "{err}");
+    }
     use proptest::prelude::*;
 
     /// Writes `vectors` through a collector (spilling every `limit` postings when given)
