@@ -312,8 +312,7 @@ mod tests {
         area.spill_into(full).unwrap();
         let err = area
             .append(|out| out.resize(HOLD + 1, 7))
-            .err()
-            .expect("the write fails")
+            .expect_err("the write fails")
             .to_string();
         assert!(err.starts_with("/dev/full: "), "{err}");
         assert!(err.contains("No space left on device"), "{err}");
