@@ -27,6 +27,16 @@ fn setup() -> Setup {
     s
 }
 
+/// The systems a `retrieve --json` report lists, in order.
+fn system_names(report: &serde_json::Value) -> Vec<&str> {
+    report["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["system"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn runs_and_latencies_for_splade_and_bm25() {
     let s = setup();
@@ -50,13 +60,10 @@ fn runs_and_latencies_for_splade_and_bm25() {
             .arg(s.path("runs")),
     );
     assert_eq!(report["queries"], 3);
-    let systems: Vec<&str> = report["systems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["system"].as_str().unwrap())
-        .collect();
-    assert_eq!(systems, ["splade", "bm25", "splade-exhaustive"]);
+    assert_eq!(
+        system_names(&report),
+        ["splade", "bm25", "splade-exhaustive"]
+    );
     for r in report["systems"].as_array().unwrap() {
         let l = &r["latency"];
         assert_eq!(l["queries"], 3);
@@ -121,13 +128,10 @@ fn fusions_and_runs_are_retrieved_through_the_pipeline_like_eval_runs_them() {
         cmd.args(["--system", system]);
     }
     let report = json_of(&mut cmd);
-    let names: Vec<&str> = report["systems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["system"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["splade", "rrf:splade+bm25", "given"]);
+    assert_eq!(
+        system_names(&report),
+        ["splade", "rrf:splade+bm25", "given"]
+    );
     let read = |name: &str| read_run(s.path(name), &RunOptions::default()).unwrap().run;
     // The same runs as `eval --run-out` writes for these systems.
     let qrels = s.write("qrels.trec", b"q1 0 a1 1\nq2 0 a3 1\nq3 0 a2 1\n");

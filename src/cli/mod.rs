@@ -123,7 +123,7 @@ pub enum Command {
 
     /// Batch retrieval with timing: run a query set (texts encoded here, or query vectors
     /// encoded elsewhere) through SPLADE and BM25, write TREC runs and print each system's
-    /// search latency (mean, p50, p95, p99; encoding excluded).
+    /// search latency (mean, p50, p95, p99; query encoding and analysis excluded).
     #[command(
         after_help = "Examples:\n  spladescope retrieve scifact.idx --beir ../shared/data/scifact --run-out splade.trec\n  \
         spladescope retrieve big.idx --query-vectors queries.jsonl --vector-keys ids -k 1000 --versus-exhaustive\n  \

@@ -1,5 +1,5 @@
 //! `spladescope retrieve`: batch retrieval with timing: a TREC run per system and each
-//! system's search latency (encoding excluded).
+//! system's search latency (query encoding and analysis excluded).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -104,11 +104,10 @@ impl System {
     }
 }
 
-/// A query to run: its id, text (when known), SPLADE vector (empty when SPLADE does not
-/// run) and, for text queries, what the pipeline prepared for the other systems.
+/// A query to run: its id, SPLADE vector (empty when SPLADE does not run) and, for text
+/// queries, what the pipeline prepared (its analysed BM25 terms, the other encodings).
 struct Query {
     id: String,
-    text: Option<String>,
     vector: SparseVector,
     prepared: Option<Prepared>,
 }
@@ -294,7 +293,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{} queries · top {} · {} search thread{} · encoding took {:.1} s (not counted)",
+        "{} queries · top {} · {} search thread{} · encoding and analysis took {:.1} s (not counted)",
         report.queries,
         report.k,
         report.search_threads,
@@ -364,8 +363,8 @@ fn search(
             (named(hits)?, time, None)
         }
         System::Bm25 => {
-            let text = q.text.as_deref().unwrap_or_default();
-            let hits = top_k(&bm25_scores(index, &index.analyzer().query_terms(text))?, k);
+            let terms = q.prepared.as_ref().map_or(&[][..], |p| &p.bm25[..]);
+            let hits = top_k(&bm25_scores(index, terms)?, k);
             let time = start.elapsed();
             (named(hits)?, time, None)
         }
@@ -430,7 +429,6 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
             let r = record?;
             queries.push(Query {
                 id: r.doc.id,
-                text: None,
                 vector: r.vector,
                 prepared: None,
             });
@@ -467,9 +465,8 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
     let queries = texts
         .into_iter()
         .zip(prepared)
-        .map(|((id, text), p)| Query {
+        .map(|((id, _), p)| Query {
             id,
-            text: Some(text),
             vector: p
                 .encoded
                 .as_ref()

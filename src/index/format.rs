@@ -119,8 +119,8 @@ pub struct FileData {
     len: usize,
     crc: u32,
     build_id: u32,
-    /// Whether the payload matched `crc`, once checked.
-    verified: OnceLock<bool>,
+    /// The payload's CRC-32, once computed.
+    computed: OnceLock<u32>,
     /// Kept open to tell whether the mapped file shrank ([`FileData::check_unchanged`]).
     file: File,
     path: PathBuf,
@@ -179,7 +179,7 @@ impl FileData {
             len: len as usize,
             crc,
             build_id,
-            verified: OnceLock::new(),
+            computed: OnceLock::new(),
             file,
             path: path.to_path_buf(),
         };
@@ -193,13 +193,12 @@ impl FileData {
     /// answer). [`Self::open`] does it for payloads up to [`VERIFY_AT_OPEN`] bytes; larger
     /// ones wait for a call, so that opening a large index does not read all of it.
     pub fn verify(&self) -> Result<()> {
-        let ok = *self
-            .verified
-            .get_or_init(|| crc32fast::hash(&self.mmap[..self.len]) == self.crc);
-        if ok {
+        let actual = *self
+            .computed
+            .get_or_init(|| crc32fast::hash(&self.mmap[..self.len]));
+        if actual == self.crc {
             return Ok(());
         }
-        let actual = crc32fast::hash(&self.mmap[..self.len]);
         Err(IndexError::Corrupt {
             path: self.path.clone(),
             reason: format!(

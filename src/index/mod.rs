@@ -115,39 +115,9 @@ impl Index {
         let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
         let n = manifest.documents as usize;
         let dense = match &manifest.dense {
-            Some(info) => {
-                let vectors = DenseVectors::open(&dir.join(dense::FILE), info.dim, n)?;
-                manifest.check_file(dense::FILE, vectors.file())?;
-                Some(vectors)
-            }
+            Some(info) => Some(DenseVectors::open(&dir.join(dense::FILE), info.dim, n)?),
             None => None,
         };
-        for (name, file) in [
-            (files::DOCS, docs.file()),
-            (files::SPLADE, splade.file()),
-            (files::SPLADE_WEIGHTS, splade.weights_file()),
-            (files::SPLADE_RANGES, ranges.file()),
-            (files::FORWARD, forward.file()),
-            (files::BM25_TERMS, bm25_terms.file()),
-            (files::BM25_POSTINGS, bm25_postings.file()),
-            (files::BM25_NORMS, &norms),
-        ] {
-            manifest.check_file(name, file)?;
-        }
-        let consistent = docs.len() == n
-            && forward.rows() == n
-            && norms.bytes().len() == n
-            && splade.terms() == manifest.model.vocab_size
-            && ranges.terms() == splade.terms()
-            && ranges.ranges() == n.div_ceil(ranges::RANGE)
-            && splade.postings() == manifest.splade.postings
-            && bm25_postings.rows() == bm25_terms.len();
-        if !consistent {
-            return Err(IndexError::Corrupt {
-                path: dir.join(manifest::FILE),
-                reason: "the index files disagree on their sizes".into(),
-            });
-        }
         let params = Bm25Params::new(manifest.bm25.k1, manifest.bm25.b).map_err(|e| {
             IndexError::Corrupt {
                 path: dir.join(manifest::FILE),
@@ -155,7 +125,7 @@ impl Index {
             }
         })?;
         let avgdl = avg_field_length(bm25_terms.sum_total_term_freq, bm25_terms.doc_count);
-        Ok(Self {
+        let index = Self {
             dir: dir.to_path_buf(),
             manifest,
             docs,
@@ -168,47 +138,54 @@ impl Index {
             dense,
             analyzer: Analyzer::default(),
             scorer: Bm25Scorer::new(params, avgdl),
-        })
+        };
+        let manifest = &index.manifest;
+        for (name, file) in index.parts() {
+            manifest.check_file(name, file)?;
+        }
+        let consistent = index.docs.len() == n
+            && index.forward.rows() == n
+            && index.norms.bytes().len() == n
+            && index.splade.terms() == manifest.model.vocab_size
+            && index.ranges.terms() == index.splade.terms()
+            && index.ranges.ranges() == n.div_ceil(ranges::RANGE)
+            && index.splade.postings() == manifest.splade.postings
+            && index.bm25_postings.rows() == index.bm25_terms.len();
+        if !consistent {
+            return Err(IndexError::Corrupt {
+                path: dir.join(manifest::FILE),
+                reason: "the index files disagree on their sizes".into(),
+            });
+        }
+        Ok(index)
+    }
+
+    /// Every file of the index with its name (the dense part when there is one).
+    fn parts(&self) -> impl Iterator<Item = (&'static str, &FileData)> {
+        [
+            (files::DOCS, self.docs.file()),
+            (files::SPLADE, self.splade.file()),
+            (files::SPLADE_WEIGHTS, self.splade.weights_file()),
+            (files::SPLADE_RANGES, self.ranges.file()),
+            (files::FORWARD, self.forward.file()),
+            (files::BM25_TERMS, self.bm25_terms.file()),
+            (files::BM25_POSTINGS, self.bm25_postings.file()),
+            (files::BM25_NORMS, &self.norms),
+        ]
+        .into_iter()
+        .chain(self.dense.as_ref().map(|d| (dense::FILE, d.file())))
     }
 
     /// Checks every file's payload against its CRC-32 (those already checked are not read
     /// again).
     pub fn verify(&self) -> Result<()> {
-        let dense = self.dense.as_ref().map(|d| d.file());
-        [
-            self.docs.file(),
-            self.splade.file(),
-            self.splade.weights_file(),
-            self.ranges.file(),
-            self.forward.file(),
-            self.bm25_terms.file(),
-            self.bm25_postings.file(),
-            &self.norms,
-        ]
-        .into_iter()
-        .chain(dense)
-        .try_for_each(|f| f.verify())
+        self.parts().try_for_each(|(_, f)| f.verify())
     }
 
     /// An error if a file of the index changed length on disk since it was opened (reading
     /// it could then crash the process); call it before a search in long-running readers.
     pub fn check_unchanged(&self) -> Result<()> {
-        for file in [
-            self.docs.file(),
-            self.splade.file(),
-            self.splade.weights_file(),
-            self.ranges.file(),
-            self.forward.file(),
-            self.bm25_terms.file(),
-            self.bm25_postings.file(),
-            &self.norms,
-        ] {
-            file.check_unchanged()?;
-        }
-        if let Some(dense) = &self.dense {
-            dense.file().check_unchanged()?;
-        }
-        Ok(())
+        self.parts().try_for_each(|(_, f)| f.check_unchanged())
     }
 
     /// Why `other` does not index the same documents as this index (`None` when both hold

@@ -12,19 +12,20 @@ pub fn query_terms(index: &Index, text: &str) -> Vec<QueryTerm> {
 pub fn bm25_scores(index: &Index, terms: &[QueryTerm]) -> Result<Vec<f32>> {
     let scorer = index.bm25_scorer();
     let dict = index.bm25_terms();
-    if terms.iter().all(|qt| dict.find(&qt.term).is_none()) {
+    let found: Vec<_> = terms
+        .iter()
+        .filter_map(|qt| Some((dict.find(&qt.term)?, qt.qtf)))
+        .collect();
+    if found.is_empty() {
         // Nothing matches (e.g. an index of imported vectors without texts): no `f64`
         // accumulators to fill and convert.
         return Ok(vec![0.0; index.len()]);
     }
     let mut acc = vec![0.0f64; index.len()];
     let (mut docs, mut tfs) = (Vec::new(), Vec::new());
-    for qt in terms {
-        let Some(n) = dict.find(&qt.term) else {
-            continue;
-        };
+    for (n, qtf) in found {
         index.bm25_postings().row_u32(n, &mut docs, &mut tfs)?;
-        let weight = scorer.term_weight(qt.qtf, docs.len() as u64, dict.doc_count);
+        let weight = scorer.term_weight(qtf, docs.len() as u64, dict.doc_count);
         for (&d, &tf) in docs.iter().zip(&tfs) {
             if let Some(slot) = acc.get_mut(d as usize) {
                 *slot += f64::from(scorer.score(weight, tf, index.norm(d)));
