@@ -11,14 +11,11 @@ use std::process::{Command, Stdio};
 
 /// Builds (or reuses) the NFCorpus index of `model` at 256 tokens.
 fn nfcorpus_index(model: &str) -> Option<PathBuf> {
-    common::cached::index(
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-        "nfcorpus",
-        model,
-        256,
-        3633,
-        model == "splade-tiny",
-    )
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    if model == "splade-tiny" {
+        return common::cached::beir_index(tmp, "nfcorpus");
+    }
+    common::cached::index(tmp, "nfcorpus", model, 256, 3633, false)
 }
 
 fn eval(a: &Path, b: &Path, data: &Path) -> serde_json::Value {

@@ -120,13 +120,12 @@ fn ties_everywhere_and_one_document_with_every_term() {
 }
 
 /// Every test query of a BEIR collection, at several depths.
-fn every_test_query(dataset: &str, documents: usize) {
+fn every_test_query(dataset: &str) {
     let Some(enc) = common::cached::encoder("splade-tiny", 512) else {
         return;
     };
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let Some(dir) = common::cached::index(&tmp, dataset, "splade-tiny", 256, documents, true)
-    else {
+    let Some(dir) = common::cached::beir_index(&tmp, dataset) else {
         return;
     };
     let index = Index::open(&dir).unwrap();
@@ -142,12 +141,12 @@ fn every_test_query(dataset: &str, documents: usize) {
 
 #[test]
 fn pruned_equals_exhaustive_on_every_scifact_test_query() {
-    every_test_query("scifact", 5183);
+    every_test_query("scifact");
 }
 
 #[test]
 fn pruned_equals_exhaustive_on_every_nfcorpus_test_query() {
-    every_test_query("nfcorpus", 3633);
+    every_test_query("nfcorpus");
 }
 
 #[test]

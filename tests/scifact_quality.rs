@@ -26,7 +26,7 @@ fn scifact_index() -> Option<&'static Index> {
     INDEX
         .get_or_init(|| {
             let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-            let dir = common::cached::index(&tmp, "scifact", "splade-tiny", 256, 5183, true)?;
+            let dir = common::cached::beir_index(&tmp, "scifact")?;
             Some(Index::open(&dir).unwrap())
         })
         .as_ref()

@@ -27,6 +27,26 @@ pub fn encoder(model: &str, max_length: usize) -> Option<SparseEncoder> {
     Some(SparseEncoder::load(ModelFiles::from_dir(&dir).unwrap(), options).unwrap())
 }
 
+/// The test index of a BEIR collection (`scifact` or `nfcorpus`) with the default model,
+/// documents at 256 tokens, in `parent`. SciFact's carries a dense part ([`DENSE_MODEL`]);
+/// NFCorpus's does not: embedding its 3,633 long abstracts takes about 8 minutes on two
+/// cores, and the dense checks run on SciFact (NFCorpus's dense nDCG is an ignored test).
+pub fn beir_index(parent: &Path, dataset: &str) -> Option<PathBuf> {
+    let documents = match dataset {
+        "scifact" => 5183,
+        "nfcorpus" => 3633,
+        other => panic!("no test index for {other}"),
+    };
+    index(
+        parent,
+        dataset,
+        "splade-tiny",
+        256,
+        documents,
+        dataset == "scifact",
+    )
+}
+
 /// The index of `data/<dataset>` built with `model` at `max_length` tokens, with a dense
 /// part ([`DENSE_MODEL`]) if `dense`, in `parent`: reused when it holds `documents`
 /// documents at that length (and a dense part if asked for), else (re)built. Every user of
