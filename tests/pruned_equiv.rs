@@ -172,3 +172,27 @@ fn ranges_whose_bounds_fall_below_the_threshold_are_not_scored() {
     // The best range is scored first; its documents set a threshold no other range reaches.
     assert_eq!(stats.scored, 1, "{stats:?}");
 }
+
+#[test]
+fn queries_whose_live_ranges_reach_most_blocks_are_scored_exhaustively() {
+    // Every document has term 0; the last document of every third range has term 16 too,
+    // strongly. Those 67 ranges tie at the top, so after the first batch a third of the
+    // ranges is still alive, and they reach every block of term 0 (25 blocks).
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<SparseVector> = (0..3200u32)
+        .map(|i| {
+            let other = if i % 16 == 15 && (i / 16) % 3 == 0 {
+                (16, 15.5)
+            } else {
+                (1 + i % 15, 1.0)
+            };
+            SparseVector::from_pairs(vec![(0, 1.0), other])
+        })
+        .collect();
+    let index = build(dir.path(), 17, &docs);
+    let q = SparseVector::from_pairs(vec![(0, 1.0), (16, 1.0)]);
+    assert_same(&index, &q, 10);
+    let (_, stats) = splade_top_k_with_stats(&index, &q, 10).unwrap();
+    assert_eq!(stats.ranges, 200);
+    assert!(stats.exhaustive, "{stats:?}");
+}

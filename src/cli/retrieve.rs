@@ -127,7 +127,8 @@ struct SystemReport {
 struct PruningReport {
     /// Mean share of the ranges holding a query term that were scored.
     mean_ranges_scored: f64,
-    /// Queries whose ranges mostly stayed live, scored exhaustively instead.
+    /// Queries whose live ranges would have reached most of their terms' blocks, scored
+    /// exhaustively instead.
     exhaustive_queries: usize,
 }
 
