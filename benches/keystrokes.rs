@@ -13,7 +13,9 @@
 //! `SPLADESCOPE_BENCH_INDEX=DIR cargo bench --bench keystrokes` types the same queries into
 //! another index of splade-tiny's vocabulary instead (e.g. a 1M-document import), in the
 //! default layout, plus the hybrid one when that index has a dense part;
-//! `SPLADESCOPE_BENCH_QUERIES=N` types the first N queries instead of 100.
+//! `SPLADESCOPE_BENCH_QUERIES=N` types the first N queries instead of 100. On a machine
+//! with more than one core, the default layout runs a second time with each query's
+//! SPLADE scores on one thread (the explorer splits them over every core).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -61,7 +63,6 @@ fn main() {
         eprintln!("skipped: ../shared/data/scifact or the splade-tiny model is absent");
         return;
     };
-    let encoder = common::cached::encoder("splade-tiny", 64).unwrap();
     let opened = Instant::now();
     let index = Index::open_deferred(&dir).unwrap();
     println!(
@@ -71,16 +72,20 @@ fn main() {
     );
     index.verify().unwrap();
     let has_dense = index.dense().is_some();
-    let mut engine = Engine::new(
-        Side {
-            index,
-            encoder,
-            name: name.into(),
-        },
-        None,
-        None,
-    )
-    .unwrap();
+    let side = |index| Side {
+        index,
+        encoder: common::cached::encoder("splade-tiny", 64).unwrap(),
+        name: name.into(),
+    };
+    let mut engine = Engine::new(side(index), None, None).unwrap();
+    // The default layout again, scoring each query on one thread (the explorer uses every
+    // core), when there is more than one.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let one_thread = (cores > 1).then(|| {
+        let mut e = Engine::new(side(Index::open_deferred(&dir).unwrap()), None, None).unwrap();
+        e.set_search_threads(1);
+        e
+    });
     let hybrid = SystemSpec::parse("rrf:splade+dense").unwrap();
     if has_dense {
         engine
@@ -104,22 +109,23 @@ fn main() {
         )
         .map(|q| q.text.clone())
         .collect();
-    let mut layouts = vec![("SPLADE | BM25", [0, 1])];
+    let mut layouts = vec![("SPLADE | BM25", [0, 1], &engine)];
     if let Some(hybrid_at) = engine.systems().iter().position(|n| n == hybrid.title()) {
-        layouts.push(("SPLADE | rrf:splade+dense", [0, hybrid_at]));
+        layouts.push(("SPLADE | rrf:splade+dense", [0, hybrid_at], &engine));
+    }
+    if let Some(e) = &one_thread {
+        layouts.push(("SPLADE | BM25, one search thread", [0, 1], e));
     }
     let mut runs: Vec<Run> = layouts
         .iter()
-        .map(|(name, columns)| {
+        .map(|&(name, columns, engine)| {
             let mut state = State::new(Config::default(), None, History::default());
             update(&mut state, Action::Resize(WIDTH, HEIGHT));
-            update(
-                &mut state,
-                Action::Loaded(Box::new(Ok(Loaded::of(&engine)))),
-            );
-            state.columns = *columns;
+            update(&mut state, Action::Loaded(Box::new(Ok(Loaded::of(engine)))));
+            state.columns = columns;
             Run {
                 name,
+                engine,
                 state,
                 total: Vec::new(),
                 compute: Vec::new(),
@@ -128,12 +134,14 @@ fn main() {
         })
         .collect();
     // Warm up caches and the allocator.
-    let _ = engine.compute(&Default::default());
+    for (.., e) in &layouts {
+        let _ = e.compute(&Default::default());
+    }
     for (i, q) in queries.iter().enumerate() {
         // Alternate which layout goes first, so that neither always follows the other.
         for r in 0..runs.len() {
             let r = if i % 2 == 0 { r } else { runs.len() - 1 - r };
-            type_query(&engine, &mut runs[r], q);
+            type_query(&mut runs[r], q);
         }
     }
     println!(
@@ -164,17 +172,18 @@ fn main() {
             ms(percentile(&r.draw, 0.95))
         );
     }
-    if let [default, hybrid] = medians[..] {
+    for (i, (name, ..)) in layouts.iter().enumerate().skip(1) {
         println!(
-            "median ratio, hybrid / default: {:.2}",
-            hybrid.as_secs_f64() / default.as_secs_f64()
+            "median ratio, {name} / default: {:.2}",
+            medians[i].as_secs_f64() / medians[0].as_secs_f64()
         );
     }
 }
 
-/// One layout's state and its measurements.
-struct Run {
+/// One layout's engine, state and measurements.
+struct Run<'e> {
     name: &'static str,
+    engine: &'e Engine,
     state: State,
     total: Vec<Duration>,
     compute: Vec<Duration>,
@@ -183,8 +192,8 @@ struct Run {
 
 /// Types `q` key by key into the run's state from an empty query box, timing each key:
 /// update, the engine's replies, and a full redraw.
-fn type_query(engine: &Engine, run: &mut Run, q: &str) {
-    let state = &mut run.state;
+fn type_query(run: &mut Run, q: &str) {
+    let (engine, state) = (run.engine, &mut run.state);
     update(state, Action::ClearQuery);
     state.outbox.clear();
     for c in q.chars() {

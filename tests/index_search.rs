@@ -11,7 +11,9 @@ use proptest::prelude::*;
 use spladescope::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
 use spladescope::encoder::{EncoderOptions, ModelFiles, SparseEncoder};
 use spladescope::index::{self, BuildOptions, Index};
-use spladescope::search::{bm25_scores, explain_bm25, explain_splade, splade_scores, top_k};
+use spladescope::search::{
+    bm25_scores, explain_bm25, explain_splade, splade_scores, top_k, RankInfo,
+};
 
 use common::checkpoint::{self, BERT_TIED, VOCAB};
 
@@ -104,7 +106,8 @@ fn check(dir: &Path, encoder: &SparseEncoder, docs: &[(String, String)], queries
                 brute.to_bits(),
                 "SPLADE {q:?} doc {d}"
             );
-            let e = explain_splade(&index, encoder, &encoded, &scores, d, 3).unwrap();
+            let e =
+                explain_splade(&index, encoder, &encoded, RankInfo::of(&scores, d, 3), d).unwrap();
             assert_eq!(
                 e.score.to_bits(),
                 scores[d as usize].to_bits(),
@@ -138,8 +141,13 @@ fn check(dir: &Path, encoder: &SparseEncoder, docs: &[(String, String)], queries
                 bm25[d],
                 brute[d]
             );
-            let e =
-                explain_bm25(&index, &index.analyzer().query_terms(q), &bm25, d as u32, 3).unwrap();
+            let e = explain_bm25(
+                &index,
+                &index.analyzer().query_terms(q),
+                RankInfo::of(&bm25, d as u32, 3),
+                d as u32,
+            )
+            .unwrap();
             assert_eq!(e.score.to_bits(), bm25[d].to_bits());
             let rank = e.rank.rank;
             assert_eq!(rank.is_some(), bm25[d] > 0.0);
@@ -209,7 +217,13 @@ fn bm25_counts_match_a_hand_made_example() {
     ];
     let index = build(dir.path(), &enc, &docs);
     let scores = bm25_scores(&index, &index.analyzer().query_terms("cat")).unwrap();
-    let e = explain_bm25(&index, &index.analyzer().query_terms("cat"), &scores, 0, 10).unwrap();
+    let e = explain_bm25(
+        &index,
+        &index.analyzer().query_terms("cat"),
+        RankInfo::of(&scores, 0, 10),
+        0,
+    )
+    .unwrap();
     assert_eq!(e.terms.len(), 1);
     let t = &e.terms[0].parts;
     // "cats running and cats sleeping" -> cat run cat sleep (stop word "and" removed).

@@ -14,7 +14,7 @@ use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
 use spladescope::search::pruned::splade_top_k_with_stats;
-use spladescope::search::{splade_scores, splade_top_k, top_k, Hit};
+use spladescope::search::{splade_scores, splade_scores_in_parts, splade_top_k, top_k, Hit};
 use spladescope::sparse::SparseVector;
 
 /// Writes an index of `vectors` (documents `d0`, `d1`, ...) over `vocab` terms.
@@ -90,6 +90,16 @@ proptest! {
         for q in &queries {
             for &k in ks.iter().chain([1, 1000].iter()) {
                 assert_same(&index, q, k);
+            }
+            let scores: Vec<u32> =
+                splade_scores(&index, q).unwrap().iter().map(|s| s.to_bits()).collect();
+            for parts in [2, 3, 7] {
+                let split: Vec<u32> = splade_scores_in_parts(&index, q, parts)
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.to_bits())
+                    .collect();
+                prop_assert_eq!(&split, &scores, "{} parts", parts);
             }
         }
     }

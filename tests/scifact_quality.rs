@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 use spladescope::encoder::SparseEncoder;
 use spladescope::eval::{evaluate, load_beir, EvalOptions, Metric, Run};
 use spladescope::index::Index;
-use spladescope::search::{bm25_scores, explain_bm25, explain_splade, splade_scores, top_k};
+use spladescope::search::{
+    bm25_scores, explain_bm25, explain_splade, splade_scores, top_k, RankInfo,
+};
 
 fn encoder(max_length: usize) -> Option<SparseEncoder> {
     common::cached::encoder("splade-tiny", max_length)
@@ -92,7 +94,7 @@ fn explanations_add_up_on_real_documents() {
         let mut docs: Vec<u32> = top_k(&scores, 10).iter().map(|h| h.doc).collect();
         docs.push(index.find(relevant).unwrap());
         for d in docs {
-            let x = explain_splade(index, &enc, &e, &scores, d, 10).unwrap();
+            let x = explain_splade(index, &enc, &e, RankInfo::of(&scores, d, 10), d).unwrap();
             let sum: f32 = x.terms.iter().map(|t| t.contribution).sum();
             assert!(
                 (sum - scores[d as usize]).abs() <= 1e-4,
@@ -101,8 +103,13 @@ fn explanations_add_up_on_real_documents() {
                 scores[d as usize]
             );
             assert_eq!(x.score.to_bits(), scores[d as usize].to_bits());
-            let y =
-                explain_bm25(index, &index.analyzer().query_terms(&q.text), &bm25, d, 10).unwrap();
+            let y = explain_bm25(
+                index,
+                &index.analyzer().query_terms(&q.text),
+                RankInfo::of(&bm25, d, 10),
+                d,
+            )
+            .unwrap();
             let sum: f32 = y.terms.iter().map(|t| t.parts.score).sum();
             assert!((sum - bm25[d as usize]).abs() <= 1e-4);
         }

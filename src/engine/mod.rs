@@ -150,6 +150,7 @@ impl Engine {
     pub fn new(a: Side, b: Option<Side>, judged: Option<Judged>) -> crate::system::Result<Self> {
         let mut pipeline = Pipeline::new(a.index, a.encoder);
         pipeline.always_encode = true;
+        pipeline.search_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut systems = vec![SystemSpec::Leaf(Leaf::Splade), SystemSpec::Leaf(Leaf::Bm25)];
         let b_name = match b {
             Some(b) => {
@@ -197,6 +198,11 @@ impl Engine {
             .iter()
             .map(|s| s.title().to_string())
             .collect()
+    }
+
+    /// Threads for one query's exhaustive SPLADE scores (default: every core).
+    pub fn set_search_threads(&mut self, threads: usize) {
+        self.pipeline.search_threads = threads.max(1);
     }
 
     /// Index A.
@@ -275,7 +281,9 @@ impl Engine {
         let (unedited, splade_unedited) = if req.edits.is_empty() || !shows_splade {
             (None, None)
         } else {
-            let (s, d) = timed(|| crate::search::splade_scores(index, &encoded.vector));
+            let (s, d) = timed(|| {
+                crate::search::splade_scores_parallel(index, &encoded.vector, p.search_threads)
+            });
             (Some(s?), Some(d))
         };
         let stem_slots = stem_slots(index, &terms);

@@ -36,9 +36,21 @@ pub struct RankInfo {
 impl RankInfo {
     /// The rank of `doc` in `scores`, relative to the top `k`.
     pub fn of(scores: &[f32], doc: u32, k: usize) -> Self {
+        let kth_score = top_k(scores, k).get(k.saturating_sub(1)).map(|h| h.score);
+        Self::with_known(scores, doc, k, kth_score, matching(scores))
+    }
+
+    /// [`Self::of`] when the k-th score and the number of matching documents are known
+    /// already (one pass over `scores` instead of three).
+    pub fn with_known(
+        scores: &[f32],
+        doc: u32,
+        k: usize,
+        kth_score: Option<f32>,
+        matching: usize,
+    ) -> Self {
         let score = scores.get(doc as usize).copied().unwrap_or(0.0);
         let rank = rank_of(scores, doc);
-        let kth_score = top_k(scores, k).get(k.saturating_sub(1)).map(|h| h.score);
         let within = rank.is_some_and(|r| r <= k);
         let gap = match kth_score {
             Some(kth) if !within => kth - score,
@@ -50,7 +62,7 @@ impl RankInfo {
             k,
             kth_score,
             gap,
-            matching: matching(scores),
+            matching,
         }
     }
 }
@@ -94,15 +106,14 @@ pub struct SpladeExplanation {
     pub missing: Vec<MissingTerm>,
 }
 
-/// Explains document `doc`'s SPLADE score for an encoded query; `scores` are the query's
-/// SPLADE scores of all documents (for the rank), `k` the cut-off for the gap.
+/// Explains document `doc`'s SPLADE score for an encoded query, at `rank` among all
+/// documents ([`RankInfo::of`] the query's SPLADE scores).
 pub fn explain_splade(
     index: &Index,
     encoder: &SparseEncoder,
     query: &Encoded,
-    scores: &[f32],
+    rank: RankInfo,
     doc: u32,
-    k: usize,
 ) -> Result<SpladeExplanation> {
     let stored = index.doc(doc)?;
     let vector = index.vector(doc)?;
@@ -171,7 +182,7 @@ pub fn explain_splade(
     });
     Ok(SpladeExplanation {
         doc_id: stored.id.to_string(),
-        rank: RankInfo::of(scores, doc, k),
+        rank,
         score,
         terms,
         missing,
@@ -211,13 +222,13 @@ pub struct Bm25Explanation {
     pub missing: Vec<Bm25Missing>,
 }
 
-/// Explains document `doc`'s BM25 score for the analysed query.
+/// Explains document `doc`'s BM25 score for the analysed query, at `rank` among all
+/// documents ([`RankInfo::of`] the query's BM25 scores).
 pub fn explain_bm25(
     index: &Index,
     terms: &[QueryTerm],
-    scores: &[f32],
+    rank: RankInfo,
     doc: u32,
-    k: usize,
 ) -> Result<Bm25Explanation> {
     let stored = index.doc(doc)?;
     let dict = index.bm25_terms();
@@ -280,7 +291,7 @@ pub fn explain_bm25(
     missing.sort_by(|a, b| a.df.cmp(&b.df).then(a.term.cmp(&b.term)));
     Ok(Bm25Explanation {
         doc_id: stored.id.to_string(),
-        rank: RankInfo::of(scores, doc, k),
+        rank,
         score,
         terms: rows,
         missing,

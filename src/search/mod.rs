@@ -29,7 +29,7 @@ pub use bm25::bm25_scores;
 pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use pruned::splade_top_k;
-pub use splade::splade_scores;
+pub use splade::{splade_scores, splade_scores_in_parts, splade_scores_parallel};
 pub use topk::TopK;
 
 /// One retrieved document.

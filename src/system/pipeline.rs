@@ -15,7 +15,9 @@ use crate::analysis::QueryTerm;
 use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
 use crate::eval::{trec_ranking, Run, ScoredDoc};
 use crate::index::Index;
-use crate::search::{bm25_scores, explain_bm25, explain_splade, splade_scores, QueryEdits};
+use crate::search::{
+    bm25_scores, explain_bm25, explain_splade, splade_scores_parallel, QueryEdits, RankInfo,
+};
 use crate::sparse::SparseVector;
 
 /// A second index of the same corpus, searched with its own model (`splade-b`).
@@ -87,6 +89,10 @@ pub struct Pipeline {
     systems: Vec<SystemSpec>,
     /// Encode SPLADE queries even when no system needs it (the explorer's term view).
     pub always_encode: bool,
+    /// Threads for one query's exhaustive SPLADE scores ([`splade_scores_parallel`]): 1
+    /// where queries run in parallel already (`eval`, `retrieve`); the explorer uses every
+    /// core.
+    pub search_threads: usize,
 }
 
 const BATCH: usize = 64;
@@ -102,6 +108,7 @@ impl Pipeline {
             runs: BTreeMap::new(),
             systems: vec![SystemSpec::Leaf(Leaf::Splade), SystemSpec::Leaf(Leaf::Bm25)],
             always_encode: false,
+            search_threads: 1,
         }
     }
 
@@ -355,7 +362,8 @@ impl Pipeline {
                     .edited
                     .as_ref()
                     .ok_or_else(|| unprepared("SPLADE vector"))?;
-                Ranking::from_scores(splade_scores(index, v)?, depth, &id)?
+                let scores = splade_scores_parallel(index, v, self.search_threads)?;
+                Ranking::from_scores(scores, depth, &id)?
             }
             Leaf::Bm25 => Ranking::from_scores(bm25_scores(index, &q.bm25)?, depth, &id)?,
             Leaf::Dense => {
@@ -366,7 +374,7 @@ impl Pipeline {
             Leaf::SpladeB => {
                 let b = self.b.as_ref().ok_or_else(|| unprepared("second index"))?;
                 let e = q.encoded_b.as_ref().ok_or_else(|| unprepared("B vector"))?;
-                let scores = splade_scores(&b.index, &e.vector)?;
+                let scores = splade_scores_parallel(&b.index, &e.vector, self.search_threads)?;
                 let to_main = |own: u32| {
                     Ok((
                         b.to_main.get(own as usize).copied().flatten(),
@@ -465,9 +473,8 @@ impl Pipeline {
                     &self.index,
                     &self.encoder,
                     &searched,
-                    scores_of(ranking),
+                    rank_info(ranking, doc, k),
                     doc,
-                    k,
                 )?))
             }
             Leaf::Bm25 => {
@@ -475,9 +482,8 @@ impl Pipeline {
                 Ok(Explanation::Bm25(explain_bm25(
                     &self.index,
                     &q.bm25,
-                    scores_of(ranking),
+                    rank_info(ranking, doc, k),
                     doc,
-                    k,
                 )?))
             }
             Leaf::SpladeB => {
@@ -494,9 +500,8 @@ impl Pipeline {
                     &b.index,
                     &b.encoder,
                     e,
-                    scores_of(ranking),
+                    rank_info(ranking, own, k),
                     own,
-                    k,
                 )?))
             }
             Leaf::Dense => {
@@ -573,10 +578,24 @@ impl Pipeline {
 
 /// The scores of every document of the index a SPLADE or BM25 ranking searched (such
 /// rankings always keep them, [`Ranking::from_scores`]).
-fn scores_of(ranking: &Ranking) -> &[f32] {
-    ranking
+/// Where document `own` (a number of the ranking's own index) ranks in an index system's
+/// ranking: the k-th score and the matching count come from the ranking when its hits reach
+/// k or hold every match, so only the rank takes a pass over the scores.
+fn rank_info(ranking: &Ranking, own: u32, k: usize) -> RankInfo {
+    let scores = ranking
         .own_scores()
-        .expect("index systems rank from every document's score")
+        .expect("index systems rank from every document's score");
+    if ranking.hits.len() < k.min(ranking.matching) {
+        return RankInfo::of(scores, own, k);
+    }
+    let kth = k.checked_sub(1).and_then(|i| ranking.hits.get(i));
+    RankInfo::with_known(
+        scores,
+        own,
+        k,
+        kth.map(|h| h.score as f32),
+        ranking.matching,
+    )
 }
 
 impl Rankings {
