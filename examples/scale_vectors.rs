@@ -22,6 +22,12 @@
 //!   a factor in [0.8, 1.25], and draws as many other terms as it dropped from the document
 //!   frequencies: the locality of a corpus after document reordering.
 //! - `--shuffle` writes either in a random order.
+//!
+//! `--text` gives every document a text too (`contents`, for BM25), made the same way from
+//! the words of the real documents' texts: a topical document keeps each word of its real
+//! document with probability 0.8 and draws as many others from all the real words (so by
+//! frequency); an independent one draws a real document's word count. It also writes
+//! `OUT/queries-text.jsonl` (BEIR queries: `retrieve --queries`).
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -90,8 +96,13 @@ impl Stats {
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let (mut shape, mut n, mut seed, mut shuffle) =
-        (String::from("independent"), 1_000_000usize, 1u64, false);
+    let (mut shape, mut n, mut seed, mut shuffle, mut with_text) = (
+        String::from("independent"),
+        1_000_000usize,
+        1u64,
+        false,
+        false,
+    );
     let (mut from, mut beir, mut model, mut out) = (Vec::new(), Vec::new(), None, None);
     while let Some(a) = args.next() {
         let mut value = || {
@@ -107,6 +118,7 @@ fn main() -> anyhow::Result<()> {
             "--model" => model = Some(value()?),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--shuffle" => shuffle = true,
+            "--text" => with_text = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -120,14 +132,21 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
 
     let mut docs = Vec::new();
+    let mut words: Vec<Vec<String>> = Vec::new();
     let mut vocab = 0;
     for dir in &from {
         let index = Index::open(dir)?;
         vocab = vocab.max(index.manifest().model.vocab_size);
         for d in 0..index.len() as u32 {
             docs.push(index.vector(d)?);
+            if with_text {
+                let doc = index.doc(d)?;
+                let text = format!("{} {}", doc.title, doc.text);
+                words.push(text.split_whitespace().map(str::to_string).collect());
+            }
         }
     }
+    let pool: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
     let mut df = vec![0u64; vocab];
     let mut weights = vec![Vec::new(); vocab];
     for v in &docs {
@@ -167,20 +186,42 @@ fn main() -> anyhow::Result<()> {
     let ids = TermIds(stats.vocab);
     let mut taken = vec![false; stats.vocab];
     let mut pairs = Vec::new();
-    let mut base: Option<&SparseVector> = None;
+    let mut base: Option<usize> = None;
+    let mut text = String::new();
     let mut run_left = 0usize;
     for i in 0..n {
         pairs.clear();
+        text.clear();
         if shape == "independent" {
-            let nnz = stats.docs[rng.below(stats.docs.len())].nnz();
+            let real = rng.below(stats.docs.len());
+            let nnz = stats.docs[real].nnz();
             stats.draw(nnz, &mut rng, &mut taken, &mut pairs);
+            if with_text {
+                for _ in 0..words[real].len() {
+                    push_word(&mut text, pool[rng.below(pool.len())]);
+                }
+            }
         } else {
             if run_left == 0 {
-                base = Some(&stats.docs[rng.below(stats.docs.len())]);
+                base = Some(rng.below(stats.docs.len()));
                 run_left = 8 + rng.below(57);
             }
             run_left -= 1;
-            let b = base.unwrap();
+            let real = base.unwrap();
+            if with_text {
+                let mut dropped = 0;
+                for w in &words[real] {
+                    if rng.unit() < 0.8 {
+                        push_word(&mut text, w);
+                    } else {
+                        dropped += 1;
+                    }
+                }
+                for _ in 0..dropped {
+                    push_word(&mut text, pool[rng.below(pool.len())]);
+                }
+            }
+            let b = &stats.docs[real];
             let mut dropped = 0;
             for (t, wt) in b.iter() {
                 if rng.unit() < 0.8 {
@@ -197,9 +238,11 @@ fn main() -> anyhow::Result<()> {
         }
         let v = SparseVector::from_pairs(pairs.clone());
         if shuffle {
+            anyhow::ensure!(!with_text, "--shuffle does not take --text");
             vectors.push(v);
         } else {
-            write_record(&mut w, &format!("g{i}"), None, &v, &ids, Keys::Ids)?;
+            let contents = with_text.then_some(text.as_str());
+            write_record(&mut w, &format!("g{i}"), contents, &v, &ids, Keys::Ids)?;
             w.write_all(b"\n")?;
         }
         if i % 100_000 == 0 {
@@ -219,9 +262,19 @@ fn main() -> anyhow::Result<()> {
     let encoder = SparseEncoder::from_spec(&model, Default::default())?;
     let mut q = BufWriter::new(std::fs::File::create(out.join("queries.jsonl"))?);
     let mut queries = 0;
+    let mut text_queries = with_text
+        .then(|| std::fs::File::create(out.join("queries-text.jsonl")).map(BufWriter::new))
+        .transpose()?;
     for dir in &beir {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let split = load_beir(dir, "test")?;
+        if let Some(t) = &mut text_queries {
+            for query in &split.queries {
+                let line =
+                    serde_json::json!({"_id": format!("{name}-{}", query.id), "text": query.text});
+                writeln!(t, "{line}")?;
+            }
+        }
         let texts: Vec<&str> = split.queries.iter().map(|q| q.text.as_str()).collect();
         for (query, e) in split.queries.iter().zip(encoder.encode_batch(&texts)?) {
             write_record(
@@ -237,9 +290,20 @@ fn main() -> anyhow::Result<()> {
         }
     }
     q.flush()?;
+    if let Some(mut t) = text_queries {
+        t.flush()?;
+    }
     eprintln!(
         "wrote {n} documents and {queries} queries to {}",
         out.display()
     );
     Ok(())
+}
+
+/// Appends `word` to `text`, space-separated.
+fn push_word(text: &mut String, word: &str) {
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(word);
 }

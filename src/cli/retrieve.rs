@@ -322,7 +322,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         if let Some(p) = &r.pruning {
             println!(
                 "{}: scored {:.1}% of the ranges holding a query term on average; {} of {} \
-                 queries kept most ranges live and were scored exhaustively",
+                 queries were scored exhaustively (their live ranges reached most blocks)",
                 r.system,
                 100.0 * p.mean_ranges_scored,
                 p.exhaustive_queries,

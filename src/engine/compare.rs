@@ -43,15 +43,20 @@ impl Engine {
                 .then_with(|| x.token.cmp(&y.token))
         });
         let (a_ranking, b_ranking) = (rankings.get(p, a.system), rankings.get(p, b.system));
-        let k = a.hits.len().max(b.hits.len());
+        let ranks_in = |ranking: &crate::system::Ranking, hits: &[super::HitView]| {
+            let asked: Vec<(Option<u32>, &str)> =
+                hits.iter().map(|h| (h.doc, h.id.as_str())).collect();
+            ranking.ranks_of(&asked)
+        };
+        let (in_b, in_a) = (ranks_in(b_ranking, &a.hits), ranks_in(a_ranking, &b.hits));
         let mut hits_a = a.hits;
-        for h in &mut hits_a {
-            h.other_rank = b_ranking.position(h.doc, &h.id, k).rank;
+        for (h, rank) in hits_a.iter_mut().zip(in_b) {
+            h.other_rank = rank;
             h.base_rank = None;
         }
         let mut hits_b = b.hits;
-        for h in &mut hits_b {
-            h.other_rank = a_ranking.position(h.doc, &h.id, k).rank;
+        for (h, rank) in hits_b.iter_mut().zip(in_a) {
+            h.other_rank = rank;
         }
         let b_ids: HashSet<&str> = hits_b.iter().map(|h| h.id.as_str()).collect();
         let overlap = hits_a

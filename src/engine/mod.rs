@@ -304,9 +304,11 @@ impl Engine {
         let [left, right] = columns.map(|c| self.list_view(c, &cx));
         let (mut left, mut right) = (left?, right?);
         let other_ranks = |list: &mut ListView, other: usize| {
-            let other = rankings.get(p, other);
-            for h in &mut list.hits {
-                h.other_rank = other.position(h.doc, &h.id, k).rank;
+            let asked: Vec<(Option<u32>, &str)> =
+                list.hits.iter().map(|h| (h.doc, h.id.as_str())).collect();
+            let ranks = rankings.get(p, other).ranks_of(&asked);
+            for (h, rank) in list.hits.iter_mut().zip(ranks) {
+                h.other_rank = rank;
             }
         };
         other_ranks(&mut left, columns[1]);

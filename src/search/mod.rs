@@ -82,6 +82,55 @@ pub fn rank_of(scores: &[f32], doc: u32) -> Option<usize> {
         .then(|| 1 + count(&scores[..d], |s, x| s >= x) + count(&scores[d + 1..], |s, x| s > x))
 }
 
+/// [`rank_of`] of several documents in one pass over the scores: blocks of scores small
+/// enough for the first-level cache are read once and counted for every document, instead
+/// of one pass over memory per document.
+pub fn ranks_of(scores: &[f32], docs: &[u32]) -> Vec<Option<usize>> {
+    const BLOCK: usize = 4096;
+    let targets: Vec<(usize, f32)> = docs
+        .iter()
+        .map(|&d| (d as usize, scores.get(d as usize).copied().unwrap_or(0.0)))
+        .collect();
+    let mut ranks = vec![1usize; docs.len()];
+    for (b, block) in scores.chunks(BLOCK).enumerate() {
+        count_above(block, b * BLOCK, &targets, &mut ranks);
+    }
+    targets
+        .iter()
+        .zip(ranks)
+        .map(|(&(_, score), rank)| (score > 0.0).then_some(rank))
+        .collect()
+}
+
+/// Adds to `ranks[i]` the documents of `block` (starting at document `start`) that rank
+/// above target `i` (document, score), at the CPU's widest vectors.
+fn count_above(block: &[f32], start: usize, targets: &[(usize, f32)], ranks: &mut [usize]) {
+    crate::simd::dispatch!((block: &[f32], start: usize, targets: &[(usize, f32)], ranks: &mut [usize]) => count_above_loop(block, start, targets, ranks))
+}
+
+#[inline(always)]
+fn count_above_loop(block: &[f32], start: usize, targets: &[(usize, f32)], ranks: &mut [usize]) {
+    // Sums of 0/1 in `u32` lanes (a block holds fewer than 2³² scores).
+    let above = |part: &[f32], score: f32| -> usize {
+        part.iter().map(|&s| u32::from(s > score)).sum::<u32>() as usize
+    };
+    let at_least = |part: &[f32], score: f32| -> usize {
+        part.iter().map(|&s| u32::from(s >= score)).sum::<u32>() as usize
+    };
+    for (&(d, score), rank) in targets.iter().zip(ranks.iter_mut()) {
+        if score <= 0.0 {
+            continue;
+        }
+        *rank += if d < start {
+            above(block, score)
+        } else if d >= start + block.len() {
+            at_least(block, score)
+        } else {
+            at_least(&block[..d - start], score) + above(&block[d - start + 1..], score)
+        };
+    }
+}
+
 /// Number of documents with a score above 0.
 pub fn matching(scores: &[f32]) -> usize {
     scores.iter().map(|&s| usize::from(s > 0.0)).sum()
@@ -128,6 +177,10 @@ mod tests {
             for (i, h) in all.iter().enumerate() {
                 proptest::prop_assert_eq!(rank_of(&scores, h.doc), Some(i + 1));
             }
+            // Every document (and one past the end) at once equals one at a time.
+            let docs: Vec<u32> = (0..=scores.len() as u32).rev().collect();
+            let one_by_one: Vec<_> = docs.iter().map(|&d| rank_of(&scores, d)).collect();
+            proptest::prop_assert_eq!(ranks_of(&scores, &docs), one_by_one);
         }
     }
 }

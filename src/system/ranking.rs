@@ -132,6 +132,36 @@ impl Ranking {
         }
     }
 
+    /// [`Self::rank_of`] of several main documents (`None`: not in the main index, looked up
+    /// by id among the hits), with one pass over the scores for all of them.
+    pub fn ranks_of(&self, docs: &[(Option<u32>, &str)]) -> Vec<Option<usize>> {
+        let by_id = |id: &str| self.hits.iter().position(|h| h.id == id).map(|i| i + 1);
+        let own: Vec<Option<u32>> = docs
+            .iter()
+            .map(|&(doc, _)| match &self.lookup {
+                Lookup::Scores(_) => doc,
+                Lookup::Mapped { to_own, .. } => {
+                    doc.and_then(|d| to_own.get(d as usize).copied().flatten())
+                }
+                Lookup::Listed(_) => None,
+            })
+            .collect();
+        let scored: Vec<u32> = own.iter().flatten().copied().collect();
+        let mut ranks = match self.own_scores() {
+            Some(scores) => crate::search::ranks_of(scores, &scored).into_iter(),
+            None => Vec::new().into_iter(),
+        };
+        docs.iter()
+            .zip(&own)
+            .map(|(&(doc, id), own)| match (doc, &self.lookup, own) {
+                (None, ..) => by_id(id),
+                (Some(d), Lookup::Listed(listed), _) => listed.get(&d).map(|r| r.0),
+                (Some(_), _, Some(_)) => ranks.next().flatten(),
+                (Some(_), _, None) => None,
+            })
+            .collect()
+    }
+
     /// Main document `doc`'s score, `None` when the system does not rank it.
     pub fn score_of(&self, doc: u32) -> Option<f64> {
         let positive = |s: f32| (s > 0.0).then_some(f64::from(s));
@@ -279,6 +309,31 @@ mod tests {
             (Some(3), Some(0.125), 3)
         );
         assert_eq!(listed.rank_of(2), None);
+
+        // All at once, as one at a time: main documents, outsiders by id, unknown ones.
+        let mapped = Ranking::from_mapped_scores(
+            vec![1.0, 3.0, 0.0],
+            Arc::new(vec![Some(2), None, Some(0), Some(1)]),
+            2,
+            &|own| Ok(([Some(2), Some(3), None][own as usize], format!("o{own}"))),
+        )
+        .unwrap();
+        let asked: [(Option<u32>, &str); 6] = [
+            (Some(2), "d2"),
+            (Some(0), "d0"),
+            (Some(3), "d3"),
+            (None, "x"),
+            (None, "o1"),
+            (Some(9), "d9"),
+        ];
+        for ranking in [&r, &listed, &mapped] {
+            let one_by_one: Vec<_> = asked
+                .iter()
+                .map(|&(doc, id)| ranking.position(doc, id, 2).rank)
+                .collect();
+            assert_eq!(ranking.ranks_of(&asked), one_by_one);
+        }
+        assert_eq!(mapped.ranks_of(&asked[..3]), [Some(2), None, Some(1)]);
     }
 
     #[test]
