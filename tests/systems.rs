@@ -392,13 +392,14 @@ fn a_run_system_scores_as_compare_scores_its_file() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
+    // The run file comes from SPLADE (NFCorpus's test index has no dense part).
     eval(&[
         "--system",
-        "dense",
+        "splade",
         "--run-out",
         runs.path().to_str().unwrap(),
     ]);
-    let file = runs.path().join("dense.trec");
+    let file = runs.path().join("splade.trec");
     let spec = format!("run:prod={}", file.display());
     let report = eval(&["--system", "bm25", "--system", &spec, "--baseline", "prod"]);
     assert_eq!(report["systems"][0]["name"], "prod");
