@@ -171,12 +171,7 @@ fn dense_quality_equals_the_pytorch_reference_on_nfcorpus() {
 fn dense_quality_equals_the_pytorch_reference(p: &Pipeline, dataset: &str) {
     let reference = fixture(dataset);
     let split = load_beir(common::shared(&format!("data/{dataset}")).unwrap(), "test").unwrap();
-    let list: Vec<(&str, &str)> = split
-        .queries
-        .iter()
-        .filter(|q| split.qrels.contains_query(&q.id))
-        .map(|q| (q.id.as_str(), q.text.as_str()))
-        .collect();
+    let list = split.queries.judged(&split.qrels);
     let runs = p.run_queries(&list, 1000, &mut |_| {}).unwrap();
     let eval = evaluate(&runs[0], &split.qrels, &EvalOptions::default()).unwrap();
     let mean = eval.mean(Metric::Ndcg10);

@@ -123,11 +123,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let list: Vec<(&str, &str)> = queries
-        .iter()
-        .filter(|q| qrels.contains_query(&q.id))
-        .map(|q| (q.id.as_str(), q.text.as_str()))
-        .collect();
+    let list = queries.judged(&qrels);
     let missing_text = qrels
         .query_ids()
         .filter(|id| queries.get(id).is_none())

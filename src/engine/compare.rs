@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{CompareView, Engine, ListView, TermDiff};
+use super::{ranks_in, CompareView, Engine, ListView, TermDiff};
 use crate::system::{Prepared, Rankings};
 
 impl Engine {
@@ -43,11 +43,6 @@ impl Engine {
                 .then_with(|| x.token.cmp(&y.token))
         });
         let (a_ranking, b_ranking) = (rankings.get(p, a.system), rankings.get(p, b.system));
-        let ranks_in = |ranking: &crate::system::Ranking, hits: &[super::HitView]| {
-            let asked: Vec<(Option<u32>, &str)> =
-                hits.iter().map(|h| (h.doc, h.id.as_str())).collect();
-            ranking.ranks_of(&asked)
-        };
         let (in_b, in_a) = (ranks_in(b_ranking, &a.hits), ranks_in(a_ranking, &b.hits));
         let mut hits_a = a.hits;
         for (h, rank) in hits_a.iter_mut().zip(in_b) {

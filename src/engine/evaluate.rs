@@ -17,12 +17,7 @@ impl Engine {
             return Ok(None);
         };
         const K: usize = 1000;
-        let list: Vec<(&str, &str)> = j
-            .queries
-            .iter()
-            .filter(|q| j.qrels.contains_query(&q.id))
-            .map(|q| (q.id.as_str(), q.text.as_str()))
-            .collect();
+        let list = j.queries.judged(&j.qrels);
         let total = list.len();
         let runs = self
             .pipeline

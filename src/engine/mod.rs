@@ -304,9 +304,7 @@ impl Engine {
         let [left, right] = columns.map(|c| self.list_view(c, &cx));
         let (mut left, mut right) = (left?, right?);
         let other_ranks = |list: &mut ListView, other: usize| {
-            let asked: Vec<(Option<u32>, &str)> =
-                list.hits.iter().map(|h| (h.doc, h.id.as_str())).collect();
-            let ranks = rankings.get(p, other).ranks_of(&asked);
+            let ranks = ranks_in(rankings.get(p, other), &list.hits);
             for (h, rank) in list.hits.iter_mut().zip(ranks) {
                 h.other_rank = rank;
             }
@@ -691,6 +689,12 @@ impl Loaded {
 }
 
 /// Errors of the engine's steps (encoder and index), shown as text.
+/// Where each of `hits` ranks in `ranking` (one pass over its scores for all of them).
+fn ranks_in(ranking: &crate::system::Ranking, hits: &[HitView]) -> Vec<Option<usize>> {
+    let asked: Vec<(Option<u32>, &str)> = hits.iter().map(|h| (h.doc, h.id.as_str())).collect();
+    ranking.ranks_of(&asked)
+}
+
 mod step {
     /// An encoder, index or system error.
     #[derive(Debug, thiserror::Error)]

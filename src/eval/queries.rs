@@ -64,6 +64,15 @@ impl Queries {
         self.items.iter()
     }
 
+    /// (id, text) of the queries `qrels` judges, in order: what a run is made of.
+    pub fn judged<'q>(&'q self, qrels: &super::Qrels) -> Vec<(&'q str, &'q str)> {
+        self.items
+            .iter()
+            .filter(|q| qrels.contains_query(&q.id))
+            .map(|q| (q.id.as_str(), q.text.as_str()))
+            .collect()
+    }
+
     /// Number of queries.
     pub fn len(&self) -> usize {
         self.items.len()

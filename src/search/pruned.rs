@@ -57,7 +57,6 @@ pub struct PruneStats {
     pub ranges: usize,
     /// Ranges scored exactly.
     pub scored: usize,
-
     /// Whether so many ranges stayed alive that every posting was scored instead.
     pub exhaustive: bool,
 }

@@ -121,15 +121,7 @@ impl Ranking {
 
     /// The 1-based rank of main document `doc`, `None` when the system does not rank it.
     pub fn rank_of(&self, doc: u32) -> Option<usize> {
-        match &self.lookup {
-            Lookup::Scores(scores) => crate::search::rank_of(scores, doc),
-            Lookup::Mapped { scores, to_own } => to_own
-                .get(doc as usize)
-                .copied()
-                .flatten()
-                .and_then(|own| crate::search::rank_of(scores, own)),
-            Lookup::Listed(ranks) => ranks.get(&doc).map(|r| r.0),
-        }
+        self.ranks_of(&[(Some(doc), "")])[0]
     }
 
     /// [`Self::rank_of`] of several main documents (`None`: not in the main index, looked up
