@@ -1,7 +1,7 @@
 //! Exact dynamic pruning returns exactly what exhaustive scoring returns: the same
 //! documents in the same order with bit-identical scores, on random indexes (ties,
 //! underflow, partial blocks, k past the matches, terms past the vocabulary) and on every
-//! SciFact and NFCorpus test query.
+//! SciFact and NFCorpus test query, for SPLADE (ranges) and BM25 (block-max MaxScore).
 
 mod common;
 
@@ -14,17 +14,25 @@ use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
 use spladescope::search::pruned::splade_top_k_with_stats;
-use spladescope::search::{splade_scores, splade_scores_in_parts, splade_top_k, top_k, Hit};
+use spladescope::search::{
+    bm25_scores, bm25_top_k, splade_scores, splade_scores_in_parts, splade_top_k, top_k, Hit,
+};
 use spladescope::sparse::SparseVector;
 
 /// Writes an index of `vectors` (documents `d0`, `d1`, ...) over `vocab` terms.
 fn build(dir: &Path, vocab: usize, vectors: &[SparseVector]) -> Index {
+    let texts = vec!["x".to_string(); vectors.len()];
+    build_with_texts(dir, vocab, vectors, &texts)
+}
+
+/// [`build`], with a text per document for BM25.
+fn build_with_texts(dir: &Path, vocab: usize, vectors: &[SparseVector], texts: &[String]) -> Index {
     let mut b = IndexBuilder::new(vocab);
-    for (i, v) in vectors.iter().enumerate() {
+    for (i, (v, text)) in vectors.iter().zip(texts).enumerate() {
         let doc = Document {
             id: format!("d{i}"),
             title: String::new(),
-            text: "x".into(),
+            text: text.clone(),
         };
         b.add(&doc, v, false).unwrap();
     }
@@ -129,6 +137,91 @@ fn ties_everywhere_and_one_document_with_every_term() {
     assert_eq!(splade_top_k(&index, &q, 1).unwrap()[0].doc, 517);
 }
 
+/// Pruned BM25 equals exhaustive BM25.
+fn assert_same_bm25(index: &Index, query: &str, k: usize) {
+    let terms = index.analyzer().query_terms(query);
+    let want = bits(&top_k(&bm25_scores(index, &terms).unwrap(), k));
+    assert_eq!(
+        bits(&bm25_top_k(index, &terms, k).unwrap()),
+        want,
+        "k {k}, query {query:?}"
+    );
+}
+
+/// Words the analyzer keeps as they are, from frequent to rare.
+const WORDS: [&str; 12] = [
+    "cell", "gene", "protein", "tumor", "brain", "virus", "insulin", "enzyme", "neuron", "plasma",
+    "kinase", "axon",
+];
+
+/// A text of words drawn from [`WORDS`] (by index).
+fn text(words: &[usize]) -> String {
+    words
+        .iter()
+        .map(|&w| WORDS[w % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn pruned_bm25_equals_exhaustive_on_random_indexes(
+        docs in proptest::collection::vec(
+            proptest::collection::vec((0usize..12).prop_map(|w| w * w / 12), 0..40), 0..900),
+        queries in proptest::collection::vec(proptest::collection::vec(0usize..13, 1..8), 1..6),
+        ks in proptest::collection::vec(0usize..60, 1..4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let texts: Vec<String> = docs.iter().map(|d| text(d)).collect();
+        let vectors = vec![SparseVector::from_pairs(vec![(0, 1.0)]); texts.len()];
+        let index = build_with_texts(dir.path(), 1, &vectors, &texts);
+        for q in &queries {
+            // Index 12 is a word no document has.
+            let mut query = text(&q.iter().copied().filter(|&w| w < 12).collect::<Vec<_>>());
+            if q.contains(&12) {
+                query.push_str(" unseen");
+            }
+            for &k in ks.iter().chain([1, 1000].iter()) {
+                assert_same_bm25(&index, &query, k);
+            }
+        }
+    }
+}
+
+#[test]
+fn pruned_bm25_breaks_ties_by_document_number() {
+    // 1,000 documents of the same length holding the same terms: every score ties.
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = (0..1000)
+        .map(|i| {
+            if i % 3 == 0 {
+                "cell gene cell"
+            } else {
+                "cell gene gene"
+            }
+            .to_string()
+        })
+        .collect();
+    let vectors = vec![SparseVector::from_pairs(vec![(0, 1.0)]); texts.len()];
+    let index = build_with_texts(dir.path(), 1, &vectors, &texts);
+    for k in [0, 1, 2, 10, 127, 128, 129, 999, 1000, 1001] {
+        for q in [
+            "cell",
+            "gene",
+            "cell gene",
+            "gene gene cell",
+            "brain",
+            "cell brain",
+        ] {
+            assert_same_bm25(&index, q, k);
+        }
+    }
+    let terms = index.analyzer().query_terms("cell");
+    let hits = bm25_top_k(&index, &terms, 3).unwrap();
+    assert_eq!(hits.iter().map(|h| h.doc).collect::<Vec<_>>(), [0, 3, 6]);
+}
+
 /// Every test query of a BEIR collection, at several depths.
 fn every_test_query(dataset: &str) {
     let Some(enc) = common::cached::encoder("splade-tiny", 512) else {
@@ -142,9 +235,10 @@ fn every_test_query(dataset: &str) {
     let split = load_beir(common::shared(&format!("data/{dataset}")).unwrap(), "test").unwrap();
     let texts: Vec<&str> = split.queries.iter().map(|q| q.text.as_str()).collect();
     let encoded = enc.encode_batch(&texts).unwrap();
-    for e in &encoded {
+    for (e, text) in encoded.iter().zip(&texts) {
         for k in [1, 10, 100, 1000] {
             assert_same(&index, &e.vector, k);
+            assert_same_bm25(&index, text, k);
         }
     }
 }

@@ -115,7 +115,14 @@ pub fn bm25_term_score(
 }
 
 fn score_with(weight: f32, tf: f32, norm_inverse: f32) -> f32 {
-    weight - weight / (1.0 + tf * norm_inverse)
+    score_of_scaled_tf(weight, tf * norm_inverse)
+}
+
+/// `weight - weight / (1 + x)` in `f32`, for `x = tf · norm_inverse` (see
+/// [`Bm25Scorer::scaled_tf`]). Every step rounds monotonically, so for `weight ≥ 0` the
+/// score never decreases as `x` grows: the largest `x` of a block bounds every score in it.
+fn score_of_scaled_tf(weight: f32, x: f32) -> f32 {
+    weight - weight / (1.0 + x)
 }
 
 /// Adds up per-term scores like Lucene's disjunction scorers: in `f64`, then one rounding.
@@ -165,6 +172,19 @@ impl Bm25Scorer {
     /// A term's score in one document, given its [`term_weight`](Self::term_weight).
     pub fn score(&self, weight: f32, tf: u32, norm: u8) -> f32 {
         score_with(weight, tf as f32, self.norm_inverse[usize::from(norm)])
+    }
+
+    /// `tf · norm_inverse[norm]` in `f32`: the one per-document input of a term's score
+    /// ([`Self::score`] is [`Self::score_of_scaled_tf`] of it, bit for bit). The BM25
+    /// postings store each block's largest, which bounds the block's scores.
+    pub fn scaled_tf(&self, tf: u32, norm: u8) -> f32 {
+        tf as f32 * self.norm_inverse[usize::from(norm)]
+    }
+
+    /// A term's score for a scaled term frequency ([`Self::scaled_tf`]); non-decreasing in
+    /// `x` for a non-negative weight.
+    pub fn score_of_scaled_tf(&self, weight: f32, x: f32) -> f32 {
+        score_of_scaled_tf(weight, x)
     }
 
     /// Every factor of a term's score in one document, for display.

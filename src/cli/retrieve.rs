@@ -1,6 +1,7 @@
 //! `spladescope retrieve`: batch retrieval with timing: a TREC run per system and each
 //! system's search latency (query encoding and analysis excluded).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use spladescope::eval::{load_beir, read_queries, write_run, Run, ScoredDoc};
 use spladescope::index::Index;
 use spladescope::search::latency::Latency;
 use spladescope::search::pruned::{splade_top_k_with_stats, PruneStats};
-use spladescope::search::{bm25_scores, splade_scores, top_k, Hit, QueryEdits};
+use spladescope::search::{bm25_scores, bm25_top_k, splade_scores, top_k, Hit, QueryEdits};
 use spladescope::sparse::SparseVector;
 use spladescope::system::{Leaf, Pipeline, Prepared, SystemSpec};
 use spladescope::vectors::{Keys, VectorOptions, VectorReader};
@@ -50,13 +51,14 @@ pub struct RetrieveArgs {
     /// Hits per query.
     #[arg(short, long, default_value_t = 10)]
     pub k: usize,
-    /// How SPLADE finds its top k, exactly either way: `pruned` scores the ranges of 16
-    /// documents whose impact bounds can still reach the top k, best first; `exhaustive`
-    /// scores every matching document.
+    /// How SPLADE and BM25 find their top k, exactly either way: `pruned` skips what the
+    /// bounds show cannot reach the top k (SPLADE: ranges of 16 documents, best first;
+    /// BM25: block-max MaxScore); `exhaustive` scores every matching document.
     #[arg(long, value_enum, default_value = "pruned")]
     pub algorithm: Algorithm,
-    /// Also run exhaustive SPLADE (as `splade-exhaustive`), query by query in turn with the
-    /// pruned path: report both latencies and the speed-up, and fail if any result differs.
+    /// Also run the exhaustive path of pruned SPLADE and BM25 (as `splade-exhaustive`,
+    /// `bm25-exhaustive`), query by query in turn with the pruned one: report both
+    /// latencies and the speed-ups, and fail if any result differs.
     #[arg(long)]
     pub versus_exhaustive: bool,
     /// Write the TREC run here: a file for one system, a directory (one file per system)
@@ -73,7 +75,7 @@ pub struct RetrieveArgs {
 /// `--algorithm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Algorithm {
-    /// Best ranges first, skipping those whose bounds cannot reach the top k.
+    /// Skip what the bounds show cannot reach the top k.
     Pruned,
     /// Score every document holding a query term.
     Exhaustive,
@@ -85,7 +87,9 @@ enum System {
     Splade {
         pruned: bool,
     },
-    Bm25,
+    Bm25 {
+        pruned: bool,
+    },
     /// System `at` of the pipeline (dense, splade-b, runs, fusions).
     Other {
         at: usize,
@@ -98,7 +102,8 @@ impl System {
         match self {
             System::Splade { pruned: true } => "splade",
             System::Splade { pruned: false } => "splade-exhaustive",
-            System::Bm25 => "bm25",
+            System::Bm25 { pruned: true } => "bm25",
+            System::Bm25 { pruned: false } => "bm25-exhaustive",
             System::Other { name, .. } => name,
         }
     }
@@ -163,15 +168,14 @@ struct Report {
     search_threads: usize,
     encode_seconds: f64,
     systems: Vec<SystemReport>,
-    /// Mean exhaustive latency over mean pruned latency (with --versus-exhaustive).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    speedup: Option<f64>,
+    /// Per pruned system, its exhaustive twin's mean latency over its own (with
+    /// --versus-exhaustive).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    speedup: BTreeMap<String, f64>,
 }
 
 pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
-    let splade = System::Splade {
-        pruned: args.algorithm == Algorithm::Pruned,
-    };
+    let pruned = args.algorithm == Algorithm::Pruned;
     // --threads also sets how many queries run at once (each latency is one query's);
     // by default one at a time, the single-thread latency.
     let search_threads = args.model.threads.max(1);
@@ -186,8 +190,8 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
     };
     for (at, spec) in specs.iter().enumerate() {
         let system = match spec {
-            SystemSpec::Leaf(Leaf::Splade) => splade.clone(),
-            SystemSpec::Leaf(Leaf::Bm25) => System::Bm25,
+            SystemSpec::Leaf(Leaf::Splade) => System::Splade { pruned },
+            SystemSpec::Leaf(Leaf::Bm25) => System::Bm25 { pruned },
             other => System::Other {
                 at,
                 name: other.name().to_string(),
@@ -197,14 +201,25 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             systems.push(system);
         }
     }
+    // (pruned, exhaustive) positions in `systems`.
+    let mut pairs = Vec::new();
     if args.versus_exhaustive {
-        if !systems.contains(&(System::Splade { pruned: true })) {
+        for twin in [System::Splade { pruned: false }, System::Bm25 { pruned: false }] {
+            let of = match twin {
+                System::Splade { .. } => System::Splade { pruned: true },
+                _ => System::Bm25 { pruned: true },
+            };
+            if let Some(p) = systems.iter().position(|s| *s == of) {
+                pairs.push((p, systems.len()));
+                systems.push(twin);
+            }
+        }
+        if pairs.is_empty() {
             bail!(
-                "--versus-exhaustive compares pruned SPLADE (--system splade, --algorithm \
-                 pruned) with the exhaustive path"
+                "--versus-exhaustive compares pruned SPLADE or BM25 (--system splade or \
+                 --system bm25, --algorithm pruned) with the exhaustive path"
             );
         }
-        systems.push(System::Splade { pruned: false });
     }
     if queries.is_empty() {
         bail!("no queries to run");
@@ -225,14 +240,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             })
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
-    if args.versus_exhaustive {
-        let (p, e) = (
-            systems.len() - 1,
-            systems
-                .iter()
-                .position(|s| *s == System::Splade { pruned: true })
-                .expect("checked"),
-        );
+    for &(p, e) in &pairs {
         for (q, r) in queries.iter().zip(&results) {
             let same = r[p].hits.len() == r[e].hits.len()
                 && r[p]
@@ -242,8 +250,9 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
                     .all(|(a, b)| a.docid == b.docid && a.score.to_bits() == b.score.to_bits());
             if !same {
                 bail!(
-                    "query {}: pruned and exhaustive results differ (please report this)",
-                    q.id
+                    "query {}: pruned and exhaustive {} results differ (please report this)",
+                    q.id,
+                    systems[p].name()
                 );
             }
         }
@@ -271,15 +280,14 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             pruning: (!pruning.is_empty()).then(|| PruningReport::of(&pruning)),
         });
     }
-    let speedup = args.versus_exhaustive.then(|| {
-        let mean = |name| {
-            reports
-                .iter()
-                .find(|r| r.system == name)
-                .map_or(0.0, |r| r.latency.mean_ms)
-        };
-        mean("splade-exhaustive") / mean("splade").max(1e-12)
-    });
+    let speedup = pairs
+        .iter()
+        .map(|&(p, e)| {
+            let (pruned, exhaustive) = (&reports[p], &reports[e]);
+            let ratio = exhaustive.latency.mean_ms / pruned.latency.mean_ms.max(1e-12);
+            (pruned.system.clone(), ratio)
+        })
+        .collect();
     let report = Report {
         index: args.index.display().to_string(),
         queries: queries.len(),
@@ -330,9 +338,10 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if let Some(s) = report.speedup {
+    for (system, s) in &report.speedup {
         println!(
-            "pruned: {s:.2}× the speed of exhaustive scoring (mean latency); results identical"
+            "{system}: pruned {s:.2}× the speed of exhaustive scoring (mean latency); results \
+             identical"
         );
     }
     Ok(())
@@ -363,9 +372,13 @@ fn search(
             let time = start.elapsed();
             (named(hits)?, time, None)
         }
-        System::Bm25 => {
+        System::Bm25 { pruned } => {
             let terms = q.prepared.as_ref().map_or(&[][..], |p| &p.bm25[..]);
-            let hits = top_k(&bm25_scores(index, terms)?, k);
+            let hits = if *pruned {
+                bm25_top_k(index, terms, k)?
+            } else {
+                top_k(&bm25_scores(index, terms)?, k)
+            };
             let time = start.elapsed();
             (named(hits)?, time, None)
         }

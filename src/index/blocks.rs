@@ -73,6 +73,59 @@ pub fn code(w: f32, delta: f32) -> u8 {
     c as u8
 }
 
+/// Appends a full block's documents (strictly increasing, all after `prev`) as bit-packed
+/// gaps; returns the bit width.
+pub(super) fn pack_docs(
+    packer: &BitPacker4x,
+    prev: Option<u32>,
+    docs: &[u32],
+    out: &mut Vec<u8>,
+) -> u8 {
+    let bits = packer.num_bits_strictly_sorted(prev, docs);
+    let start = out.len();
+    out.resize(start + BitPacker4x::compressed_block_size(bits), 0);
+    let n = packer.compress_strictly_sorted(prev, docs, &mut out[start..], bits);
+    out.truncate(start + n);
+    bits
+}
+
+/// Appends a full block of values bit-packed; returns the bit width.
+pub(super) fn pack_values(packer: &BitPacker4x, values: &[u32], out: &mut Vec<u8>) -> u8 {
+    let bits = packer.num_bits(values);
+    let start = out.len();
+    out.resize(start + BitPacker4x::compressed_block_size(bits), 0);
+    let n = packer.compress(values, &mut out[start..], bits);
+    out.truncate(start + n);
+    bits
+}
+
+/// Appends a partial block's documents (strictly increasing, all after `prev`) as LEB128
+/// gaps: the first from `prev + 1` (or 0), each next from the previous document plus one.
+pub(super) fn put_doc_gaps(prev: Option<u32>, docs: &[u32], out: &mut Vec<u8>) {
+    let mut base = prev.map_or(0, |p| p + 1);
+    for &d in docs {
+        put_varint(out, d - base);
+        base = d + 1;
+    }
+}
+
+/// Reads `docs.len()` gaps written by [`put_doc_gaps`] at `*pos`; `None` when they are
+/// truncated or overflow.
+pub(super) fn get_doc_gaps(
+    bytes: &[u8],
+    pos: &mut usize,
+    prev: Option<u32>,
+    docs: &mut [u32],
+) -> Option<()> {
+    let mut base = prev.map_or(0, |p| p.wrapping_add(1));
+    for d in docs.iter_mut() {
+        let gap = get_varint(bytes, pos).ok()?;
+        *d = base.checked_add(gap)?;
+        base = d.wrapping_add(1);
+    }
+    Some(())
+}
+
 /// What the term table says about one term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TermInfo {
@@ -162,20 +215,10 @@ impl BlockPostingsWriter {
             let offset = self.inv.len();
             self.buf.clear();
             let (doc_bits, code_bits) = if block_docs.len() == BLOCK {
-                let doc_bits = packer.num_bits_strictly_sorted(prev, block_docs);
-                let code_bits = packer.num_bits(&codes);
-                let mut out = vec![0u8; 4 * BLOCK * 2 + 16];
-                let n = packer.compress_strictly_sorted(prev, block_docs, &mut out, doc_bits);
-                self.buf.extend_from_slice(&out[..n]);
-                let n = packer.compress(&codes, &mut out, code_bits);
-                self.buf.extend_from_slice(&out[..n]);
-                (doc_bits, code_bits)
+                let doc_bits = pack_docs(&packer, prev, block_docs, &mut self.buf);
+                (doc_bits, pack_values(&packer, &codes, &mut self.buf))
             } else {
-                let mut base = prev.map_or(0, |p| p + 1);
-                for &d in block_docs {
-                    put_varint(&mut self.buf, d - base);
-                    base = d + 1;
-                }
+                put_doc_gaps(prev, block_docs, &mut self.buf);
                 self.buf.extend(codes.iter().map(|&c| c as u8));
                 (0, 8)
             };
@@ -368,12 +411,7 @@ impl BlockPostings {
             }
         } else {
             let mut pos = 0;
-            let mut base = prev.map_or(0, |p| p.wrapping_add(1));
-            for d in docs.iter_mut().take(len) {
-                let gap = get_varint(bytes, &mut pos).map_err(|_| corrupt())?;
-                *d = base.checked_add(gap).ok_or_else(corrupt)?;
-                base = d.wrapping_add(1);
-            }
+            get_doc_gaps(bytes, &mut pos, prev, &mut docs[..len]).ok_or_else(corrupt)?;
             let raw = bytes.get(pos..pos + len).ok_or_else(corrupt)?;
             if let Some(codes) = codes {
                 codes[..len].copy_from_slice(raw);

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::blocks::BlockPostingsWriter;
+use super::bm25_blocks::Bm25PostingsWriter;
 use super::bm25_runs::Bm25Collector;
 use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
@@ -22,7 +23,7 @@ use super::output::Output;
 use super::rows::RowsBuilder;
 use super::spill::{PostingCollector, RUN_POSTINGS};
 use super::{files, termdict, ANALYZER_DESCRIPTION};
-use crate::analysis::{encode_length, Analyzer, Bm25Params};
+use crate::analysis::{avg_field_length, encode_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
 use crate::encoder::{DenseEncoder, EncoderError, SparseEncoder};
 use crate::sparse::SparseVector;
@@ -405,16 +406,18 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
     record(files::SPLADE_WEIGHTS, imp);
     record(files::SPLADE_RANGES, rmx);
 
-    let mut postings = RowsBuilder::default();
-    if let Some(spill) = &c.spill_dir {
-        postings.spill_into(&spill.join("bm25"))?;
-    }
+    let avgdl = avg_field_length(c.sum_ttf, c.bm25_doc_count);
+    let mut postings = Bm25PostingsWriter::create(
+        &dir.join(files::BM25_POSTINGS),
+        Bm25Scorer::new(bm25, avgdl),
+        build,
+    )?;
     let mut terms: Vec<String> = Vec::new();
     c.bm25.write(|term, docs, tfs| {
         terms.push(term.to_string());
-        postings.push(docs, tfs.iter().copied())
+        postings.push(docs, tfs, &c.norms)
     })?;
-    let bm25_postings = postings.entries();
+    let bm25_postings = postings.postings();
     let term_strs: Vec<&str> = terms.iter().map(|s| s.as_str()).collect();
     record(
         files::BM25_TERMS,
@@ -426,14 +429,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             build,
         )?,
     );
-    record(
-        files::BM25_POSTINGS,
-        postings.write(
-            &dir.join(files::BM25_POSTINGS),
-            files::BM25_POSTINGS_KIND,
-            build,
-        )?,
-    );
+    record(files::BM25_POSTINGS, postings.finish()?);
     let mut norms =
         FileWriter::create(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND, build)?;
     norms.write(&c.norms)?;

@@ -7,10 +7,10 @@
 //! | `docs.bin` | document store: id, title, text; sorted id table ([`docstore`]) |
 //! | `splade.inv` | SPLADE inverted index: per vocabulary term, blocks of 128 bit-packed documents with 8-bit impact bounds and per-block maxima ([`blocks`]) |
 //! | `splade.imp` | the exact `f32` weight of every SPLADE posting, in posting order ([`blocks`]) |
-//! | `splade.rmx` | per SPLADE term, its largest impact code in each range of 64 documents ([`ranges`]) |
+//! | `splade.rmx` | per SPLADE term, its largest impact code in each range of 16 documents ([`ranges`]) |
 //! | `splade.fwd` | forward index: per document, its sparse vector ([`rows`]) |
 //! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
-//! | `bm25.post` | BM25 postings: per term, the documents and term frequencies ([`rows`]) |
+//! | `bm25.post` | BM25 postings: per term, blocks of 128 bit-packed documents and term frequencies with per-block score bounds ([`bm25_blocks`]) |
 //! | `bm25.norms` | one Lucene norm byte per document (its token count, `SmallFloat.intToByte4`) |
 //! | `dense.emb` | optional (`index --dense`): one `f32` embedding per document ([`dense`]) |
 //!
@@ -21,6 +21,7 @@
 //! Lucene's BM25 ([`crate::analysis`]).
 
 pub mod blocks;
+pub mod bm25_blocks;
 pub mod bm25_runs;
 pub mod build;
 pub mod codec;
@@ -48,6 +49,7 @@ pub use manifest::Manifest;
 use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::sparse::SparseVector;
 use blocks::BlockPostings;
+use bm25_blocks::Bm25Postings;
 use dense::DenseVectors;
 use docstore::DocStore;
 use format::FileData;
@@ -69,7 +71,6 @@ pub mod files {
     pub const FORWARD_KIND: &[u8; 4] = b"SPLF";
     pub const BM25_TERMS: &str = "bm25.dict";
     pub const BM25_POSTINGS: &str = "bm25.post";
-    pub const BM25_POSTINGS_KIND: &[u8; 4] = b"BMPO";
     pub const BM25_NORMS: &str = "bm25.norms";
     pub const BM25_NORMS_KIND: &[u8; 4] = b"BMNM";
 }
@@ -83,7 +84,7 @@ pub struct Index {
     ranges: RangeMaxima,
     forward: Rows,
     bm25_terms: TermDict,
-    bm25_postings: Rows,
+    bm25_postings: Bm25Postings,
     norms: FileData,
     dense: Option<DenseVectors>,
     analyzer: Analyzer,
@@ -111,7 +112,7 @@ impl Index {
         let ranges = RangeMaxima::open(&dir.join(files::SPLADE_RANGES))?;
         let forward = Rows::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
-        let bm25_postings = Rows::open(&dir.join(files::BM25_POSTINGS), files::BM25_POSTINGS_KIND)?;
+        let bm25_postings = Bm25Postings::open(&dir.join(files::BM25_POSTINGS))?;
         let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
         let n = manifest.documents as usize;
         let dense = match &manifest.dense {
@@ -150,13 +151,14 @@ impl Index {
             && index.ranges.terms() == index.splade.terms()
             && index.ranges.ranges() == n.div_ceil(ranges::RANGE)
             && index.splade.postings() == manifest.splade.postings
-            && index.bm25_postings.rows() == index.bm25_terms.len();
+            && index.bm25_postings.terms() == index.bm25_terms.len();
         if !consistent {
             return Err(IndexError::Corrupt {
                 path: dir.join(manifest::FILE),
                 reason: "the index files disagree on their sizes".into(),
             });
         }
+        index.bm25_postings.check_scorer(&index.scorer)?;
         Ok(index)
     }
 
@@ -274,8 +276,8 @@ impl Index {
         &self.bm25_terms
     }
 
-    /// The BM25 postings (row = term number).
-    pub fn bm25_postings(&self) -> &Rows {
+    /// The BM25 postings (by term number).
+    pub fn bm25_postings(&self) -> &Bm25Postings {
         &self.bm25_postings
     }
 
@@ -304,7 +306,7 @@ impl Index {
         let mut sizes = vec![
             (files::BM25_TERMS, self.bm25_terms.file_len()),
             (files::BM25_NORMS, self.norms.file_len()),
-            (files::BM25_POSTINGS, self.bm25_postings.file_len()),
+            (files::BM25_POSTINGS, self.bm25_postings.file().file_len()),
         ];
         if let Some(dense) = &self.dense {
             sizes.push((dense::FILE, dense.file().file_len()));

@@ -1,7 +1,6 @@
 //! Row files: a list of rows, each a strictly increasing id list with one 32-bit value per
-//! id. The SPLADE inverted index (row = term, ids = documents, values = `f32` impacts), the
-//! forward index (row = document, ids = terms, values = `f32` weights) and the BM25 postings
-//! (row = term number, ids = documents, values = `u32` term frequencies) are all row files.
+//! id. The forward index (row = document, ids = terms, values = `f32` weights) is a row
+//! file.
 //!
 //! ```text
 //! rows: u32 | entries: u64
@@ -187,16 +186,6 @@ impl Rows {
         Ok(())
     }
 
-    /// Decodes row `r` with `u32` values.
-    pub fn row_u32(&self, r: usize, ids: &mut Vec<u32>, values: &mut Vec<u32>) -> Result<()> {
-        let raw = self.row(r, ids)?;
-        values.clear();
-        values.extend(
-            raw.chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
-        );
-        Ok(())
-    }
 
     /// The file size on disk.
     pub fn file_len(&self) -> u64 {

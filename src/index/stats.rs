@@ -57,7 +57,7 @@ pub struct IndexStats {
     pub splade_bytes_per_posting: f64,
     /// `splade.imp` (exact `f32` weights) per posting.
     pub splade_weight_bytes_per_posting: f64,
-    /// `splade.rmx` (per-term maxima of 64-document ranges) per posting.
+    /// `splade.rmx` (per-term maxima of 16-document ranges) per posting.
     pub splade_range_bytes_per_posting: f64,
     /// `splade.fwd` (document vectors) per posting.
     pub forward_bytes_per_posting: f64,
@@ -127,17 +127,17 @@ impl IndexStats {
                 / splade.postings().max(1) as f64,
             forward_bytes_per_posting: size_of("splade.fwd") as f64
                 / splade.postings().max(1) as f64,
-            bm25_postings: index.bm25_postings().entries(),
+            bm25_postings: index.bm25_postings().postings(),
             bm25_terms: index.bm25_terms().len(),
             bm25_avg_document_length: index.bm25_scorer().avgdl() as f64,
             bm25_longest: longest(
-                index.bm25_postings().rows(),
-                &|r| index.bm25_postings().row_len(r),
+                index.bm25_postings().terms(),
+                &|r| index.bm25_postings().df(r),
                 top,
                 &|r| index.bm25_terms().term(r).to_string(),
             ),
             bm25_bytes_per_posting: size_of("bm25.post") as f64
-                / index.bm25_postings().entries().max(1) as f64,
+                / index.bm25_postings().postings().max(1) as f64,
             total_bytes: sizes.iter().map(|s| s.1).sum(),
             files: sizes
                 .iter()

@@ -39,16 +39,15 @@ pub fn bm25_parts(
     let mut out = vec![Vec::new(); docs.len()];
     let scorer = index.bm25_scorer();
     let dict = index.bm25_terms();
-    let (mut post_docs, mut tfs) = (Vec::new(), Vec::new());
+    let postings = index.bm25_postings();
     for qt in terms {
         let Some(n) = dict.find(&qt.term) else {
             continue;
         };
-        index.bm25_postings().row_u32(n, &mut post_docs, &mut tfs)?;
-        let weight = scorer.term_weight(qt.qtf, post_docs.len() as u64, dict.doc_count);
+        let weight = scorer.term_weight(qt.qtf, postings.df(n) as u64, dict.doc_count);
         for (slot, &d) in out.iter_mut().zip(docs) {
-            if let Ok(i) = post_docs.binary_search(&d) {
-                slot.push((qt.term.clone(), scorer.score(weight, tfs[i], index.norm(d))));
+            if let Some(tf) = postings.tf(n, d)? {
+                slot.push((qt.term.clone(), scorer.score(weight, tf, index.norm(d))));
             }
         }
     }

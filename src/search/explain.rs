@@ -233,20 +233,18 @@ pub fn explain_bm25(
     let stored = index.doc(doc)?;
     let dict = index.bm25_terms();
     let scorer = index.bm25_scorer();
-    let (mut docs, mut tfs) = (Vec::new(), Vec::new());
     let mut sum = 0.0f64;
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     for qt in terms {
         let found = match dict.find(&qt.term) {
             Some(n) => {
-                index.bm25_postings().row_u32(n, &mut docs, &mut tfs)?;
-                let df = docs.len() as u64;
-                match docs.binary_search(&doc) {
-                    Ok(i) => {
-                        Some(scorer.explain(tfs[i], qt.qtf, df, dict.doc_count, index.norm(doc)))
+                let df = index.bm25_postings().df(n) as u64;
+                match index.bm25_postings().tf(n, doc)? {
+                    Some(tf) => {
+                        Some(scorer.explain(tf, qt.qtf, df, dict.doc_count, index.norm(doc)))
                     }
-                    Err(_) => {
+                    None => {
                         missing.push(Bm25Missing {
                             term: qt.term.clone(),
                             qtf: qt.qtf,

@@ -2,8 +2,9 @@
 //! any document's score.
 //!
 //! Both systems can score every matching document exhaustively (term-at-a-time into one
-//! accumulator per document); SPLADE's top k can also be found with exact dynamic pruning
-//! ([`pruned`]), which returns the same hits and scores bit for bit. Ranking: score
+//! accumulator per document); their top k can also be found with exact dynamic pruning
+//! (SPLADE: [`pruned`], over document ranges; BM25: [`bm25_pruned`], block-max MaxScore),
+//! which returns the same hits and scores bit for bit. Ranking: score
 //! descending, ties by document number (corpus order) ascending; documents scoring 0 are
 //! not returned.
 //!
@@ -15,6 +16,7 @@
 //!   sum taken in `f64` and rounded once to `f32`, as Lucene does.
 
 pub mod bm25;
+pub mod bm25_pruned;
 pub mod contributions;
 pub mod edit;
 pub mod explain;
@@ -26,6 +28,7 @@ pub mod topk;
 use serde::Serialize;
 
 pub use bm25::bm25_scores;
+pub use bm25_pruned::bm25_top_k;
 pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use pruned::splade_top_k;

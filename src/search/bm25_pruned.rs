@@ -1,0 +1,241 @@
+//! Exact BM25 top-k with block-max MaxScore, returning exactly what exhaustive scoring
+//! returns.
+//!
+//! Each query term `t` has a bound `U_t`: its weight scored at its largest scaled term
+//! frequency ([`crate::index::bm25_blocks`]); each block of its postings has a tighter one,
+//! from the block's largest. Terms are sorted by `U_t`, ascending, with prefix sums
+//! `P_i = U_0 + … + U_i`. Documents are visited in increasing number:
+//!
+//! 1. **MaxScore.** The first terms whose `P_i` cannot beat θ, the `k`-th score so far, are
+//!    *non-essential*: a document holding only them cannot enter the top k, so candidates
+//!    come from the other (*essential*) terms' lists alone. As θ rises, terms move over.
+//! 2. **Block maxima.** A candidate's essential scores plus the non-essential terms' bounds
+//!    in the blocks holding the candidate must beat θ, or the candidate is dropped without
+//!    decoding those blocks; the remaining terms are then looked up, highest bound first,
+//!    while the score so far plus the remaining blocks' bounds can still beat θ.
+//! 3. **Exact score.** A surviving candidate's term scores are added in query order in
+//!    `f64` and rounded once: the very number [`super::bm25_scores`] computes.
+//!
+//! Documents come in increasing number, so a later document that ties θ loses to the one
+//! holding it: a candidate must *beat* θ. The bounds are added in another order than the
+//! exact scores, so they are widened by [`MARGIN`] (far above the rounding error of any
+//! such sum) before the comparison, and compared after rounding to `f32`, as the scores
+//! are: a bound that cannot beat θ proves that the score cannot either.
+
+use super::bm25::{found_terms, FoundTerm};
+use super::topk::TopK;
+use super::Hit;
+use crate::analysis::{Bm25Scorer, QueryTerm};
+use crate::index::blocks::BLOCK;
+use crate::index::bm25_blocks::Bm25Postings;
+use crate::index::{Index, Result};
+
+/// Relative widening of bounds summed in another order than the scores.
+const MARGIN: f64 = 1e-9;
+
+/// No document (a cursor past its last posting).
+const END: u32 = u32::MAX;
+
+/// Whether a document whose score is at most `bound` could enter a top k whose
+/// threshold is `theta`.
+fn can_enter(bound: f64, theta: Option<f32>) -> bool {
+    theta.is_none_or(|t| ((bound * (1.0 + MARGIN)) as f32) > t)
+}
+
+/// One query term's position in its postings.
+struct Cursor {
+    term: FoundTerm,
+    /// Place in query order.
+    order: usize,
+    /// The term's bound: its weight at its largest scaled term frequency.
+    bound: f32,
+    /// The sum of the bounds of this term and every term sorted before it.
+    upper: f64,
+    /// Scratch: the bound of the block holding the candidate.
+    block_bound: f32,
+    /// The current document ([`END`] past the last).
+    doc: u32,
+    /// The current block (ahead of the decoded one after [`Self::bound_at`]).
+    block: usize,
+    decoded: usize,
+    pos: usize,
+    len: usize,
+    docs: [u32; BLOCK],
+    tfs: [u32; BLOCK],
+}
+
+impl Cursor {
+    fn new(term: FoundTerm, order: usize, scorer: &Bm25Scorer) -> Self {
+        Self {
+            term,
+            order,
+            bound: scorer.score_of_scaled_tf(term.weight, term.info.max_x),
+            upper: 0.0,
+            block_bound: 0.0,
+            doc: 0,
+            block: 0,
+            decoded: usize::MAX,
+            pos: 0,
+            len: 0,
+            docs: [0; BLOCK],
+            tfs: [0; BLOCK],
+        }
+    }
+
+    /// Moves `block` forward to the first block whose last document is at or past
+    /// `target` (the end when none is), without decoding.
+    fn seek_block(&mut self, postings: &Bm25Postings, target: u32) {
+        while self.block < self.term.info.blocks
+            && postings.block(&self.term.info, self.block).last_doc < target
+        {
+            self.block += 1;
+        }
+    }
+
+    /// Moves to the first posting at or past `target` (never backwards).
+    fn advance_to(&mut self, postings: &Bm25Postings, target: u32) -> Result<()> {
+        if self.doc >= target && self.decoded == self.block {
+            return Ok(());
+        }
+        self.seek_block(postings, target);
+        if self.block == self.term.info.blocks {
+            self.doc = END;
+            return Ok(());
+        }
+        if self.decoded != self.block {
+            self.len =
+                postings.decode(&self.term.info, self.block, &mut self.docs, &mut self.tfs)?;
+            self.decoded = self.block;
+            self.pos = 0;
+        }
+        self.pos += self.docs[self.pos..self.len].partition_point(|&d| d < target);
+        self.doc = *self.docs[..self.len].get(self.pos).ok_or_else(|| {
+            postings
+                .file()
+                .corrupt("a block's last document disagrees with its postings")
+        })?;
+        Ok(())
+    }
+
+    /// Moves to the next posting.
+    fn next(&mut self, postings: &Bm25Postings) -> Result<()> {
+        self.pos += 1;
+        if self.pos < self.len {
+            self.doc = self.docs[self.pos];
+            return Ok(());
+        }
+        self.block += 1;
+        self.advance_to(postings, self.doc.saturating_add(1))
+    }
+
+    /// The term's score in the current document.
+    fn score(&self, scorer: &Bm25Scorer, index: &Index) -> f32 {
+        scorer.score(self.term.weight, self.tfs[self.pos], index.norm(self.doc))
+    }
+
+    /// A bound on the term's score in document `target` (0 past its postings), from the
+    /// block that would hold it.
+    fn bound_at(&mut self, postings: &Bm25Postings, scorer: &Bm25Scorer, target: u32) -> f32 {
+        self.seek_block(postings, target);
+        if self.block == self.term.info.blocks {
+            return 0.0;
+        }
+        let max_x = postings.block(&self.term.info, self.block).max_x;
+        scorer.score_of_scaled_tf(self.term.weight, max_x)
+    }
+}
+
+/// The `k` best documents for the analysed query (score > 0; score descending, ties by
+/// document number): exactly [`super::top_k`] of [`super::bm25_scores`], found with
+/// block-max MaxScore.
+pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hit>> {
+    let found = found_terms(index, terms);
+    if k == 0 || found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let postings = index.bm25_postings();
+    let scorer = index.bm25_scorer();
+    let mut cursors: Vec<Cursor> = found
+        .into_iter()
+        .enumerate()
+        .map(|(order, term)| Cursor::new(term, order, scorer))
+        .collect();
+    cursors.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+    let mut sum = 0.0f64;
+    for c in &mut cursors {
+        sum += f64::from(c.bound);
+        c.upper = sum;
+        c.advance_to(postings, 0)?;
+    }
+    let n = cursors.len();
+    let mut top = TopK::new(k);
+    // The first non-essential terms are `..essential`.
+    let mut essential = 0;
+    let mut parts = vec![0.0f32; n];
+    loop {
+        let Some(doc) = cursors[essential..].iter().map(|c| c.doc).min() else {
+            break;
+        };
+        if doc == END {
+            break;
+        }
+        parts.fill(0.0);
+        let mut partial = 0.0f64;
+        for c in &mut cursors[essential..] {
+            if c.doc == doc {
+                let s = c.score(scorer, index);
+                parts[c.order] = s;
+                partial += f64::from(s);
+                c.next(postings)?;
+            }
+        }
+        let theta = top.threshold();
+        let rest = &mut cursors[..essential];
+        if !rest.is_empty() && !lookup_rest(index, rest, doc, partial, theta, &mut parts)? {
+            continue;
+        }
+        let score = parts.iter().map(|&s| f64::from(s)).sum::<f64>() as f32;
+        if score > 0.0 {
+            top.offer(doc, score);
+            let theta = top.threshold();
+            while essential < n && !can_enter(cursors[essential].upper, theta) {
+                essential += 1;
+            }
+        }
+    }
+    Ok(top.into_hits())
+}
+
+/// Adds the non-essential terms' scores of `doc` to `parts` (by query order) unless the
+/// bounds show on the way that it cannot beat `theta`; returns whether it still can.
+fn lookup_rest(
+    index: &Index,
+    rest: &mut [Cursor],
+    doc: u32,
+    mut partial: f64,
+    theta: Option<f32>,
+    parts: &mut [f32],
+) -> Result<bool> {
+    let (postings, scorer) = (index.bm25_postings(), index.bm25_scorer());
+    if !can_enter(partial + rest[rest.len() - 1].upper, theta) {
+        return Ok(false);
+    }
+    for c in rest.iter_mut() {
+        c.block_bound = c.bound_at(postings, scorer, doc);
+    }
+    // Highest bound first; before each term, the bound of it and all below it.
+    for i in (0..rest.len()).rev() {
+        let blocks: f64 = rest[..=i].iter().map(|c| f64::from(c.block_bound)).sum();
+        if !can_enter(partial + blocks.min(rest[i].upper), theta) {
+            return Ok(false);
+        }
+        let c = &mut rest[i];
+        c.advance_to(postings, doc)?;
+        if c.doc == doc {
+            let s = c.score(scorer, index);
+            parts[c.order] = s;
+            partial += f64::from(s);
+        }
+    }
+    Ok(true)
+}
