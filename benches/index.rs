@@ -21,7 +21,7 @@ use spladescope::corpus::Document;
 use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
-use spladescope::search::{bm25_scores, splade_scores, top_k};
+use spladescope::search::{bm25_scores, bm25_top_k, splade_scores, splade_top_k, top_k};
 use spladescope::sparse::SparseVector;
 
 fn bench(c: &mut Criterion) {
@@ -103,6 +103,13 @@ fn bench(c: &mut Criterion) {
             })
         });
         let mut i = 0;
+        group.bench_function(format!("splade-pruned-top{k}"), |b| {
+            b.iter(|| {
+                i = (i + 1) % vectors.len();
+                splade_top_k(&index, &vectors[i], k).unwrap()
+            })
+        });
+        let mut i = 0;
         group.bench_function(format!("bm25-top{k}"), |b| {
             b.iter(|| {
                 i = (i + 1) % texts.len();
@@ -110,6 +117,13 @@ fn bench(c: &mut Criterion) {
                     &bm25_scores(&index, &index.analyzer().query_terms(&texts[i])).unwrap(),
                     k,
                 )
+            })
+        });
+        let mut i = 0;
+        group.bench_function(format!("bm25-pruned-top{k}"), |b| {
+            b.iter(|| {
+                i = (i + 1) % texts.len();
+                bm25_top_k(&index, &index.analyzer().query_terms(&texts[i]), k).unwrap()
             })
         });
     }

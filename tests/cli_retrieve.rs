@@ -70,7 +70,10 @@ fn runs_and_latencies_for_splade_and_bm25() {
         assert!(l["p50_ms"].as_f64().unwrap() <= l["p99_ms"].as_f64().unwrap());
     }
     for system in ["splade", "bm25"] {
-        assert!(report["speedup"][system].as_f64().unwrap() > 0.0, "{report}");
+        assert!(
+            report["speedup"][system].as_f64().unwrap() > 0.0,
+            "{report}"
+        );
     }
     // Pruning statistics come with the pruned system only.
     let pruning = &report["systems"][0]["pruning"];

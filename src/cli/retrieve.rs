@@ -204,7 +204,10 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
     // (pruned, exhaustive) positions in `systems`.
     let mut pairs = Vec::new();
     if args.versus_exhaustive {
-        for twin in [System::Splade { pruned: false }, System::Bm25 { pruned: false }] {
+        for twin in [
+            System::Splade { pruned: false },
+            System::Bm25 { pruned: false },
+        ] {
             let of = match twin {
                 System::Splade { .. } => System::Splade { pruned: true },
                 _ => System::Bm25 { pruned: true },

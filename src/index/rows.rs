@@ -186,7 +186,6 @@ impl Rows {
         Ok(())
     }
 
-
     /// The file size on disk.
     pub fn file_len(&self) -> u64 {
         self.data.file_len()

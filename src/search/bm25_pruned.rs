@@ -172,10 +172,7 @@ pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hi
     // The first non-essential terms are `..essential`.
     let mut essential = 0;
     let mut parts = vec![0.0f32; n];
-    loop {
-        let Some(doc) = cursors[essential..].iter().map(|c| c.doc).min() else {
-            break;
-        };
+    while let Some(doc) = cursors[essential..].iter().map(|c| c.doc).min() {
         if doc == END {
             break;
         }
