@@ -51,8 +51,9 @@ struct Cursor {
     bound: f32,
     /// The sum of the bounds of this term and every term sorted before it.
     upper: f64,
-    /// Scratch: the bound of the block holding the candidate.
-    block_bound: f32,
+    /// Scratch: the sum of the bounds, in the blocks that would hold the candidate, of
+    /// this term and every term sorted before it.
+    block_upper: f64,
     /// The current document ([`END`] past the last).
     doc: u32,
     /// The current block (ahead of the decoded one after [`Self::bound_at`]).
@@ -71,7 +72,7 @@ impl Cursor {
             order,
             bound: scorer.score_of_scaled_tf(term.weight, term.info.max_x),
             upper: 0.0,
-            block_bound: 0.0,
+            block_upper: 0.0,
             doc: 0,
             block: 0,
             decoded: usize::MAX,
@@ -217,13 +218,15 @@ fn lookup_rest(
     if !can_enter(partial + rest[rest.len() - 1].upper, theta) {
         return Ok(false);
     }
+    // Each term's block bound, summed with those of the terms sorted before it.
+    let mut blocks = 0.0f64;
     for c in rest.iter_mut() {
-        c.block_bound = c.bound_at(postings, scorer, doc);
+        blocks += f64::from(c.bound_at(postings, scorer, doc));
+        c.block_upper = blocks;
     }
     // Highest bound first; before each term, the bound of it and all below it.
     for i in (0..rest.len()).rev() {
-        let blocks: f64 = rest[..=i].iter().map(|c| f64::from(c.block_bound)).sum();
-        if !can_enter(partial + blocks.min(rest[i].upper), theta) {
+        if !can_enter(partial + rest[i].block_upper.min(rest[i].upper), theta) {
             return Ok(false);
         }
         let c = &mut rest[i];
