@@ -15,7 +15,8 @@ use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
 use spladescope::search::pruned::splade_top_k_with_stats;
 use spladescope::search::{
-    bm25_scores, bm25_top_k, splade_scores, splade_scores_in_parts, splade_top_k, top_k, Hit,
+    bm25_scores, bm25_scores_in_parts, bm25_top_k, splade_scores, splade_scores_in_parts,
+    splade_top_k, top_k, Hit,
 };
 use spladescope::sparse::SparseVector;
 
@@ -184,6 +185,17 @@ proptest! {
             }
             for &k in ks.iter().chain([1, 1000].iter()) {
                 assert_same_bm25(&index, &query, k);
+            }
+            let terms = index.analyzer().query_terms(&query);
+            let scores: Vec<u32> =
+                bm25_scores(&index, &terms).unwrap().iter().map(|s| s.to_bits()).collect();
+            for parts in [2, 3, 7] {
+                let split: Vec<u32> = bm25_scores_in_parts(&index, &terms, parts)
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.to_bits())
+                    .collect();
+                prop_assert_eq!(&split, &scores, "{} parts", parts);
             }
         }
     }

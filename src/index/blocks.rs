@@ -126,6 +126,21 @@ pub(super) fn get_doc_gaps(
     Some(())
 }
 
+/// The first `i < n` for which `before(i)` is false (`n` if none), for `before` true on a
+/// prefix: a bisection of a block table.
+pub fn partition_point(n: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut a, mut b) = (0, n);
+    while a < b {
+        let mid = (a + b) / 2;
+        if before(mid) {
+            a = mid + 1;
+        } else {
+            b = mid;
+        }
+    }
+    a
+}
+
 /// What the term table says about one term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TermInfo {

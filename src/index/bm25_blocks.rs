@@ -31,7 +31,7 @@ use std::path::Path;
 
 use bitpacking::{BitPacker, BitPacker4x};
 
-use super::blocks::{get_doc_gaps, pack_docs, pack_values, put_doc_gaps, BLOCK};
+use super::blocks::{get_doc_gaps, pack_docs, pack_values, partition_point, put_doc_gaps, BLOCK};
 use super::codec::{get_varint, put_varint};
 use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
@@ -338,7 +338,7 @@ impl Bm25Postings {
     /// only the one block that can hold it.
     pub fn tf(&self, n: usize, doc: u32) -> Result<Option<u32>> {
         let info = self.term(n);
-        let b = partition(info.blocks, |b| self.block(&info, b).last_doc < doc);
+        let b = partition_point(info.blocks, |b| self.block(&info, b).last_doc < doc);
         if b == info.blocks {
             return Ok(None);
         }
@@ -356,20 +356,6 @@ impl Bm25Postings {
     pub fn file(&self) -> &FileData {
         &self.data
     }
-}
-
-/// The first `i` in `0..len` for which `before(i)` is false (`before` true then false).
-fn partition(len: usize, before: impl Fn(usize) -> bool) -> usize {
-    let (mut a, mut b) = (0, len);
-    while a < b {
-        let mid = (a + b) / 2;
-        if before(mid) {
-            a = mid + 1;
-        } else {
-            b = mid;
-        }
-    }
-    a
 }
 
 #[cfg(test)]

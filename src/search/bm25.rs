@@ -1,7 +1,7 @@
 //! BM25 scoring with Lucene's formula over the index's BM25 block postings.
 
 use crate::analysis::QueryTerm;
-use crate::index::blocks::BLOCK;
+use crate::index::blocks::{partition_point, BLOCK};
 use crate::index::bm25_blocks::Bm25Term;
 use crate::index::{Index, Result};
 
@@ -31,27 +31,70 @@ pub(crate) fn found_terms(index: &Index, terms: &[QueryTerm]) -> Vec<FoundTerm> 
         .collect()
 }
 
-/// The BM25 score of every document for the analysed query ([`query_terms`]).
+/// The BM25 score of every document for the analysed query ([`query_terms`]): every
+/// posting of every query term is read (the exhaustive path).
 pub fn bm25_scores(index: &Index, terms: &[QueryTerm]) -> Result<Vec<f32>> {
+    bm25_scores_in_parts(index, terms, 1)
+}
+
+/// [`bm25_scores`] on up to `threads` threads (document ranges of at least 100,000
+/// documents): the same scores, bit for bit.
+pub fn bm25_scores_parallel(
+    index: &Index,
+    terms: &[QueryTerm],
+    threads: usize,
+) -> Result<Vec<f32>> {
+    let parts = threads.min(index.len() / super::splade::MIN_DOCUMENTS_PER_THREAD);
+    bm25_scores_in_parts(index, terms, parts)
+}
+
+/// [`bm25_scores`] over `parts` contiguous document ranges, each on its own thread: every
+/// part reads, per term, only the blocks that reach it, so each document still adds its
+/// terms' scores in query order, and its score is the same `f64` sum rounded once.
+pub fn bm25_scores_in_parts(index: &Index, terms: &[QueryTerm], parts: usize) -> Result<Vec<f32>> {
     let found = found_terms(index, terms);
+    let mut scores = vec![0.0f32; index.len()];
     if found.is_empty() {
         // Nothing matches (e.g. an index of imported vectors without texts): no `f64`
         // accumulators to fill and convert.
-        return Ok(vec![0.0; index.len()]);
+        return Ok(scores);
     }
+    if parts <= 1 || index.len() < 2 {
+        score_part(index, &found, 0, &mut scores)?;
+    } else {
+        super::for_each_part(&mut scores, parts, |lo, part| {
+            score_part(index, &found, lo, part)
+        })?;
+    }
+    Ok(scores)
+}
+
+/// The scores of the documents `lo..lo + out.len()` into `out` (indexed from `lo`).
+fn score_part(index: &Index, found: &[FoundTerm], lo: usize, out: &mut [f32]) -> Result<()> {
+    let hi = lo + out.len();
     let scorer = index.bm25_scorer();
     let postings = index.bm25_postings();
-    let mut acc = vec![0.0f64; index.len()];
+    let mut acc = vec![0.0f64; out.len()];
     let (mut docs, mut tfs) = ([0u32; BLOCK], [0u32; BLOCK]);
-    for term in &found {
-        for b in 0..term.info.blocks {
-            let len = postings.decode(&term.info, b, &mut docs, &mut tfs)?;
+    for term in found {
+        let info = &term.info;
+        let first = partition_point(info.blocks, |b| {
+            (postings.block(info, b).last_doc as usize) < lo
+        });
+        for b in first..info.blocks {
+            let len = postings.decode(info, b, &mut docs, &mut tfs)?;
             for (&d, &tf) in docs[..len].iter().zip(&tfs[..len]) {
-                if let Some(slot) = acc.get_mut(d as usize) {
+                if let Some(slot) = acc.get_mut((d as usize).wrapping_sub(lo)) {
                     *slot += f64::from(scorer.score(term.weight, tf, index.norm(d)));
                 }
             }
+            if docs[..len].last().is_some_and(|&d| d as usize >= hi) {
+                break;
+            }
         }
     }
-    Ok(acc.into_iter().map(|s| s as f32).collect())
+    for (o, a) in out.iter_mut().zip(acc) {
+        *o = a as f32;
+    }
+    Ok(())
 }

@@ -18,7 +18,7 @@
 //!
 //! Documents come in increasing number, so a later document that ties θ loses to the one
 //! holding it: a candidate must *beat* θ. The bounds are added in another order than the
-//! exact scores, so they are widened by [`MARGIN`] (far above the rounding error of any
+//! exact scores, so they are widened by `MARGIN` (far above the rounding error of any
 //! such sum) before the comparison, and compared after rounding to `f32`, as the scores
 //! are: a bound that cannot beat θ proves that the score cannot either.
 

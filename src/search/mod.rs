@@ -27,13 +27,34 @@ pub mod topk;
 
 use serde::Serialize;
 
-pub use bm25::bm25_scores;
+pub use bm25::{bm25_scores, bm25_scores_in_parts, bm25_scores_parallel};
 pub use bm25_pruned::bm25_top_k;
 pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use pruned::splade_top_k;
 pub use splade::{splade_scores, splade_scores_in_parts, splade_scores_parallel};
 pub use topk::TopK;
+
+/// Runs `score(lo, part)` on `parts` contiguous chunks of `out` (`lo`: the chunk's first
+/// document), each on its own scoped thread; the first error wins.
+pub(crate) fn for_each_part<T: Send>(
+    out: &mut [T],
+    parts: usize,
+    score: impl Fn(usize, &mut [T]) -> crate::index::Result<()> + Sync,
+) -> crate::index::Result<()> {
+    let chunk = out.len().div_ceil(parts.max(1)).max(1);
+    let score = &score;
+    std::thread::scope(|s| {
+        let workers: Vec<_> = out
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(i, part)| s.spawn(move || score(i * chunk, part)))
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })
+}
 
 /// One retrieved document.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -6,13 +6,13 @@
 //! only the blocks that reach it (found by bisecting the block table on last documents), so
 //! each document still sees its terms in term-id order and its score is the same `f32` sum.
 
-use crate::index::blocks::BLOCK;
+use crate::index::blocks::{partition_point, BLOCK};
 use crate::index::{Index, Result};
 use crate::sparse::SparseVector;
 
 /// Below this many documents per thread, [`splade_scores_parallel`] uses fewer threads:
 /// starting one costs more than it saves.
-const MIN_DOCUMENTS_PER_THREAD: usize = 100_000;
+pub(crate) const MIN_DOCUMENTS_PER_THREAD: usize = 100_000;
 
 /// The SPLADE score of every document (`f32` dot products, summed in term-id order):
 /// every posting of every query term is read (the exhaustive path).
@@ -45,16 +45,8 @@ pub fn splade_scores_in_parts(
         return splade_scores(index, query);
     }
     let mut acc = vec![0.0f32; n];
-    let chunk = n.div_ceil(parts);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = acc
-            .chunks_mut(chunk)
-            .enumerate()
-            .map(|(i, part)| s.spawn(move || score_part(index, query, i * chunk, part)))
-            .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    super::for_each_part(&mut acc, parts, |lo, part| {
+        score_part(index, query, lo, part)
     })?;
     Ok(acc)
 }
@@ -70,7 +62,7 @@ fn score_part(index: &Index, query: &SparseVector, lo: usize, acc: &mut [f32]) -
         let first = if lo == 0 {
             0
         } else {
-            partition(t.blocks, |b| (postings.block(&t, b).last_doc as usize) < lo)
+            partition_point(t.blocks, |b| (postings.block(&t, b).last_doc as usize) < lo)
         };
         for b in first..t.blocks {
             let n = postings.decode(&t, b, &mut docs, None)?;
@@ -86,19 +78,4 @@ fn score_part(index: &Index, query: &SparseVector, lo: usize, acc: &mut [f32]) -
         }
     }
     Ok(())
-}
-
-/// The first `i < n` for which `before(i)` is false (`n` if none), for `before` true on a
-/// prefix.
-fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
-    let (mut a, mut b) = (0, n);
-    while a < b {
-        let mid = (a + b) / 2;
-        if before(mid) {
-            a = mid + 1;
-        } else {
-            b = mid;
-        }
-    }
-    a
 }

@@ -16,7 +16,8 @@ use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
 use crate::eval::{trec_ranking, Run, ScoredDoc};
 use crate::index::Index;
 use crate::search::{
-    bm25_scores, explain_bm25, explain_splade, splade_scores_parallel, QueryEdits, RankInfo,
+    bm25_scores_parallel, explain_bm25, explain_splade, splade_scores_parallel, QueryEdits,
+    RankInfo,
 };
 use crate::sparse::SparseVector;
 
@@ -89,9 +90,9 @@ pub struct Pipeline {
     systems: Vec<SystemSpec>,
     /// Encode SPLADE queries even when no system needs it (the explorer's term view).
     pub always_encode: bool,
-    /// Threads for one query's exhaustive SPLADE scores ([`splade_scores_parallel`]): 1
-    /// where queries run in parallel already (`eval`, `retrieve`); the explorer uses every
-    /// core.
+    /// Threads for one query's exhaustive SPLADE and BM25 scores ([`splade_scores_parallel`],
+    /// [`bm25_scores_parallel`]): 1 where queries run in parallel already (`eval`,
+    /// `retrieve`); the explorer uses every core.
     pub search_threads: usize,
 }
 
@@ -365,7 +366,10 @@ impl Pipeline {
                 let scores = splade_scores_parallel(index, v, self.search_threads)?;
                 Ranking::from_scores(scores, depth, &id)?
             }
-            Leaf::Bm25 => Ranking::from_scores(bm25_scores(index, &q.bm25)?, depth, &id)?,
+            Leaf::Bm25 => {
+                let scores = bm25_scores_parallel(index, &q.bm25, self.search_threads)?;
+                Ranking::from_scores(scores, depth, &id)?
+            }
             Leaf::Dense => {
                 let e = q.dense.as_ref().ok_or_else(|| unprepared("embedding"))?;
                 let vectors = index.dense().ok_or_else(|| unprepared("dense part"))?;
