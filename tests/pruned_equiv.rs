@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
+use spladescope::analysis::Bm25Params;
 use spladescope::corpus::Document;
 use spladescope::eval::load_beir;
 use spladescope::index::manifest::{CorpusInfo, ModelInfo};
@@ -23,11 +24,17 @@ use spladescope::sparse::SparseVector;
 /// Writes an index of `vectors` (documents `d0`, `d1`, ...) over `vocab` terms.
 fn build(dir: &Path, vocab: usize, vectors: &[SparseVector]) -> Index {
     let texts = vec!["x".to_string(); vectors.len()];
-    build_with_texts(dir, vocab, vectors, &texts)
+    build_with_texts(dir, vocab, vectors, &texts, Bm25Params::default())
 }
 
-/// [`build`], with a text per document for BM25.
-fn build_with_texts(dir: &Path, vocab: usize, vectors: &[SparseVector], texts: &[String]) -> Index {
+/// [`build`], with a text per document for BM25 and BM25's parameters.
+fn build_with_texts(
+    dir: &Path,
+    vocab: usize,
+    vectors: &[SparseVector],
+    texts: &[String],
+    bm25: Bm25Params,
+) -> Index {
     let mut b = IndexBuilder::new(vocab);
     for (i, (v, text)) in vectors.iter().zip(texts).enumerate() {
         let doc = Document {
@@ -51,7 +58,7 @@ fn build_with_texts(dir: &Path, vocab: usize, vectors: &[SparseVector], texts: &
             tokenizer_sha256: String::new(),
             weights_sha256: String::new(),
         },
-        bm25: Default::default(),
+        bm25,
         empty_documents: 0,
         skipped_records: 0,
         dense: None,
@@ -172,11 +179,18 @@ proptest! {
             proptest::collection::vec((0usize..12).prop_map(|w| w * w / 12), 0..40), 0..900),
         queries in proptest::collection::vec(proptest::collection::vec(0usize..13, 1..8), 1..6),
         ks in proptest::collection::vec(0usize..60, 1..4),
+        (k1, b) in prop_oneof![
+            Just((0.9f32, 0.4f32)),
+            Just((0.0, 0.0)),
+            Just((1.2, 1.0)),
+            (0.0f32..3.0, 0.0f32..=1.0),
+        ],
     ) {
         let dir = tempfile::tempdir().unwrap();
         let texts: Vec<String> = docs.iter().map(|d| text(d)).collect();
         let vectors = vec![SparseVector::from_pairs(vec![(0, 1.0)]); texts.len()];
-        let index = build_with_texts(dir.path(), 1, &vectors, &texts);
+        let params = Bm25Params::new(k1, b).unwrap();
+        let index = build_with_texts(dir.path(), 1, &vectors, &texts, params);
         for q in &queries {
             // Index 12 is a word no document has.
             let mut query = text(&q.iter().copied().filter(|&w| w < 12).collect::<Vec<_>>());
@@ -216,7 +230,7 @@ fn pruned_bm25_breaks_ties_by_document_number() {
         })
         .collect();
     let vectors = vec![SparseVector::from_pairs(vec![(0, 1.0)]); texts.len()];
-    let index = build_with_texts(dir.path(), 1, &vectors, &texts);
+    let index = build_with_texts(dir.path(), 1, &vectors, &texts, Bm25Params::default());
     for k in [0, 1, 2, 10, 127, 128, 129, 999, 1000, 1001] {
         for q in [
             "cell",

@@ -68,6 +68,16 @@ pub struct Bm25Block {
     pub max_x: f32,
 }
 
+/// A stored maximum as a bound: a damaged one that is not a number at least 0 bounds
+/// nothing, so it reads as infinite (prunes nothing) rather than as a wrong bound.
+fn sound(max_x: f32) -> f32 {
+    if max_x >= 0.0 {
+        max_x
+    } else {
+        f32::INFINITY
+    }
+}
+
 /// Writes `bm25.post` one term at a time (term numbers in order).
 pub struct Bm25PostingsWriter {
     out: FileWriter,
@@ -101,7 +111,7 @@ impl Bm25PostingsWriter {
     /// Appends the next term's postings: documents strictly increasing, frequencies
     /// `≥ 1`; `norms` holds every document's norm byte.
     pub fn push(&mut self, docs: &[u32], tfs: &[u32], norms: &[u8]) -> Result<()> {
-        debug_assert_eq!(docs.len(), tfs.len());
+        assert_eq!(docs.len(), tfs.len(), "one term frequency per document");
         let x_of = |(&d, &tf): (&u32, &u32)| {
             let norm = norms.get(d as usize).copied().unwrap_or(0);
             self.scorer.scaled_tf(tf, norm)
@@ -266,7 +276,7 @@ impl Bm25Postings {
             df: (p1 - p0) as usize,
             first_block: b0,
             blocks: (b1 - b0) as usize,
-            max_x,
+            max_x: sound(max_x),
         }
     }
 
@@ -279,7 +289,7 @@ impl Bm25Postings {
             last_doc: u32_at(e, 2),
             doc_bits: e[12],
             tf_bits: e[13],
-            max_x: f32::from_bits(u32_at(e, 4)),
+            max_x: sound(f32::from_bits(u32_at(e, 4))),
         }
     }
 
@@ -370,7 +380,7 @@ mod tests {
             lists in proptest::collection::vec(
                 proptest::collection::btree_map(0u32..3000, 1u32..70, 0..400), 0..10),
             norms in proptest::collection::vec(any::<u8>(), 3000),
-            k1 in 0.0f32..3.0,
+            k1 in prop_oneof![Just(0.0f32), 0.0f32..3.0],
             b in 0.0f32..=1.0,
         ) {
             let dir = tempfile::tempdir().unwrap();

@@ -24,7 +24,7 @@
 
 use super::bm25::{found_terms, FoundTerm};
 use super::topk::TopK;
-use super::Hit;
+use super::{bm25_scores, top_k, Hit};
 use crate::analysis::{Bm25Scorer, QueryTerm};
 use crate::index::blocks::BLOCK;
 use crate::index::bm25_blocks::Bm25Postings;
@@ -93,8 +93,10 @@ impl Cursor {
         }
     }
 
-    /// Moves to the first posting at or past `target` (never backwards).
-    fn advance_to(&mut self, postings: &Bm25Postings, target: u32) -> Result<()> {
+    /// Moves to the first posting at or past `target` (never backwards); a block whose
+    /// documents disagree with the block table, or pass the index's `documents`, is an
+    /// error.
+    fn advance_to(&mut self, postings: &Bm25Postings, documents: u32, target: u32) -> Result<()> {
         if self.doc >= target && self.decoded == self.block {
             return Ok(());
         }
@@ -104,29 +106,31 @@ impl Cursor {
             return Ok(());
         }
         if self.decoded != self.block {
-            self.len =
-                postings.decode(&self.term.info, self.block, &mut self.docs, &mut self.tfs)?;
+            let info = &self.term.info;
+            self.len = postings.decode(info, self.block, &mut self.docs, &mut self.tfs)?;
             self.decoded = self.block;
             self.pos = 0;
+            let last = postings.block(info, self.block).last_doc;
+            if self.docs[..self.len].last() != Some(&last) || last >= documents {
+                return Err(postings
+                    .file()
+                    .corrupt("a block's documents disagree with its table entry"));
+            }
         }
         self.pos += self.docs[self.pos..self.len].partition_point(|&d| d < target);
-        self.doc = *self.docs[..self.len].get(self.pos).ok_or_else(|| {
-            postings
-                .file()
-                .corrupt("a block's last document disagrees with its postings")
-        })?;
+        self.doc = self.docs[self.pos];
         Ok(())
     }
 
     /// Moves to the next posting.
-    fn next(&mut self, postings: &Bm25Postings) -> Result<()> {
+    fn next(&mut self, postings: &Bm25Postings, documents: u32) -> Result<()> {
         self.pos += 1;
         if self.pos < self.len {
             self.doc = self.docs[self.pos];
             return Ok(());
         }
         self.block += 1;
-        self.advance_to(postings, self.doc.saturating_add(1))
+        self.advance_to(postings, documents, self.doc.saturating_add(1))
     }
 
     /// The term's score in the current document.
@@ -154,6 +158,12 @@ pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hi
     if k == 0 || found.is_empty() {
         return Ok(Vec::new());
     }
+    // A weight below 0 (only in a damaged index: idf is positive) turns the bounds into
+    // minima: score every posting instead.
+    if found.iter().any(|t| !(t.weight >= 0.0)) {
+        return Ok(top_k(&bm25_scores(index, terms)?, k));
+    }
+    let documents = u32::try_from(index.len()).unwrap_or(END);
     let postings = index.bm25_postings();
     let scorer = index.bm25_scorer();
     let mut cursors: Vec<Cursor> = found
@@ -166,7 +176,7 @@ pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hi
     for c in &mut cursors {
         sum += f64::from(c.bound);
         c.upper = sum;
-        c.advance_to(postings, 0)?;
+        c.advance_to(postings, documents, 0)?;
     }
     let n = cursors.len();
     let mut top = TopK::new(k);
@@ -184,7 +194,7 @@ pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hi
                 let s = c.score(scorer, index);
                 parts[c.order] = s;
                 partial += f64::from(s);
-                c.next(postings)?;
+                c.next(postings, documents)?;
             }
         }
         let theta = top.threshold();
@@ -215,6 +225,7 @@ fn lookup_rest(
     parts: &mut [f32],
 ) -> Result<bool> {
     let (postings, scorer) = (index.bm25_postings(), index.bm25_scorer());
+    let documents = u32::try_from(index.len()).unwrap_or(END);
     if !can_enter(partial + rest[rest.len() - 1].upper, theta) {
         return Ok(false);
     }
@@ -230,7 +241,7 @@ fn lookup_rest(
             return Ok(false);
         }
         let c = &mut rest[i];
-        c.advance_to(postings, doc)?;
+        c.advance_to(postings, documents, doc)?;
         if c.doc == doc {
             let s = c.score(scorer, index);
             parts[c.order] = s;
