@@ -158,9 +158,12 @@ pub fn bm25_top_k(index: &Index, terms: &[QueryTerm], k: usize) -> Result<Vec<Hi
     if k == 0 || found.is_empty() {
         return Ok(Vec::new());
     }
-    // A weight below 0 (only in a damaged index: idf is positive) turns the bounds into
-    // minima: score every posting instead.
-    if found.iter().any(|t| !(t.weight >= 0.0)) {
+    // A weight below 0 or not finite (only in a damaged index: idf is positive) breaks the
+    // bounds: score every posting instead.
+    if found
+        .iter()
+        .any(|t| !t.weight.is_finite() || t.weight < 0.0)
+    {
         return Ok(top_k(&bm25_scores(index, terms)?, k));
     }
     let documents = u32::try_from(index.len()).unwrap_or(END);
