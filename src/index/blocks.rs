@@ -141,6 +141,24 @@ pub fn partition_point(n: usize, before: impl Fn(usize) -> bool) -> usize {
     a
 }
 
+/// The first of `blocks` blocks whose last document (`last(b)`, increasing) is at or past
+/// `doc` (`blocks` when none is), searched from block `from`: forward by galloping, or
+/// back by bisection when `doc` lies before it.
+pub fn seek_block(from: usize, blocks: usize, doc: u32, last: impl Fn(usize) -> u32) -> usize {
+    let (a, b) = if from > 0 && from <= blocks && last(from - 1) >= doc {
+        (0, from)
+    } else {
+        let mut step = 1;
+        let mut hi = from;
+        while hi < blocks && last(hi) < doc {
+            hi += step;
+            step *= 2;
+        }
+        (from, hi.min(blocks))
+    };
+    a + partition_point(b - a, |i| last(a + i) < doc)
+}
+
 /// What the term table says about one term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TermInfo {

@@ -293,7 +293,8 @@ impl Bm25Postings {
         }
     }
 
-    /// Decodes block `b` of term `t` into `docs` and `tfs`; returns its length.
+    /// Decodes block `b` of term `t` into `docs` and `tfs`; returns its length (a block
+    /// whose last document is not its table entry's is damaged).
     pub fn decode(
         &self,
         t: &Bm25Term,
@@ -326,6 +327,10 @@ impl Bm25Postings {
             for tf in tfs.iter_mut().take(len) {
                 *tf = get_varint(bytes, &mut pos).map_err(|_| corrupt())?;
             }
+        }
+        // Pruning seeks by the table's last documents: they must be the blocks' own.
+        if docs[len - 1] != info.last_doc {
+            return Err(corrupt());
         }
         Ok(len)
     }

@@ -53,28 +53,33 @@ pub fn bm25_scores_parallel(
 /// terms' scores in query order, and its score is the same `f64` sum rounded once.
 pub fn bm25_scores_in_parts(index: &Index, terms: &[QueryTerm], parts: usize) -> Result<Vec<f32>> {
     let found = found_terms(index, terms);
-    let mut scores = vec![0.0f32; index.len()];
     if found.is_empty() {
         // Nothing matches (e.g. an index of imported vectors without texts): no `f64`
         // accumulators to fill and convert.
-        return Ok(scores);
+        return Ok(vec![0.0; index.len()]);
     }
+    let mut scores = vec![0.0f32; index.len()];
     if parts <= 1 || index.len() < 2 {
-        score_part(index, &found, 0, &mut scores)?;
-    } else {
-        super::for_each_part(&mut scores, parts, |lo, part| {
-            score_part(index, &found, lo, part)
-        })?;
+        // The accumulators become the scores in place: no second array to fault in.
+        let acc = sums(index, &found, 0, index.len())?;
+        return Ok(acc.into_iter().map(|s| s as f32).collect());
     }
+    super::for_each_part(&mut scores, parts, |lo, part| {
+        let acc = sums(index, &found, lo, part.len())?;
+        for (o, a) in part.iter_mut().zip(acc) {
+            *o = a as f32;
+        }
+        Ok(())
+    })?;
     Ok(scores)
 }
 
-/// The scores of the documents `lo..lo + out.len()` into `out` (indexed from `lo`).
-fn score_part(index: &Index, found: &[FoundTerm], lo: usize, out: &mut [f32]) -> Result<()> {
-    let hi = lo + out.len();
+/// The `f64` score sums of the documents `lo..lo + len` (indexed from `lo`).
+fn sums(index: &Index, found: &[FoundTerm], lo: usize, len: usize) -> Result<Vec<f64>> {
+    let hi = lo + len;
     let scorer = index.bm25_scorer();
     let postings = index.bm25_postings();
-    let mut acc = vec![0.0f64; out.len()];
+    let mut acc = vec![0.0f64; len];
     let (mut docs, mut tfs) = ([0u32; BLOCK], [0u32; BLOCK]);
     for term in found {
         let info = &term.info;
@@ -82,19 +87,16 @@ fn score_part(index: &Index, found: &[FoundTerm], lo: usize, out: &mut [f32]) ->
             (postings.block(info, b).last_doc as usize) < lo
         });
         for b in first..info.blocks {
-            let len = postings.decode(info, b, &mut docs, &mut tfs)?;
-            for (&d, &tf) in docs[..len].iter().zip(&tfs[..len]) {
+            let n = postings.decode(info, b, &mut docs, &mut tfs)?;
+            for (&d, &tf) in docs[..n].iter().zip(&tfs[..n]) {
                 if let Some(slot) = acc.get_mut((d as usize).wrapping_sub(lo)) {
                     *slot += f64::from(scorer.score(term.weight, tf, index.norm(d)));
                 }
             }
-            if docs[..len].last().is_some_and(|&d| d as usize >= hi) {
+            if docs[..n].last().is_some_and(|&d| d as usize >= hi) {
                 break;
             }
         }
     }
-    for (o, a) in out.iter_mut().zip(acc) {
-        *o = a as f32;
-    }
-    Ok(())
+    Ok(acc)
 }

@@ -27,7 +27,7 @@
 
 use super::topk::TopK;
 use super::{splade_scores, top_k, Hit};
-use crate::index::blocks::{BlockPostings, TermInfo, BLOCK};
+use crate::index::blocks::{seek_block, BlockPostings, TermInfo, BLOCK};
 use crate::index::ranges::RANGE;
 use crate::index::{Index, Result};
 use crate::sparse::SparseVector;
@@ -88,30 +88,10 @@ impl Term {
     }
 
     /// Moves to the first block whose last document is at or past `doc` (the end when
-    /// none is): forward by galloping from the current block, else back by bisection.
+    /// none is).
     fn seek(&mut self, postings: &BlockPostings, doc: u32) {
         let last = |b: usize| postings.block(&self.info, b).last_doc;
-        let blocks = self.info.blocks;
-        let (mut a, mut b) = if self.block > 0 && last(self.block - 1) >= doc {
-            (0, self.block)
-        } else {
-            let mut step = 1;
-            let mut hi = self.block;
-            while hi < blocks && last(hi) < doc {
-                hi += step;
-                step *= 2;
-            }
-            (self.block, hi.min(blocks))
-        };
-        while a < b {
-            let mid = (a + b) / 2;
-            if last(mid) < doc {
-                a = mid + 1;
-            } else {
-                b = mid;
-            }
-        }
-        self.block = a;
+        self.block = seek_block(self.block, self.info.blocks, doc, last);
     }
 
     /// Decodes the current block unless it is the cached one.
