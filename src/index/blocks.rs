@@ -159,6 +159,46 @@ pub fn seek_block(from: usize, blocks: usize, doc: u32, last: impl Fn(usize) -> 
     a + partition_point(b - a, |i| last(a + i) < doc)
 }
 
+/// Unpacks a full block stored by [`pack_docs`] then [`pack_values`]: its documents into
+/// `docs` and, when given, its values into `values`; `None` when a bit width is past
+/// `max_value_bits` (or 32 for documents) or the bytes are too few.
+pub(super) fn unpack_full(
+    bytes: &[u8],
+    prev: Option<u32>,
+    (doc_bits, value_bits, max_value_bits): (u8, u8, u8),
+    docs: &mut [u32; BLOCK],
+    values: Option<&mut [u32; BLOCK]>,
+) -> Option<()> {
+    if doc_bits > 32 || value_bits > max_value_bits {
+        return None;
+    }
+    let doc_bytes = BitPacker4x::compressed_block_size(doc_bits);
+    let value_bytes = BitPacker4x::compressed_block_size(value_bits);
+    let packed = bytes.get(..doc_bytes + value_bytes)?;
+    let packer = BitPacker4x::new();
+    packer.decompress_strictly_sorted(prev, &packed[..doc_bytes], docs, doc_bits);
+    if let Some(values) = values {
+        packer.decompress(&packed[doc_bytes..], values, value_bits);
+    }
+    Some(())
+}
+
+/// Whether a term's table entries (first posting, first block) `p0, b0` and the next
+/// term's `p1, b1` describe a term within `postings` and `blocks`, one block per
+/// [`BLOCK`] postings.
+pub(super) fn term_consistent(
+    (p0, b0): (u64, u64),
+    (p1, b1): (u64, u64),
+    postings: u64,
+    blocks: usize,
+) -> bool {
+    p0 <= p1
+        && b0 <= b1
+        && p1 <= postings
+        && b1 <= blocks as u64
+        && (p1 - p0).div_ceil(BLOCK as u64) == b1 - b0
+}
+
 /// What the term table says about one term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TermInfo {
@@ -373,12 +413,7 @@ impl BlockPostings {
         }
         let (p0, b0, delta, max) = self.term_entry(t);
         let (p1, b1, _, _) = self.term_entry(t + 1);
-        let consistent = p0 <= p1
-            && b0 <= b1
-            && p1 <= self.postings
-            && b1 <= self.blocks as u64
-            && (p1 - p0).div_ceil(BLOCK as u64) == b1 - b0;
-        if !consistent {
+        if !term_consistent((p0, b0), (p1, b1), self.postings, self.blocks) {
             return TermInfo::default();
         }
         TermInfo {
@@ -421,26 +456,16 @@ impl BlockPostings {
         let corrupt = || self.inv.corrupt(format!("block {b} of a term is damaged"));
         let bytes = data.get(start..).ok_or_else(corrupt)?;
         if len == BLOCK {
-            if info.doc_bits > 32 || info.code_bits > 8 {
-                return Err(corrupt());
-            }
-            let doc_bytes = BitPacker4x::compressed_block_size(info.doc_bits);
-            let code_bytes = BitPacker4x::compressed_block_size(info.code_bits);
-            if bytes.len() < doc_bytes + code_bytes {
-                return Err(corrupt());
-            }
-            let packer = BitPacker4x::new();
-            packer.decompress_strictly_sorted(prev, &bytes[..doc_bytes], docs, info.doc_bits);
-            if let Some(codes) = codes {
-                let mut wide = [0u32; BLOCK];
-                packer.decompress(
-                    &bytes[doc_bytes..doc_bytes + code_bytes],
-                    &mut wide,
-                    info.code_bits,
-                );
-                for (c, w) in codes.iter_mut().zip(wide) {
-                    *c = w as u8;
+            let bits = (info.doc_bits, info.code_bits, 8);
+            match codes {
+                Some(codes) => {
+                    let mut wide = [0u32; BLOCK];
+                    unpack_full(bytes, prev, bits, docs, Some(&mut wide)).ok_or_else(corrupt)?;
+                    for (c, w) in codes.iter_mut().zip(wide) {
+                        *c = w as u8;
+                    }
                 }
+                None => unpack_full(bytes, prev, bits, docs, None).ok_or_else(corrupt)?,
             }
         } else {
             let mut pos = 0;

@@ -31,7 +31,10 @@ use std::path::Path;
 
 use bitpacking::{BitPacker, BitPacker4x};
 
-use super::blocks::{get_doc_gaps, pack_docs, pack_values, partition_point, put_doc_gaps, BLOCK};
+use super::blocks::{
+    get_doc_gaps, pack_docs, pack_values, partition_point, put_doc_gaps, term_consistent,
+    unpack_full, BLOCK,
+};
 use super::codec::{get_varint, put_varint};
 use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
@@ -264,12 +267,7 @@ impl Bm25Postings {
         }
         let (p0, b0, max_x) = self.term_entry(n);
         let (p1, b1, _) = self.term_entry(n + 1);
-        let consistent = p0 <= p1
-            && b0 <= b1
-            && p1 <= self.postings
-            && b1 <= self.blocks as u64
-            && (p1 - p0).div_ceil(BLOCK as u64) == b1 - b0;
-        if !consistent {
+        if !term_consistent((p0, b0), (p1, b1), self.postings, self.blocks) {
             return Bm25Term::default();
         }
         Bm25Term {
@@ -310,17 +308,8 @@ impl Bm25Postings {
         let corrupt = || self.data.corrupt(format!("block {b} of a term is damaged"));
         let bytes = data.get(start..).ok_or_else(corrupt)?;
         if len == BLOCK {
-            if info.doc_bits > 32 || info.tf_bits > 32 {
-                return Err(corrupt());
-            }
-            let doc_bytes = BitPacker4x::compressed_block_size(info.doc_bits);
-            let tf_bytes = BitPacker4x::compressed_block_size(info.tf_bits);
-            if bytes.len() < doc_bytes + tf_bytes {
-                return Err(corrupt());
-            }
-            let packer = BitPacker4x::new();
-            packer.decompress_strictly_sorted(prev, &bytes[..doc_bytes], docs, info.doc_bits);
-            packer.decompress(&bytes[doc_bytes..doc_bytes + tf_bytes], tfs, info.tf_bits);
+            let bits = (info.doc_bits, info.tf_bits, 32);
+            unpack_full(bytes, prev, bits, docs, Some(tfs)).ok_or_else(corrupt)?;
         } else {
             let mut pos = 0;
             get_doc_gaps(bytes, &mut pos, prev, &mut docs[..len]).ok_or_else(corrupt)?;
