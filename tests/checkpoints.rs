@@ -210,8 +210,13 @@ fn input_and_expansion_terms_are_marked() {
     checkpoint::write(dir.path(), BERT_TIED, 5);
     let enc = load(dir.path(), 32).unwrap();
     let e = enc.encode("reset my login").unwrap();
-    let terms = enc.terms(&e);
+    let input = enc.input_text("reset my login", &e).unwrap();
+    let terms = enc.terms(&e, &input);
     assert_eq!(terms.len(), e.vector.nnz());
+    for t in &terms {
+        let s = t.source.as_ref().expect("every term has a source");
+        assert_eq!(s.token, input.tokens()[s.position], "{}", t.token);
+    }
     for pair in terms.windows(2) {
         assert!(pair[0].weight >= pair[1].weight, "heaviest first");
     }

@@ -37,7 +37,11 @@ fn table_shows_input_and_expansion_terms_with_bars() {
         .lines()
         .find(|l| l.contains(" settlement "))
         .expect("an expansion row");
-    assert!(expansion.ends_with("expansion"), "{expansion}");
+    // The word that produced it, and the token of that word.
+    assert!(
+        expansion.ends_with("expansion  ← login (log)"),
+        "{expansion}"
+    );
     assert!(
         stdout.contains("6 tokens, not truncated; 16 non-zeros (4 input, 12 expansion)"),
         "{stdout}"
@@ -75,6 +79,13 @@ fn json_matches_the_golden_vector() {
     }
     assert_eq!(terms[0]["kind"], "input");
     assert_eq!(terms[3]["kind"], "expansion");
+    // `settlement` comes from position 3, `log`, of the word `login`.
+    assert_eq!(terms[3]["token"], "settlement");
+    assert_eq!(
+        terms[3]["source"],
+        serde_json::json!({"position": 3, "token": "log", "word": "login"})
+    );
+    assert_eq!(terms[0]["source"]["word"], "reset");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Parity with the PyTorch/transformers reference: the 25 golden splade-tiny vectors in
-//! `tests/fixtures/golden/splade-tiny` (copied from `../shared/golden`).
+//! `tests/fixtures/golden/splade-tiny` (copied from `../shared/golden`), and each term's
+//! source position (`tests/fixtures/attribution/splade-tiny.json`, made by
+//! `scripts/reference/attribution_reference.py`).
 
 mod common;
 
@@ -131,8 +133,69 @@ fn batched_encoding_equals_one_by_one() {
             single.vector.ids, got.vector.ids,
             "{name}: same non-zero pattern"
         );
+        assert_eq!(single.sources, got.sources, "{name}: same sources");
         for (a, b) in single.vector.weights.iter().zip(&got.vector.weights) {
             assert!((a - b).abs() <= 1e-5, "{name}: batched {b} vs single {a}");
         }
     }
+}
+
+/// The reference's argmax positions: `cases[name].terms` = `[id, position, ties, margin]`.
+#[derive(Deserialize)]
+struct AttributionFixture {
+    terms: usize,
+    tied_terms: usize,
+    cases: std::collections::BTreeMap<String, AttributionCase>,
+}
+
+#[derive(Deserialize)]
+struct AttributionCase {
+    token_ids: Vec<u32>,
+    terms: Vec<(u32, usize, usize, f64)>,
+}
+
+#[test]
+fn every_term_comes_from_the_position_pytorch_takes_the_max_at() {
+    let Some(enc512) = encoder(512) else { return };
+    let Some(enc256) = encoder(256) else { return };
+    let fixture: AttributionFixture = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture("attribution/splade-tiny.json")).unwrap(),
+    )
+    .unwrap();
+    let golden = cases();
+    assert_eq!(
+        fixture.cases.len(),
+        golden.len(),
+        "one reference per golden case"
+    );
+    let (mut checked, mut tied) = (0, 0);
+    for (name, g) in &golden {
+        let reference = &fixture.cases[name];
+        let enc = if g.max_length == 256 {
+            &enc256
+        } else {
+            &enc512
+        };
+        let got = enc.encode(&g.text).unwrap();
+        assert_eq!(got.token_ids, reference.token_ids, "{name}: token ids");
+        let ids: Vec<u32> = reference.terms.iter().map(|t| t.0).collect();
+        assert_eq!(got.vector.ids, ids, "{name}: the same non-zero terms");
+        for &(id, position, ties, _margin) in &reference.terms {
+            if ties > 1 {
+                // An exact tie in PyTorch's activations: either position is right.
+                tied += 1;
+                continue;
+            }
+            assert_eq!(
+                got.source(id),
+                Some(position),
+                "{name}: term {id} ({})",
+                enc.token(id)
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked + tied, fixture.terms);
+    assert_eq!(tied, fixture.tied_terms);
+    eprintln!("{checked} sources equal the reference's; {tied} terms tied in the reference");
 }

@@ -106,8 +106,8 @@ fn check(dir: &Path, encoder: &SparseEncoder, docs: &[(String, String)], queries
                 brute.to_bits(),
                 "SPLADE {q:?} doc {d}"
             );
-            let e =
-                explain_splade(&index, encoder, &encoded, RankInfo::of(&scores, d, 3), d).unwrap();
+            let e = explain_splade(&index, encoder, q, &encoded, RankInfo::of(&scores, d, 3), d)
+                .unwrap();
             assert_eq!(
                 e.score.to_bits(),
                 scores[d as usize].to_bits(),

@@ -94,7 +94,8 @@ fn explanations_add_up_on_real_documents() {
         let mut docs: Vec<u32> = top_k(&scores, 10).iter().map(|h| h.doc).collect();
         docs.push(index.find(relevant).unwrap());
         for d in docs {
-            let x = explain_splade(index, &enc, &e, RankInfo::of(&scores, d, 10), d).unwrap();
+            let x =
+                explain_splade(index, &enc, &q.text, &e, RankInfo::of(&scores, d, 10), d).unwrap();
             let sum: f32 = x.terms.iter().map(|t| t.contribution).sum();
             assert!(
                 (sum - scores[d as usize]).abs() <= 1e-4,

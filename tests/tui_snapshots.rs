@@ -129,3 +129,47 @@ fn loading_failure_and_too_small() {
     apply(&mut s, &e, typing("reset my login"));
     snap("too_small", &s, 60, 20);
 }
+
+/// The expansion pane says where the selected term came from and underlines every term of
+/// the same input token: `settlement` came from `log` (of `login`), like `sat` did, and
+/// `log` is that token's own term.
+#[test]
+fn expansion_pane_links_a_term_to_its_source_token() {
+    let Some(e) = engine() else { return };
+    let keys = [KeyCode::Tab, KeyCode::Down, KeyCode::Down, KeyCode::Down];
+    snap_after("attribution", &keys);
+    let (w, h) = SIZES[1];
+    let mut s = state(w, h);
+    load(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(&mut s, &e, keys.iter().map(|&k| key(k)));
+    let buffer = render(&s, w, h);
+    let screen = text(&buffer);
+    assert!(screen.contains("settlement ← login (log)"), "{screen}");
+    // Is the token's first cell in the expansion pane (the first 30 columns) underlined?
+    let underlined = |token: &str| {
+        let chars: Vec<char> = token.chars().collect();
+        for y in 0..h {
+            for x in 1..30u16 {
+                let spells = chars
+                    .iter()
+                    .enumerate()
+                    .all(|(i, c)| buffer[(x + i as u16, y)].symbol() == c.to_string())
+                    && buffer[(x + chars.len() as u16, y)].symbol() == " "
+                    && ["+", " "].contains(&buffer[(x - 1, y)].symbol());
+                if spells {
+                    return buffer[(x, y)]
+                        .modifier
+                        .contains(ratatui::style::Modifier::UNDERLINED);
+                }
+            }
+        }
+        panic!("no row for {token}");
+    };
+    for linked in ["settlement", "log", "sat"] {
+        assert!(underlined(linked), "{linked} comes from `log`");
+    }
+    for other in ["reset", "##in", "my", "ja"] {
+        assert!(!underlined(other), "{other} does not");
+    }
+}

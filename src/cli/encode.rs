@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use spladescope::encoder::{Encoded, SparseEncoder, Term, TermKind};
 
-use super::output::{bar, pad, paint, use_color};
+use super::output::{bar, pad, paint, source_note, use_color};
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
@@ -44,7 +44,8 @@ struct Record<'a> {
     l1: f32,
     /// Milliseconds to encode (for stdin batches: the batch time divided by its size).
     encode_ms: f64,
-    /// Terms shown (all, or the top K), heaviest first.
+    /// Terms shown (all, or the top K), heaviest first, each with its `source`: the input
+    /// position whose logit gave the weight, its token and the word it belongs to.
     terms: Vec<Term>,
 }
 
@@ -94,7 +95,8 @@ fn emit(
     encode_ms: f64,
     color: bool,
 ) -> anyhow::Result<()> {
-    let mut terms = encoder.terms(enc);
+    let input = encoder.input_text(text, enc)?;
+    let mut terms = encoder.terms(enc, &input);
     let input_terms = terms.iter().filter(|t| t.kind == TermKind::Input).count();
     if let Some(k) = args.top {
         terms.truncate(k);
@@ -138,14 +140,29 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
             TermKind::Input => ("input", "36"),
             TermKind::Expansion => ("expansion", "33"),
         };
+        let source = t
+            .source
+            .as_ref()
+            .and_then(|s| source_note(&t.token, s))
+            .map(|n| format!("  {n}"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{:>4}  {}  {:>6.3}  {}  {}",
+            "{:>4}  {}  {:>6.3}  {}  {}{}",
             i + 1,
             pad(&t.token, width),
             t.weight,
             paint(&bar(t.weight, max, 24), style, color),
-            paint(label, style, color),
+            paint(
+                &if source.is_empty() {
+                    label.to_string()
+                } else {
+                    pad(label, 9)
+                },
+                style,
+                color
+            ),
+            paint(&source, "2", color),
         )?;
     }
     let shown = if r.terms.len() < r.nnz {

@@ -11,10 +11,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use spladescope::encoder::TermKind;
-use spladescope::search::{Bm25Explanation, RankInfo, SpladeExplanation};
-use spladescope::system::{Explanation, Leaf, Position};
+use spladescope::search::explain::SpladeTermRow;
+use spladescope::search::{Bm25Explanation, DocumentSources, RankInfo, SpladeExplanation};
+use spladescope::system::{Explanation, Leaf, Position, SystemSpec};
 
-use super::output::{pad, paint, snippet, use_color};
+use super::output::{pad, paint, snippet, source_note, use_color};
 use super::query::{EditArgs, QueryModelArgs};
 use super::systems::{self, SystemArgs};
 
@@ -49,6 +50,9 @@ struct ExplainOut<'a> {
     query: &'a str,
     id: &'a str,
     title: &'a str,
+    /// Why the document's term sources (`doc_source`) are missing, when they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc_sources_unavailable: Option<String>,
     /// Each system's explanation, by system name.
     #[serde(flatten)]
     systems: BTreeMap<String, Explanation>,
@@ -78,8 +82,20 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let rankings = p.rank(&q, args.k)?;
     let mut order = Vec::new();
     let mut systems = BTreeMap::new();
+    // Where the document's terms came from: the document encoded again (index A's SPLADE).
+    let doc_sources = match doc {
+        Some(d) if p.systems().contains(&SystemSpec::Leaf(Leaf::Splade)) => {
+            Some(DocumentSources::of(&p.index, &p.encoder, d)?)
+        }
+        _ => None,
+    };
     for (i, s) in p.systems().iter().enumerate() {
-        let e = p.explain(i, &q, &rankings, doc, &args.doc_id, args.k)?;
+        let mut e = p.explain(i, &q, &rankings, doc, &args.doc_id, args.k)?;
+        if let (SystemSpec::Leaf(Leaf::Splade), Explanation::Splade(x), Some(Ok(sources))) =
+            (s, &mut e, &doc_sources)
+        {
+            sources.attach(x);
+        }
         order.push(s.name().to_string());
         systems.insert(s.name().to_string(), e);
     }
@@ -87,6 +103,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         query: &args.query,
         id: &args.doc_id,
         title: stored.as_ref().map_or("", |s| s.title),
+        doc_sources_unavailable: doc_sources.and_then(|s| s.err()),
         systems,
     };
     let mut stdout = std::io::stdout().lock();
@@ -107,6 +124,13 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         )
     )?;
     writeln!(w, "query {:?}", out.query)?;
+    if let Some(why) = &out.doc_sources_unavailable {
+        writeln!(
+            w,
+            "{}",
+            paint(&format!("document sources: {why}"), "2", color)
+        )?;
+    }
     for name in &order {
         writeln!(w)?;
         print_explanation(w, name, &out.systems[name], color)?;
@@ -184,19 +208,43 @@ fn print_splade(
         )?;
     }
     for t in &x.terms {
+        let source = sources_note(t);
         writeln!(
             w,
-            "  {} {:>8.4} × {:>8.4} = {:>12.4} {:>6.1}%  {}/{}",
+            "  {} {:>8.4} × {:>8.4} = {:>12.4} {:>6.1}%  {}/{}{}",
             pad(&t.token, 16),
             t.query_weight,
             t.doc_weight,
             t.contribution,
             t.share * 100.0,
             kind(t.query_kind),
-            kind(t.doc_kind)
+            kind(t.doc_kind),
+            paint(&source, "2", color),
         )?;
     }
     writeln!(w, "  {:<16} {:>34.4}", "score", x.score)?;
+    if !x.by_query_word.is_empty() {
+        writeln!(
+            w,
+            "  {:<16} {:>34} {:>7}  through",
+            "by query word", "contribution", "share"
+        )?;
+        for g in &x.by_query_word {
+            let word = g.word.as_deref().unwrap_or("(no source)");
+            writeln!(
+                w,
+                "  {} {:>34.4} {:>6.1}%  {}",
+                pad(&visible(word), 16),
+                g.contribution,
+                g.share * 100.0,
+                g.terms
+                    .iter()
+                    .map(|t| visible(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+    }
     if !x.missing.is_empty() {
         let lacks: Vec<String> = x
             .missing
@@ -273,6 +321,23 @@ fn position_line(p: &Position) -> String {
     };
     let score = p.score.map_or("—".to_string(), |s| format!("{s:.4}"));
     format!("· score {score} · {rank} · {cut}")
+}
+
+/// `  query ← login (log) · doc ← password`: where the query's and the document's weights
+/// came from, where that is not the term itself.
+fn sources_note(t: &SpladeTermRow) -> String {
+    let parts: Vec<String> = [("query", &t.query_source), ("doc", &t.doc_source)]
+        .into_iter()
+        .filter_map(|(side, s)| {
+            let note = source_note(&t.token, s.as_ref()?)?;
+            Some(format!("{side} {note}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", parts.join(" · "))
+    }
 }
 
 fn kind(k: TermKind) -> &'static str {

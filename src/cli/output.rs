@@ -1,5 +1,6 @@
 //! Terminal output helpers: bars, colour, and quiet exit on a closed pipe.
 
+use spladescope::encoder::Source;
 use std::io::IsTerminal;
 
 /// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
@@ -90,6 +91,21 @@ pub fn error_chain(err: &anyhow::Error) -> String {
     out
 }
 
+/// `← login`: the word a term came from, with the token when the word has several and it is
+/// not the term itself; `None` when the term is the word.
+pub fn source_note(term: &str, source: &Source) -> Option<String> {
+    let word = source.word.to_lowercase();
+    if word == term {
+        return None;
+    }
+    let several = word != source.token.trim_start_matches("##").to_lowercase();
+    Some(if several && source.token != term {
+        format!("← {} ({})", source.word, source.token)
+    } else {
+        format!("← {}", source.word)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +143,33 @@ mod tests {
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(pad("toolong", 3), "toolong");
         assert_eq!(snippet("\u{1b}[2J\u{7}x", 10), "␛[2J␇x");
+    }
+
+    #[test]
+    fn a_source_note_names_the_word_and_the_token_when_it_tells_more() {
+        let source = |token: &str, word: &str| Source {
+            position: 1,
+            token: token.into(),
+            word: word.into(),
+            word_index: 0,
+            span: None,
+        };
+        assert_eq!(source_note("reset", &source("reset", "Reset")), None);
+        assert_eq!(
+            source_note("log", &source("log", "login")).unwrap(),
+            "← login"
+        );
+        assert_eq!(
+            source_note("settlement", &source("log", "login")).unwrap(),
+            "← login (log)"
+        );
+        assert_eq!(
+            source_note("to", &source("[SEP]", "[SEP]")).unwrap(),
+            "← [SEP]"
+        );
+        assert_eq!(
+            source_note("alzheimer", &source("parkinson", "Parkinson")).unwrap(),
+            "← Parkinson"
+        );
     }
 }

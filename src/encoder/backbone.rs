@@ -102,27 +102,47 @@ impl Backbone {
 
     /// Token ids of a text cut to `max_length` tokens (keeping the final special token).
     pub fn token_ids(&self, text: &str, max_length: usize) -> Result<Vec<u32>> {
+        Ok(self
+            .input_pieces(text, max_length)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect())
+    }
+
+    /// The pieces of a text cut to `max_length` tokens (keeping the final special token),
+    /// position by position as the model sees them: id, byte range and word.
+    pub fn input_pieces(&self, text: &str, max_length: usize) -> Result<Vec<InputPiece>> {
         let mut words = max_length;
-        let mut ids = loop {
+        let mut pieces = loop {
             let head = self.cuts.word_prefix(text, words);
-            let ids = self
+            let enc = self
                 .untruncated
                 .encode(head, true)
-                .map_err(|e| EncoderError::Tokenize(e.to_string()))?
-                .get_ids()
-                .to_vec();
+                .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
             // A prefix with `max_length` tokens cuts to what the whole text cuts to.
-            if ids.len() >= max_length || head.len() == text.len() {
-                break ids;
+            if enc.len() >= max_length || head.len() == text.len() {
+                break enc
+                    .get_ids()
+                    .iter()
+                    .zip(enc.get_offsets())
+                    .zip(enc.get_word_ids())
+                    .zip(enc.get_special_tokens_mask())
+                    .map(|(((&id, &(start, end)), &word), &special)| InputPiece {
+                        id,
+                        span: (special == 0 && start < end && end <= head.len())
+                            .then_some(start..end),
+                        word: if special == 0 { word } else { None },
+                    })
+                    .collect::<Vec<_>>();
             }
             words = words.saturating_mul(2);
         };
-        if ids.len() > max_length && max_length >= 2 {
-            let last = ids[ids.len() - 1];
-            ids.truncate(max_length - 1);
-            ids.push(last);
+        if pieces.len() > max_length && max_length >= 2 {
+            let last = pieces.pop().expect("longer than max_length");
+            pieces.truncate(max_length - 1);
+            pieces.push(last);
         }
-        Ok(ids)
+        Ok(pieces)
     }
 
     /// The word-piece tokens of a text with their byte ranges, special tokens left out,
@@ -215,21 +235,39 @@ impl Backbone {
                 let n = ids.len();
                 return Ok((ids, n));
             }
-            let specials = self
-                .untruncated
-                .get_post_processor()
-                .map_or(0, |p| p.added_tokens(false));
-            let mut count = specials;
-            for piece in self.cuts.pieces(text, 1 << 16) {
-                count += self
-                    .untruncated
-                    .encode(piece, false)
-                    .map_err(tokenize_err)?
-                    .len();
-            }
-            return Ok((ids, count));
+            return Ok((ids, self.count_tokens(text)?));
         }
     }
+
+    /// The tokens of the whole text, special tokens included, counted piece by piece so
+    /// that memory stays in proportion to a piece ([`prefix`]).
+    pub fn count_tokens(&self, text: &str) -> Result<usize> {
+        let specials = self
+            .untruncated
+            .get_post_processor()
+            .map_or(0, |p| p.added_tokens(false));
+        let mut count = specials;
+        for piece in self.cuts.pieces(text, 1 << 16) {
+            count += self
+                .untruncated
+                .encode(piece, false)
+                .map_err(|e| EncoderError::Tokenize(e.to_string()))?
+                .len();
+        }
+        Ok(count)
+    }
+}
+
+/// One position of a model input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPiece {
+    /// Vocabulary id.
+    pub id: u32,
+    /// Byte range in the text (`None` for special tokens).
+    pub span: Option<std::ops::Range<usize>>,
+    /// Index of the word (as the pre-tokenizer split the text) the piece belongs to (`None`
+    /// for special tokens).
+    pub word: Option<u32>,
 }
 
 fn open_weights(path: &Path, format: WeightsFormat) -> candle_core::Result<VarBuilder<'static>> {

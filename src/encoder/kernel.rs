@@ -10,8 +10,11 @@
 //! kernel, so all three give bit-identical results. Two epilogues use the accumulators:
 //!
 //! - [`PackedWeights::matmul`]: store `x · Wᵀ` (dense layers);
-//! - [`PackedWeights::max_over_rows`]: keep the running max over all rows (SPLADE pooling,
-//!   see [`super::vocab_max`]), so the `[rows, n]` product is never written out.
+//! - [`PackedWeights::max_over_rows`]: keep the running max over all rows and the row that
+//!   gave it (SPLADE pooling and its attribution, see [`super::vocab_max`]), so the
+//!   `[rows, n]` product is never written out. A row replaces the max only when it is
+//!   strictly greater, and rows are visited in order, so on an exact tie the first row wins
+//!   in every kernel.
 
 /// Output columns per panel (two AVX registers of eight `f32`).
 pub const PANEL: usize = 16;
@@ -154,28 +157,42 @@ impl PackedWeights {
     }
 
     /// `maxes[j] = max over rows r of (x[r] · W[first·16 + j])` for the panels
-    /// `first..first + maxes.len() / 16`; `-inf` when `x` has no rows.
-    pub fn max_over_rows(&self, x: &[f32], first: usize, maxes: &mut [f32]) {
+    /// `first..first + maxes.len() / 16`, and `argmax[j]` the first row `r` that gives it;
+    /// `-inf` and row 0 when `x` has no rows.
+    pub fn max_over_rows(&self, x: &[f32], first: usize, maxes: &mut [f32], argmax: &mut [u32]) {
         let m = x.len().checked_div(self.k).unwrap_or(0);
         let count = maxes.len() / PANEL;
         assert!(maxes.len().is_multiple_of(PANEL) && first + count <= self.panels());
+        assert_eq!(argmax.len(), maxes.len(), "one row index per max");
+        assert!(u32::try_from(m).is_ok(), "row count fits a u32");
         let panels = &self.panels[first * self.k * PANEL..][..count * self.k * PANEL];
         maxes.fill(f32::NEG_INFINITY);
+        argmax.fill(0);
         #[cfg(target_arch = "x86_64")]
         match self.isa {
             // SAFETY (both): the instruction sets were detected; `panels` holds `count`
-            // full panels.
-            Isa::Avx512 => return unsafe { avx512::max_over_rows(x, m, self.k, panels, maxes) },
-            Isa::Avx2 => return unsafe { avx2::max_over_rows(x, m, self.k, panels, maxes) },
+            // full panels and `argmax` as many entries as `maxes`.
+            Isa::Avx512 => {
+                return unsafe { avx512::max_over_rows(x, m, self.k, panels, maxes, argmax) }
+            }
+            Isa::Avx2 => {
+                return unsafe { avx2::max_over_rows(x, m, self.k, panels, maxes, argmax) }
+            }
             Isa::Portable => {}
         }
-        for (panel, max) in panels
+        for ((panel, max), arg) in panels
             .chunks_exact(self.k * PANEL)
             .zip(maxes.chunks_exact_mut(PANEL))
+            .zip(argmax.chunks_exact_mut(PANEL))
         {
-            for row in x.chunks_exact(self.k).take(m) {
+            for (r, row) in x.chunks_exact(self.k).take(m).enumerate() {
                 let acc = portable_dot_panel(row, panel);
-                max.iter_mut().zip(acc).for_each(|(m, a)| *m = m.max(a));
+                for ((m, i), a) in max.iter_mut().zip(arg.iter_mut()).zip(acc) {
+                    if a > *m {
+                        *m = a;
+                        *i = r as u32;
+                    }
+                }
             }
         }
     }
@@ -284,27 +301,51 @@ mod avx2 {
         }
     }
 
-    /// Running max over the `m` rows of `x` of `x · panel`, for each panel.
+    /// Keeps in `max` the larger of `max` and `v`, and in `arg` (row indices as bits) `row`
+    /// where `v` is strictly larger.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn keep_max(max: &mut __m256, arg: &mut __m256, v: __m256, row: __m256) {
+        let greater = _mm256_cmp_ps::<_CMP_GT_OQ>(v, *max);
+        *max = _mm256_blendv_ps(*max, v, greater);
+        *arg = _mm256_blendv_ps(*arg, row, greater);
+    }
+
+    /// Running max over the `m` rows of `x` of `x · panel`, for each panel, and the first
+    /// row that gives it.
     ///
     /// # Safety
     /// AVX2 and FMA must be available; `x.len() >= m·k`;
-    /// `panels.len() == maxes.len() / 16 · k · 16`.
+    /// `panels.len() == maxes.len() / 16 · k · 16`; `argmax.len() == maxes.len()`.
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn max_over_rows(x: &[f32], m: usize, k: usize, panels: &[f32], maxes: &mut [f32]) {
+    pub unsafe fn max_over_rows(
+        x: &[f32],
+        m: usize,
+        k: usize,
+        panels: &[f32],
+        maxes: &mut [f32],
+        argmax: &mut [u32],
+    ) {
         let a = x.as_ptr();
         for p in 0..maxes.len() / PANEL {
             let b = panels.as_ptr().add(p * k * PANEL);
             let mut m0 = _mm256_set1_ps(f32::NEG_INFINITY);
             let mut m1 = m0;
-            for_row_blocks!(m, k, a, b, |_r0, acc| {
+            let mut i0 = _mm256_setzero_ps();
+            let mut i1 = i0;
+            for_row_blocks!(m, k, a, b, |r0, acc| {
                 for r in 0..acc.0.len() {
-                    m0 = _mm256_max_ps(m0, acc.0[r]);
-                    m1 = _mm256_max_ps(m1, acc.1[r]);
+                    let row = _mm256_castsi256_ps(_mm256_set1_epi32((r0 + r) as i32));
+                    keep_max(&mut m0, &mut i0, acc.0[r], row);
+                    keep_max(&mut m1, &mut i1, acc.1[r], row);
                 }
             });
             let out = maxes.as_mut_ptr().add(p * PANEL);
             _mm256_storeu_ps(out, m0);
             _mm256_storeu_ps(out.add(8), m1);
+            let arg = argmax.as_mut_ptr().add(p * PANEL) as *mut __m256i;
+            _mm256_storeu_si256(arg, _mm256_castps_si256(i0));
+            _mm256_storeu_si256(arg.add(1), _mm256_castps_si256(i1));
         }
     }
 }
@@ -418,40 +459,66 @@ mod avx512 {
         }
     }
 
-    /// Running max over the `m` rows of `x` of `x · panel`, for each panel.
+    /// Keeps in `max` the larger of `max` and `v`, and in `arg` `row` where `v` is strictly
+    /// larger.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn keep_max(max: &mut __m512, arg: &mut __m512i, v: __m512, row: __m512i) {
+        let greater = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, *max);
+        *max = _mm512_mask_blend_ps(greater, *max, v);
+        *arg = _mm512_mask_blend_epi32(greater, *arg, row);
+    }
+
+    /// Running max over the `m` rows of `x` of `x · panel`, for each panel, and the first
+    /// row that gives it.
     ///
     /// # Safety
     /// AVX-512F must be available; `x.len() >= m·k`;
-    /// `panels.len() == maxes.len() / 16 · k · 16`.
+    /// `panels.len() == maxes.len() / 16 · k · 16`; `argmax.len() == maxes.len()`.
     #[target_feature(enable = "avx512f")]
-    pub unsafe fn max_over_rows(x: &[f32], m: usize, k: usize, panels: &[f32], maxes: &mut [f32]) {
+    pub unsafe fn max_over_rows(
+        x: &[f32],
+        m: usize,
+        k: usize,
+        panels: &[f32],
+        maxes: &mut [f32],
+        argmax: &mut [u32],
+    ) {
         let a = x.as_ptr();
         let count = maxes.len() / PANEL;
         let out = maxes.as_mut_ptr();
+        let arg = argmax.as_mut_ptr() as *mut __m512i;
         let mut p = 0;
         while p + 2 <= count {
             let b = panels.as_ptr().add(p * k * PANEL);
             let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
             let mut m1 = m0;
-            for_row_blocks!(2, m, k, a, b, |_r0, acc| {
-                for (v0, v1) in acc[0].iter().zip(&acc[1]) {
-                    m0 = _mm512_max_ps(m0, *v0);
-                    m1 = _mm512_max_ps(m1, *v1);
+            let mut i0 = _mm512_setzero_si512();
+            let mut i1 = i0;
+            for_row_blocks!(2, m, k, a, b, |r0, acc| {
+                for (r, (v0, v1)) in acc[0].iter().zip(&acc[1]).enumerate() {
+                    let row = _mm512_set1_epi32((r0 + r) as i32);
+                    keep_max(&mut m0, &mut i0, *v0, row);
+                    keep_max(&mut m1, &mut i1, *v1, row);
                 }
             });
             _mm512_storeu_ps(out.add(p * PANEL), m0);
             _mm512_storeu_ps(out.add((p + 1) * PANEL), m1);
+            _mm512_storeu_si512(arg.add(p), i0);
+            _mm512_storeu_si512(arg.add(p + 1), i1);
             p += 2;
         }
         if p < count {
             let b = panels.as_ptr().add(p * k * PANEL);
             let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
-            for_row_blocks!(1, m, k, a, b, |_r0, acc| {
-                for v in acc[0] {
-                    m0 = _mm512_max_ps(m0, v);
+            let mut i0 = _mm512_setzero_si512();
+            for_row_blocks!(1, m, k, a, b, |r0, acc| {
+                for (r, v) in acc[0].iter().enumerate() {
+                    keep_max(&mut m0, &mut i0, *v, _mm512_set1_epi32((r0 + r) as i32));
                 }
             });
             _mm512_storeu_ps(out.add(p * PANEL), m0);
+            _mm512_storeu_si512(arg.add(p), i0);
         }
     }
 }
@@ -501,7 +568,8 @@ pub(crate) mod tests {
                         assert!((*got as f64 - want).abs() < 1e-4, "n{n} k{k} m{m} {isa:?}");
                     }
                     let mut maxes = vec![0.0; packed.panels() * PANEL];
-                    packed.max_over_rows(&x, 0, &mut maxes);
+                    let mut argmax = vec![u32::MAX; maxes.len()];
+                    packed.max_over_rows(&x, 0, &mut maxes, &mut argmax);
                     for c in 0..n {
                         let want = (0..m)
                             .map(|r| expected[r * n + c])
@@ -511,9 +579,36 @@ pub(crate) mod tests {
                                 || (m == 0 && maxes[c] == f32::NEG_INFINITY),
                             "max n{n} k{k} m{m} {isa:?}"
                         );
+                        // The first row whose (kernel-rounded) product is the max.
+                        let first = (0..m).find(|&r| y[r * n + c] == maxes[c]).unwrap_or(0);
+                        assert_eq!(argmax[c] as usize, first, "argmax n{n} k{k} m{m} {isa:?}");
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_first_of_tied_rows_is_the_argmax_in_every_kernel() {
+        // Rows 1, 4 and 11 are equal and give every column's max; rows before 1 are smaller.
+        let (n, k, m) = (40, 6, 13);
+        let w: Vec<f32> = noise(n * k, 9).iter().map(|v| v.abs() + 0.1).collect();
+        let mut x = vec![0.0f32; m * k];
+        for r in 0..m {
+            for i in 0..k {
+                x[r * k + i] = if [1, 4, 11].contains(&r) {
+                    1.0
+                } else {
+                    0.5 - r as f32
+                };
+            }
+        }
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Portable] {
+            let packed = PackedWeights::new(&w, n, k).with_isa(isa);
+            let mut maxes = vec![0.0; packed.panels() * PANEL];
+            let mut argmax = vec![0; maxes.len()];
+            packed.max_over_rows(&x, 0, &mut maxes, &mut argmax);
+            assert!(argmax[..n].iter().all(|&r| r == 1), "{isa:?}: {argmax:?}");
         }
     }
 
@@ -527,12 +622,14 @@ pub(crate) mod tests {
             let mut y = vec![0.0; 19 * n];
             packed.matmul(&x, &mut y);
             let mut maxes = vec![0.0; packed.panels() * PANEL];
-            packed.max_over_rows(&x, 0, &mut maxes);
-            (y, maxes)
+            let mut argmax = vec![0; maxes.len()];
+            packed.max_over_rows(&x, 0, &mut maxes, &mut argmax);
+            (y, maxes, argmax)
         };
         let portable = run(Isa::Portable);
         for isa in [Isa::Avx2, Isa::Avx512] {
-            let (y, maxes) = run(isa);
+            let (y, maxes, argmax) = run(isa);
+            assert_eq!(argmax, portable.2);
             assert!(y
                 .iter()
                 .zip(&portable.0)

@@ -14,7 +14,11 @@
 //! similar length (less padding); the vocabulary projection and the max run in a fused
 //! kernel (see [`vocab_max`]) that never materialises the `[batch, tokens, vocab]` logits.
 //! Batched and one-by-one encoding give the same vectors to within float rounding.
+//!
+//! Each weight comes from exactly one position (the argmax of the max); [`Encoded::sources`]
+//! records it and [`attribution`] maps positions to the tokens and words of the text.
 
+pub mod attribution;
 pub mod backbone;
 pub mod config;
 pub mod dense;
@@ -32,6 +36,8 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
+pub use attribution::{InputText, Source, WordContribution};
+pub use backbone::InputPiece;
 pub use config::{Architecture, ModelConfig};
 pub use dense::{DenseEncoder, DenseSpec, Pooling};
 pub use error::{EncoderError, Result};
@@ -72,6 +78,10 @@ impl Default for EncoderOptions {
 pub struct Encoded {
     /// The SPLADE vector.
     pub vector: SparseVector,
+    /// `(term id, position)` for every term of the vector as encoded, by id: the input
+    /// position whose logit gave the term its weight (the first one on an exact tie).
+    /// Edits of `vector` leave it as it is, so it still answers for the terms they keep.
+    pub sources: Vec<(u32, u32)>,
     /// The token ids the model saw (after truncation, with special tokens).
     pub token_ids: Vec<u32>,
     /// How many tokens the text had before truncation (special tokens included).
@@ -82,6 +92,14 @@ impl Encoded {
     /// Whether the text was cut to `max_length`.
     pub fn truncated(&self) -> bool {
         self.untruncated_tokens > self.token_ids.len()
+    }
+
+    /// The input position that gave term `id` its weight, if the encoder gave it one.
+    pub fn source(&self, id: u32) -> Option<usize> {
+        self.sources
+            .binary_search_by_key(&id, |&(t, _)| t)
+            .ok()
+            .map(|i| self.sources[i].1 as usize)
     }
 }
 
@@ -106,6 +124,8 @@ pub struct Term {
     pub weight: f32,
     /// Input or expansion term.
     pub kind: TermKind,
+    /// The input token whose logit gave the weight, and its word.
+    pub source: Option<Source>,
 }
 
 /// A loaded SPLADE model, ready to encode text.
@@ -198,6 +218,17 @@ impl SparseEncoder {
         self.backbone.token_ids(text, max_length)
     }
 
+    /// The positions of `text` as this encoder reads it (cut to its `max_length`), with the
+    /// tokens and words they belong to: what [`Encoded::sources`] positions refer to.
+    pub fn input_text(&self, text: &str, encoded: &Encoded) -> Result<InputText> {
+        let pieces = self
+            .backbone
+            .input_pieces(text, self.options().max_length)?;
+        Ok(InputText::new(text, pieces, &encoded.token_ids, |id| {
+            self.token(id).to_string()
+        }))
+    }
+
     /// The word-piece tokens of a text with their byte ranges in it, special tokens left
     /// out, untruncated: for highlighting the words behind a term.
     pub fn token_spans(&self, text: &str) -> Result<Vec<(u32, std::ops::Range<usize>)>> {
@@ -222,9 +253,39 @@ impl SparseEncoder {
         texts: &[S],
         cancel: &AtomicBool,
     ) -> Result<Vec<Encoded>> {
-        let head = self.head();
         let (token_ids, untruncated_tokens) = self.backbone.tokenize(texts)?;
-        let mut vectors: Vec<Option<SparseVector>> = vec![None; texts.len()];
+        self.encode_ids(token_ids, untruncated_tokens, cancel)
+    }
+
+    /// Encodes `text` cut to `max_length` tokens rather than this encoder's own limit (as an
+    /// index built with that limit encoded its documents), with the map from its positions
+    /// to its tokens and words.
+    pub fn encode_with_input(&self, text: &str, max_length: usize) -> Result<(Encoded, InputText)> {
+        let pieces = self.backbone.input_pieces(text, max_length)?;
+        let ids: Vec<u32> = pieces.iter().map(|p| p.id).collect();
+        let untruncated = if ids.len() < max_length {
+            ids.len()
+        } else {
+            self.backbone.count_tokens(text)?
+        };
+        let mut encoded = self.encode_ids(vec![ids], vec![untruncated], &AtomicBool::new(false))?;
+        let encoded = encoded.pop().expect("one text in, one vector out");
+        let input = InputText::new(text, pieces, &encoded.token_ids, |id| {
+            self.token(id).to_string()
+        });
+        Ok((encoded, input))
+    }
+
+    /// Runs the model on tokenised texts; results come back in input order.
+    fn encode_ids(
+        &self,
+        token_ids: Vec<Vec<u32>>,
+        untruncated_tokens: Vec<usize>,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Encoded>> {
+        let head = self.head();
+        type WithSources = (SparseVector, Vec<(u32, u32)>);
+        let mut vectors: Vec<Option<WithSources>> = vec![None; token_ids.len()];
         self.backbone
             .run_batches(&token_ids, cancel, |batch, seqs, hidden| {
                 head.transform(hidden);
@@ -235,26 +296,36 @@ impl SparseEncoder {
                     rows.push(&hidden[start * d..(start + seq.len()) * d]);
                     start += seq.len();
                 }
-                for (&i, dense) in batch.iter().zip(head.decoder.pool_batch(&rows)) {
-                    vectors[i] = Some(SparseVector::from_dense(&dense));
+                for (&i, pooled) in batch.iter().zip(head.decoder.pool_batch(&rows)) {
+                    let vector = SparseVector::from_dense(&pooled.weights);
+                    let sources = vector
+                        .ids
+                        .iter()
+                        .map(|&id| (id, pooled.sources[id as usize]))
+                        .collect();
+                    vectors[i] = Some((vector, sources));
                 }
             })?;
         Ok(vectors
             .into_iter()
             .zip(token_ids)
             .zip(untruncated_tokens)
-            .map(|((vector, token_ids), untruncated_tokens)| Encoded {
-                vector: vector.expect("every text is in one batch"),
-                token_ids,
-                untruncated_tokens,
+            .map(|((vector, token_ids), untruncated_tokens)| {
+                let (vector, sources) = vector.expect("every text is in one batch");
+                Encoded {
+                    vector,
+                    sources,
+                    token_ids,
+                    untruncated_tokens,
+                }
             })
             .collect())
     }
 
     /// The non-zero terms of an encoded text, heaviest first (ties by id), each marked as
-    /// input or expansion.
-    pub fn terms(&self, encoded: &Encoded) -> Vec<Term> {
-        let input: HashSet<u32> = encoded.token_ids.iter().copied().collect();
+    /// input or expansion, with its source in `input` (the text's [`Self::input_text`]).
+    pub fn terms(&self, encoded: &Encoded, input: &InputText) -> Vec<Term> {
+        let tokens: HashSet<u32> = encoded.token_ids.iter().copied().collect();
         encoded
             .vector
             .by_weight()
@@ -263,11 +334,12 @@ impl SparseEncoder {
                 id,
                 token: self.token(id).to_string(),
                 weight,
-                kind: if input.contains(&id) {
+                kind: if tokens.contains(&id) {
                     TermKind::Input
                 } else {
                     TermKind::Expansion
                 },
+                source: input.source(encoded, id),
             })
             .collect()
     }

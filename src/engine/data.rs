@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Duration;
 
-use crate::encoder::TermKind;
+use crate::encoder::{Source, TermKind};
 use crate::system::{Explanation, Leaf, SystemSpec};
 
 /// A query term with its model weight and its weight after the edits.
@@ -21,6 +21,8 @@ pub struct QueryTerm {
     pub slot: Option<usize>,
     pub dropped: bool,
     pub reweighted: bool,
+    /// The query token (and word) that produced the weight.
+    pub source: Option<Source>,
 }
 
 /// One term's part of a hit's score.
@@ -74,6 +76,8 @@ pub struct DocTerm {
     pub weight: f32,
     pub kind: TermKind,
     pub in_query: bool,
+    /// The document word that produced it (when the sources were asked for and known).
+    pub source: Option<Source>,
 }
 
 /// Everything about one document for the query.
@@ -91,6 +95,9 @@ pub struct Inspection {
     pub slots: HashMap<u32, usize>,
     /// The document's heaviest terms.
     pub doc_terms: Vec<DocTerm>,
+    /// Whether the document's term sources were found (`Ok`), why not (`Err`), or were not
+    /// asked for (`None`).
+    pub doc_sources: Option<Result<(), String>>,
     pub grade: Option<i64>,
 }
 

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::corpus::Document;
-use crate::encoder::{Encoded, SparseEncoder, TermKind};
+use crate::encoder::{Encoded, InputText, SparseEncoder, TermKind};
 use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
 use crate::index::Index;
 use crate::search::contributions::{bm25_parts, splade_parts};
-use crate::search::QueryEdits;
+use crate::search::{DocumentSources, QueryEdits};
 use crate::sparse::SparseVector;
 use crate::system::{Explanation, Leaf, Pipeline, Prepared, Rankings, SecondIndex, SystemSpec};
 
@@ -59,6 +59,9 @@ pub struct Request {
     pub k: usize,
     /// Document to inspect.
     pub inspect: Option<Target>,
+    /// Also find which word of the inspected document produced each of its terms (encodes
+    /// the document again).
+    pub doc_sources: bool,
     /// Query id in the judged set (marks relevant documents; run systems look it up).
     pub qid: Option<String>,
     /// Also run the second checkpoint.
@@ -75,6 +78,7 @@ impl Default for Request {
             edits: QueryEdits::default(),
             k: 10,
             inspect: None,
+            doc_sources: false,
             qid: None,
             compare: false,
             columns: [SPLADE, BM25],
@@ -271,7 +275,8 @@ impl Engine {
             unreachable!("the engine's pipeline always encodes SPLADE queries")
         };
         let index = &p.index;
-        let terms = query_terms(&p.encoder, encoded, edited, &req.edits);
+        let input = p.encoder.input_text(&prepared.text, encoded)?;
+        let terms = query_terms(&p.encoder, encoded, &input, edited, &req.edits);
         let slots: HashMap<u32, usize> = terms
             .iter()
             .filter_map(|t| t.slot.map(|s| (t.id, s)))
@@ -331,10 +336,11 @@ impl Engine {
             None => (None, Duration::ZERO),
             Some((doc, id)) => {
                 let (r, d) = timed(|| {
-                    self.inspect(*doc, id, columns, &cx).map(|mut i| {
-                        i.grade = grade(&i.id);
-                        i
-                    })
+                    self.inspect(*doc, id, columns, req.doc_sources, &cx)
+                        .map(|mut i| {
+                            i.grade = grade(&i.id);
+                            i
+                        })
                 });
                 (Some(r), d)
             }
@@ -532,6 +538,7 @@ impl Engine {
         doc: Option<u32>,
         id: &str,
         columns: [usize; 2],
+        doc_sources: bool,
         cx: &Context,
     ) -> Result<Inspection, String> {
         let p = &self.pipeline;
@@ -560,7 +567,15 @@ impl Engine {
         ) else {
             unreachable!("SPLADE and BM25 explain by terms")
         };
-        let explanations = columns
+        // Where the document's terms came from: the document encoded again, so only when
+        // asked (the inspector focused), off the typing path.
+        let sources = if doc_sources {
+            Some(DocumentSources::of(index, encoder, doc).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        let found = sources.as_ref().and_then(|s| s.as_ref().ok());
+        let mut explanations = columns
             .iter()
             .map(|&c| {
                 p.explain(c, cx.prepared, cx.rankings, Some(doc), id, cx.k)
@@ -568,6 +583,13 @@ impl Engine {
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, String>>()?;
+        for (&c, (_, x)) in columns.iter().zip(&mut explanations) {
+            if let (SystemSpec::Leaf(Leaf::Splade), Explanation::Splade(x), Some(s)) =
+                (&p.systems()[c], x, found)
+            {
+                s.attach(x);
+            }
+        }
         let edited = cx.prepared.edited.as_ref().expect("encoded");
         let stored = index.doc(doc).map_err(|e| e.to_string())?;
         let title = stored.title.to_string();
@@ -617,6 +639,7 @@ impl Engine {
                     TermKind::Expansion
                 },
                 in_query: edited.get(id) > 0.0,
+                source: found.and_then(|s| s.source(id)),
             })
             .collect();
         let mut explanations = explanations.into_iter();
@@ -633,6 +656,7 @@ impl Engine {
             ],
             slots: cx.slots.clone(),
             doc_terms,
+            doc_sources: sources.map(|s| s.map(|_| ())),
             grade: None,
         })
     }
@@ -714,11 +738,12 @@ mod step {
 fn query_terms(
     encoder: &SparseEncoder,
     encoded: &Encoded,
+    input: &InputText,
     edited: &SparseVector,
     edits: &QueryEdits,
 ) -> Vec<QueryTerm> {
     encoder
-        .terms(encoded)
+        .terms(encoded, input)
         .into_iter()
         .enumerate()
         .map(|(rank, t)| QueryTerm {
@@ -730,6 +755,7 @@ fn query_terms(
             token: t.token,
             weight: t.weight,
             kind: t.kind,
+            source: t.source,
         })
         .collect()
 }

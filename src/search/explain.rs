@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{matching, rank_of, top_k};
 use crate::analysis::{QueryTerm, TermScoreExplanation};
 use crate::corpus::Document;
-use crate::encoder::{Encoded, SparseEncoder, TermKind};
+use crate::encoder::{Encoded, Source, SparseEncoder, TermKind, WordContribution};
 use crate::index::{Index, Result};
 
 /// Where a document ranks among all documents for a query.
@@ -82,6 +82,12 @@ pub struct SpladeTermRow {
     pub query_kind: TermKind,
     /// Whether the term is in the document's own tokens (as the model saw them).
     pub doc_kind: TermKind,
+    /// The query token (and word) whose logit gave the query weight.
+    pub query_source: Option<Source>,
+    /// The document token (and word) whose logit gave the document weight, when asked for
+    /// ([`super::DocumentSources::attach`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_source: Option<Source>,
 }
 
 /// A query term the document lacks.
@@ -91,6 +97,8 @@ pub struct MissingTerm {
     pub token: String,
     pub query_weight: f32,
     pub query_kind: TermKind,
+    /// The query token (and word) whose logit gave the query weight.
+    pub query_source: Option<Source>,
 }
 
 /// Why a document has its SPLADE score.
@@ -102,19 +110,24 @@ pub struct SpladeExplanation {
     pub score: f32,
     /// Shared terms, largest contribution first.
     pub terms: Vec<SpladeTermRow>,
+    /// The score grouped by the query word that produced each shared term, largest first.
+    pub by_query_word: Vec<WordContribution>,
     /// Query terms the document lacks, heaviest first.
     pub missing: Vec<MissingTerm>,
 }
 
-/// Explains document `doc`'s SPLADE score for an encoded query, at `rank` among all
-/// documents ([`RankInfo::of`] the query's SPLADE scores).
+/// Explains document `doc`'s SPLADE score for an encoded query (`query_text` encoded, its
+/// vector possibly edited), at `rank` among all documents ([`RankInfo::of`] the query's
+/// SPLADE scores).
 pub fn explain_splade(
     index: &Index,
     encoder: &SparseEncoder,
+    query_text: &str,
     query: &Encoded,
     rank: RankInfo,
     doc: u32,
 ) -> Result<SpladeExplanation> {
+    let input = encoder.input_text(query_text, query)?;
     let stored = index.doc(doc)?;
     let vector = index.vector(doc)?;
     let doc_text = Document {
@@ -153,6 +166,8 @@ pub fn explain_splade(
                 share: 0.0,
                 query_kind: kind(&query_tokens, id),
                 doc_kind: kind(&doc_tokens, id),
+                query_source: input.source(query, id),
+                doc_source: None,
             });
         } else {
             missing.push(MissingTerm {
@@ -160,6 +175,7 @@ pub fn explain_splade(
                 token: encoder.token(id).to_string(),
                 query_weight: qw,
                 query_kind: kind(&query_tokens, id),
+                query_source: input.source(query, id),
             });
         }
     }
@@ -180,10 +196,15 @@ pub fn explain_splade(
             .total_cmp(&a.query_weight)
             .then(a.id.cmp(&b.id))
     });
+    let parts: Vec<(u32, String, f32)> = terms
+        .iter()
+        .map(|t| (t.id, t.token.clone(), t.contribution))
+        .collect();
     Ok(SpladeExplanation {
         doc_id: stored.id.to_string(),
         rank,
         score,
+        by_query_word: input.by_word(query, &parts, score),
         terms,
         missing,
     })

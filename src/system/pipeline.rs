@@ -470,12 +470,14 @@ impl Pipeline {
                 };
                 let searched = Encoded {
                     vector: v.clone(),
+                    sources: e.sources.clone(),
                     token_ids: e.token_ids.clone(),
                     untruncated_tokens: e.untruncated_tokens,
                 };
                 Ok(Explanation::Splade(explain_splade(
                     &self.index,
                     &self.encoder,
+                    &q.text,
                     &searched,
                     rank_info(ranking, doc, k),
                     doc,
@@ -503,6 +505,7 @@ impl Pipeline {
                 Ok(Explanation::Splade(explain_splade(
                     &b.index,
                     &b.encoder,
+                    &q.text,
                     e,
                     rank_info(ranking, own, k),
                     own,

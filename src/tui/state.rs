@@ -304,6 +304,7 @@ impl State {
             edits: self.edits.clone(),
             k: self.config.hits,
             inspect,
+            doc_sources: self.focus == Focus::Inspector,
             qid: self.qid.clone(),
             compare: self.has_compare() && self.view == View::Compare,
             columns: self.columns,

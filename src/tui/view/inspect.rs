@@ -15,7 +15,8 @@ use super::super::layout::{inner, roomy};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{bar, fit, items_line, pad, pane};
-use crate::encoder::TermKind;
+use crate::display::visible;
+use crate::encoder::{Source, TermKind};
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
 use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
 use crate::system::{Explanation, FusionExplanation, Position};
@@ -216,9 +217,15 @@ fn splade_table(
     width: usize,
     theme: &Theme,
 ) {
+    // Row: chip, token, then 26 columns of numbers; the document word that produced the
+    // term (when known) where it fits.
+    let row_w = token_w + 27;
+    let words_fit = width >= row_w + 8;
+    let doc_words = words_fit && e.terms.iter().any(|t| t.doc_source.is_some());
     lines.push(Line::from(vec![
         Span::styled(pad(&format!("{name} term"), token_w + 1), theme.title),
         Span::styled(" q  ×  d   =  part  share", theme.dim),
+        Span::styled(if doc_words { "  ← doc word" } else { "" }, theme.dim),
     ]));
     for t in &e.terms {
         let chip = Span::styled(
@@ -240,6 +247,15 @@ fn splade_table(
                 t.contribution,
                 t.share * 100.0
             )),
+            Span::styled(
+                t.doc_source
+                    .as_ref()
+                    .filter(|_| doc_words)
+                    .and_then(|s| source_word(&t.token, s))
+                    .map(|w| fit(&format!("  ← {w}"), width - row_w))
+                    .unwrap_or_default(),
+                theme.dim,
+            ),
         ]));
     }
     if e.terms.is_empty() {
@@ -258,6 +274,25 @@ fn splade_table(
         });
         let lacks = Span::styled("lacks ", theme.warning);
         lines.push(items_line(lacks, items.collect(), width));
+    }
+    // The score by the query word that produced each term.
+    if e.by_query_word.len() > 1 {
+        lines.push(Line::styled("by query word", theme.title));
+        for g in &e.by_query_word {
+            let word = g.word.as_deref().unwrap_or("(edited in)");
+            lines.push(clip(
+                Line::from(vec![
+                    Span::styled(pad(&visible(word), token_w + 1), theme.base),
+                    Span::raw(format!(
+                        "{:>6.2} {:>3.0}%  ",
+                        g.contribution,
+                        g.share * 100.0
+                    )),
+                    Span::styled(g.terms.join(" "), theme.dim),
+                ]),
+                width,
+            ));
+        }
     }
 }
 
@@ -461,13 +496,27 @@ fn doc_terms(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> 
             Span::styled(pad(&t.token, token_w), kind_style(t.kind, theme)),
             Span::raw(" "),
         ];
-        let bars = bar(t.weight, max, bar_w, theme.bar_other);
-        let used: usize = bars.iter().map(|s| s.width()).sum();
-        spans.extend(bars);
-        spans.push(Span::raw(" ".repeat(bar_w - used.min(bar_w))));
+        // The word that produced the term, where it is not the term itself; else a bar.
+        match t.source.as_ref().and_then(|s| source_word(&t.token, s)) {
+            Some(word) => spans.push(Span::styled(pad(&format!("← {word}"), bar_w), theme.dim)),
+            None => {
+                let bars = bar(t.weight, max, bar_w, theme.bar_other);
+                let used: usize = bars.iter().map(|s| s.width()).sum();
+                spans.extend(bars);
+                spans.push(Span::raw(" ".repeat(bar_w - used.min(bar_w))));
+            }
+        }
         spans.push(Span::styled(format!(" {:.2}", t.weight), theme.dim));
         lines.push(clip(Line::from(spans), width));
     }
     lines.push(Line::styled("◆ in the query  + expansion", theme.dim));
+    if let Some(Err(why)) = &x.doc_sources {
+        lines.push(Line::styled(format!("no sources: {why}"), theme.dim));
+    }
     lines
+}
+
+/// The word a term came from, unless it is the term itself.
+fn source_word(token: &str, source: &Source) -> Option<String> {
+    (source.word.to_lowercase() != token).then(|| visible(&source.word).into_owned())
 }

@@ -1,7 +1,11 @@
 //! The expansion pane: the query's non-zero terms by weight, with weight bars; input terms
 //! and expansion terms styled apart; switched-off, pruned and reweighted terms marked.
+//! With the pane focused, its first line says which query word produced the selected term
+//! (`settlement ← login (log)`) when that is not the term itself, and every term that came
+//! from the same input token, and that token's own term, is underlined.
 
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -10,7 +14,7 @@ use super::super::layout::{inner, scroll_offset};
 use super::super::state::{Focus, State};
 use super::widgets::{bar, pad, pane};
 use crate::encoder::TermKind;
-use crate::engine::QueryView;
+use crate::engine::{QueryTerm, QueryView};
 
 /// Draws the expansion pane.
 pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
@@ -30,15 +34,43 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
     if body.height == 0 {
         return;
     }
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{} terms", view.nnz), theme.dim),
-        Span::styled(format!(" · L1 {:.1}", view.l1), theme.dim),
-        if view.edited_nnz != view.nnz {
-            Span::styled(format!(" · {} on", view.edited_nnz), theme.warning)
-        } else {
-            Span::raw("")
-        },
-    ])];
+    let chosen = view.terms.get(state.term_selected).filter(|_| focused);
+    let source = chosen.and_then(|t| t.source.as_ref());
+    // The selected term's source, unless the term is that word itself.
+    let told = source.filter(|s| chosen.is_some_and(|t| s.word.to_lowercase() != t.token));
+    let mut lines = vec![match (chosen, told) {
+        (Some(t), Some(s)) => Line::from(vec![
+            Span::styled(t.token.clone(), theme.title),
+            Span::styled(" ← ", theme.dim),
+            Span::styled(s.word.clone(), theme.title),
+            Span::styled(
+                if s.word.to_lowercase() == s.token.trim_start_matches("##").to_lowercase() {
+                    String::new()
+                } else {
+                    format!(" ({})", s.token)
+                },
+                theme.dim,
+            ),
+        ]),
+        _ => Line::from(vec![
+            Span::styled(format!("{} terms", view.nnz), theme.dim),
+            Span::styled(format!(" · L1 {:.1}", view.l1), theme.dim),
+            if view.edited_nnz != view.nnz {
+                Span::styled(format!(" · {} on", view.edited_nnz), theme.warning)
+            } else {
+                Span::raw("")
+            },
+        ]),
+    }];
+    // The selected term's source token: its own term and every term it produced.
+    let linked = |t: &QueryTerm| {
+        source.is_some_and(|s| {
+            t.source
+                .as_ref()
+                .is_some_and(|ts| ts.position == s.position)
+                || t.token == s.token
+        })
+    };
     let width = body.width as usize;
     // marker, token, space, bar, space, weight (4) and a reweight star.
     let longest = view
@@ -64,6 +96,11 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
             TermKind::Expansion => ("+", theme.term_expansion),
         };
         let style = if off { theme.term_off } else { style };
+        let style = if linked(t) {
+            style.add_modifier(Modifier::UNDERLINED)
+        } else {
+            style
+        };
         let mut spans = vec![
             Span::styled(if selected { "▸" } else { " " }, theme.title),
             Span::styled(marker, style),
