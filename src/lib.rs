@@ -7,6 +7,7 @@
 //! - [`analysis`]: the Lucene-compatible English analyzer and BM25 formula;
 //! - [`index`]: the on-disk SPLADE + BM25 index;
 //! - [`search`]: exact top-k SPLADE and BM25 retrieval and score explanations;
+//! - [`browse`]: one term across the index, one document's whole vector;
 //! - [`system`]: retrieval systems (SPLADE, BM25, dense, fusion, run files) behind one query
 //!   pipeline;
 //! - [`eval`]: qrels, queries and run files, trec_eval metrics and significance tests;
@@ -14,6 +15,7 @@
 //! - [`display`]: untrusted text made safe to show on a terminal.
 
 pub mod analysis;
+pub mod browse;
 pub mod corpus;
 pub mod display;
 pub mod encoder;

@@ -81,6 +81,42 @@ fn vectors_round_trip_bit_for_bit_and_texts_feed_bm25() {
             .arg(s.path("model")),
     );
     assert_eq!(hits["results"][0]["hits"][0]["id"], "a2", "{hits}");
+
+    // Where imported weights came from is unknown: `doc` and `explain` say so.
+    let doc = json_of(
+        spladescope()
+            .arg("doc")
+            .arg(s.path("idx"))
+            .args(["a1", "--json", "--model"])
+            .arg(s.path("model")),
+    );
+    assert_eq!(doc["nnz"], 3, "{doc}");
+    assert!(doc["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["source"].is_null()));
+    assert!(
+        doc["sources_unavailable"]
+            .as_str()
+            .unwrap()
+            .contains("imported"),
+        "{doc}"
+    );
+    let why = json_of(
+        spladescope()
+            .arg("explain")
+            .arg(s.path("idx"))
+            .args(["reset", "a1", "--json", "--model"])
+            .arg(s.path("model")),
+    );
+    assert!(
+        why["doc_sources_unavailable"]
+            .as_str()
+            .unwrap()
+            .contains("imported"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use spladescope::encoder::{Encoded, SparseEncoder, Term, TermKind};
 
-use super::output::{bar, pad, paint, source_note, use_color};
+use super::output::{paint, use_color, TermRow};
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
@@ -136,34 +136,13 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
         .clamp(4, 24);
     let max = r.terms.first().map_or(0.0, |t| t.weight);
     for (i, t) in r.terms.iter().enumerate() {
-        let (label, style) = match t.kind {
-            TermKind::Input => ("input", "36"),
-            TermKind::Expansion => ("expansion", "33"),
+        let row = TermRow {
+            token: &t.token,
+            weight: t.weight,
+            kind: t.kind,
+            source: t.source.as_ref(),
         };
-        let source = t
-            .source
-            .as_ref()
-            .and_then(|s| source_note(&t.token, s))
-            .map(|n| format!("  {n}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{:>4}  {}  {:>6.3}  {}  {}{}",
-            i + 1,
-            pad(&t.token, width),
-            t.weight,
-            paint(&bar(t.weight, max, 24), style, color),
-            paint(
-                &if source.is_empty() {
-                    label.to_string()
-                } else {
-                    pad(label, 9)
-                },
-                style,
-                color
-            ),
-            paint(&source, "2", color),
-        )?;
+        writeln!(out, "{}", row.line(i + 1, width, max, color))?;
     }
     let shown = if r.terms.len() < r.nnz {
         format!(", top {} shown", r.terms.len())

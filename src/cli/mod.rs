@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch to one module per command.
 
+mod browse;
 mod compare;
 mod demo;
 mod encode;
@@ -59,8 +60,9 @@ pub enum Command {
     )]
     Demo(demo::DemoArgs),
 
-    /// Show the SPLADE vector of texts: each non-zero term with its weight, a bar, and
-    /// whether it is an input term or an expansion added by the model.
+    /// Show the SPLADE vector of texts: each non-zero term with its weight, a bar, whether
+    /// it is an input term or an expansion added by the model, and the input word (and
+    /// token) whose logit gave it its weight ("settlement ← login (log)").
     #[command(after_help = "Examples:\n  spladescope encode \"reset my login\"\n  \
         spladescope encode --top 10 --json \"reset my login\" \"change my name\"\n  \
         cut -f2 queries.tsv | spladescope encode --json > vectors.jsonl")]
@@ -100,11 +102,27 @@ pub enum Command {
     Search(search::SearchArgs),
 
     /// Why a document has its SPLADE and BM25 scores for a query: per-term contributions,
+    /// the query and document words each SPLADE term came from, the score by query word,
     /// the query terms it lacks, its rank and its gap to the k-th hit.
     #[command(
         after_help = "Example:\n  spladescope explain scifact.idx \"vitamin d deficiency\" 4983"
     )]
     Explain(explain::ExplainArgs),
+
+    /// One vocabulary term across the index: its document frequency, the histogram of its
+    /// weights, its heaviest documents with the word each comes from, how often it is a
+    /// document's own token rather than an expansion, and the queries that use it.
+    #[command(after_help = "Examples:\n  spladescope term scifact.idx vitamin\n  \
+        spladescope term scifact.idx ##in --top 20 --json\n  \
+        spladescope term nf.idx alzheimer --beir ../shared/data/nfcorpus")]
+    Term(browse::TermArgs),
+
+    /// One document's whole SPLADE vector: every term with its weight, input or expansion,
+    /// and the word of the text that produced it; filterable.
+    #[command(after_help = "Examples:\n  spladescope doc scifact.idx 4983\n  \
+        spladescope doc scifact.idx 4983 --kind expansion --top 20\n  \
+        spladescope doc nf.idx MED-5196 --match parkinson --json")]
+    Doc(browse::DocArgs),
 
     /// Statistics of an index: documents, postings, non-zeros per document, longest posting
     /// lists, bytes on disk.
@@ -191,6 +209,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(args) => search::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Term(args) => browse::run_term(&args),
+        Command::Doc(args) => browse::run_doc(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Compare(args) => compare::run(&args),
     }

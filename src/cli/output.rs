@@ -1,6 +1,7 @@
 //! Terminal output helpers: bars, colour, and quiet exit on a closed pipe.
 
-use spladescope::encoder::Source;
+use spladescope::display::visible;
+use spladescope::encoder::{Source, TermKind};
 use std::io::IsTerminal;
 
 /// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
@@ -104,6 +105,44 @@ pub fn source_note(term: &str, source: &Source) -> Option<String> {
     } else {
         format!("← {}", source.word)
     })
+}
+
+/// One row of a vector's table (`encode`, `doc`): rank, token, weight, bar, input or
+/// expansion, and the word the term came from.
+pub struct TermRow<'a> {
+    pub token: &'a str,
+    pub weight: f32,
+    pub kind: TermKind,
+    pub source: Option<&'a Source>,
+}
+
+impl TermRow<'_> {
+    /// The row, the token padded to `width` and the bar scaled to `max`.
+    pub fn line(&self, rank: usize, width: usize, max: f32, color: bool) -> String {
+        let (label, style) = match self.kind {
+            TermKind::Input => ("input", "36"),
+            TermKind::Expansion => ("expansion", "33"),
+        };
+        let source = self
+            .source
+            .and_then(|s| source_note(self.token, s))
+            .map(|n| format!("  {n}"))
+            .unwrap_or_default();
+        let label = if source.is_empty() {
+            label.to_string()
+        } else {
+            pad(label, 9)
+        };
+        format!(
+            "{:>4}  {}  {:>6.3}  {}  {}{}",
+            rank,
+            pad(&visible(self.token), width),
+            self.weight,
+            paint(&bar(self.weight, max, 24), style, color),
+            paint(&label, style, color),
+            paint(&source, "2", color),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -301,14 +301,32 @@ mod avx2 {
         }
     }
 
-    /// Keeps in `max` the larger of `max` and `v`, and in `arg` (row indices as bits) `row`
-    /// where `v` is strictly larger.
+    /// Folds rows `r0..r0 + R` (`rows`) into the running `max` and its row `arg` (row
+    /// indices as bits). The block's max is taken first (`R − 1` max operations, as without
+    /// attribution); only when it beats the running max in some lane are the rows compared
+    /// one by one, last to first, so the first row equal to the block's max wins.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn keep_max(max: &mut __m256, arg: &mut __m256, v: __m256, row: __m256) {
-        let greater = _mm256_cmp_ps::<_CMP_GT_OQ>(v, *max);
-        *max = _mm256_blendv_ps(*max, v, greater);
-        *arg = _mm256_blendv_ps(*arg, row, greater);
+    unsafe fn keep_max<const R: usize>(
+        max: &mut __m256,
+        arg: &mut __m256,
+        rows: &[__m256; R],
+        r0: usize,
+    ) {
+        let mut block = rows[0];
+        for v in &rows[1..] {
+            block = _mm256_max_ps(block, *v);
+        }
+        let greater = _mm256_cmp_ps::<_CMP_GT_OQ>(block, *max);
+        if _mm256_movemask_ps(greater) == 0 {
+            return;
+        }
+        for r in (0..R).rev() {
+            let at = _mm256_and_ps(greater, _mm256_cmp_ps::<_CMP_EQ_OQ>(rows[r], block));
+            let row = _mm256_castsi256_ps(_mm256_set1_epi32((r0 + r) as i32));
+            *arg = _mm256_blendv_ps(*arg, row, at);
+        }
+        *max = _mm256_blendv_ps(*max, block, greater);
     }
 
     /// Running max over the `m` rows of `x` of `x · panel`, for each panel, and the first
@@ -334,11 +352,8 @@ mod avx2 {
             let mut i0 = _mm256_setzero_ps();
             let mut i1 = i0;
             for_row_blocks!(m, k, a, b, |r0, acc| {
-                for r in 0..acc.0.len() {
-                    let row = _mm256_castsi256_ps(_mm256_set1_epi32((r0 + r) as i32));
-                    keep_max(&mut m0, &mut i0, acc.0[r], row);
-                    keep_max(&mut m1, &mut i1, acc.1[r], row);
-                }
+                keep_max(&mut m0, &mut i0, &acc.0, r0);
+                keep_max(&mut m1, &mut i1, &acc.1, r0);
             });
             let out = maxes.as_mut_ptr().add(p * PANEL);
             _mm256_storeu_ps(out, m0);
@@ -459,14 +474,30 @@ mod avx512 {
         }
     }
 
-    /// Keeps in `max` the larger of `max` and `v`, and in `arg` `row` where `v` is strictly
-    /// larger.
+    /// Folds rows `r0..r0 + R` (`rows`) into the running `max` and its row `arg`: the
+    /// block's max first; only when it beats the running max in some lane are the rows
+    /// compared one by one, last to first, so the first row equal to the block's max wins.
     #[target_feature(enable = "avx512f")]
     #[inline]
-    unsafe fn keep_max(max: &mut __m512, arg: &mut __m512i, v: __m512, row: __m512i) {
-        let greater = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, *max);
-        *max = _mm512_mask_blend_ps(greater, *max, v);
-        *arg = _mm512_mask_blend_epi32(greater, *arg, row);
+    unsafe fn keep_max<const R: usize>(
+        max: &mut __m512,
+        arg: &mut __m512i,
+        rows: &[__m512; R],
+        r0: usize,
+    ) {
+        let mut block = rows[0];
+        for v in &rows[1..] {
+            block = _mm512_max_ps(block, *v);
+        }
+        let greater = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(block, *max);
+        if greater == 0 {
+            return;
+        }
+        for r in (0..R).rev() {
+            let at = _mm512_mask_cmp_ps_mask::<_CMP_EQ_OQ>(greater, rows[r], block);
+            *arg = _mm512_mask_blend_epi32(at, *arg, _mm512_set1_epi32((r0 + r) as i32));
+        }
+        *max = _mm512_mask_blend_ps(greater, *max, block);
     }
 
     /// Running max over the `m` rows of `x` of `x · panel`, for each panel, and the first
@@ -496,11 +527,8 @@ mod avx512 {
             let mut i0 = _mm512_setzero_si512();
             let mut i1 = i0;
             for_row_blocks!(2, m, k, a, b, |r0, acc| {
-                for (r, (v0, v1)) in acc[0].iter().zip(&acc[1]).enumerate() {
-                    let row = _mm512_set1_epi32((r0 + r) as i32);
-                    keep_max(&mut m0, &mut i0, *v0, row);
-                    keep_max(&mut m1, &mut i1, *v1, row);
-                }
+                keep_max(&mut m0, &mut i0, &acc[0], r0);
+                keep_max(&mut m1, &mut i1, &acc[1], r0);
             });
             _mm512_storeu_ps(out.add(p * PANEL), m0);
             _mm512_storeu_ps(out.add((p + 1) * PANEL), m1);
@@ -513,9 +541,7 @@ mod avx512 {
             let mut m0 = _mm512_set1_ps(f32::NEG_INFINITY);
             let mut i0 = _mm512_setzero_si512();
             for_row_blocks!(1, m, k, a, b, |r0, acc| {
-                for (r, v) in acc[0].iter().enumerate() {
-                    keep_max(&mut m0, &mut i0, *v, _mm512_set1_epi32((r0 + r) as i32));
-                }
+                keep_max(&mut m0, &mut i0, &acc[0], r0);
             });
             _mm512_storeu_ps(out.add(p * PANEL), m0);
             _mm512_storeu_si512(arg.add(p), i0);

@@ -218,6 +218,11 @@ impl SparseEncoder {
         self.backbone.token_ids(text, max_length)
     }
 
+    /// The tokens of the whole text, special tokens included (before any truncation).
+    pub fn count_tokens(&self, text: &str) -> Result<usize> {
+        self.backbone.count_tokens(text)
+    }
+
     /// The positions of `text` as this encoder reads it (cut to its `max_length`), with the
     /// tokens and words they belong to: what [`Encoded::sources`] positions refer to.
     pub fn input_text(&self, text: &str, encoded: &Encoded) -> Result<InputText> {

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::corpus::Document;
 use crate::encoder::{Encoded, InputText, SparseEncoder, TermKind};
 use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
@@ -615,12 +614,7 @@ impl Engine {
         let title_marks = marks(&title)?;
         let text_marks = marks(&body)?;
         let vector = index.vector(doc).map_err(|e| e.to_string())?;
-        let full = Document {
-            id: String::new(),
-            title: title.clone(),
-            text: stored.text.into(),
-        }
-        .indexed_text();
+        let full = stored.indexed_text();
         let own: HashSet<u32> = encoder
             .token_ids(&full, index.manifest().model.max_length)
             .map_err(|e| e.to_string())?

@@ -14,6 +14,7 @@ use super::codec::{get_varint, put_varint};
 use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
 use super::spill::ByteArea;
+use crate::corpus::Document;
 
 /// File kind tag.
 pub const KIND: &[u8; 4] = b"DOCS";
@@ -24,6 +25,18 @@ pub struct StoredDoc<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub text: &'a str,
+}
+
+impl StoredDoc<'_> {
+    /// The text the encoder read: title and text as [`Document::indexed_text`] joins them.
+    pub fn indexed_text(&self) -> String {
+        Document {
+            id: String::new(),
+            title: self.title.to_string(),
+            text: self.text.to_string(),
+        }
+        .indexed_text()
+    }
 }
 
 /// Collects documents and writes the store: records in memory, or streamed to a file with

@@ -83,6 +83,10 @@ pub enum IndexError {
     /// No document has this id.
     #[error("no document with id {0:?} in the index")]
     UnknownDocument(String),
+
+    /// `hint` names the pieces the tokenizer cuts the token into, if any.
+    #[error("{token:?} is not a term of the vocabulary{hint}")]
+    UnknownTerm { token: String, hint: String },
 }
 
 /// Result type of the index.

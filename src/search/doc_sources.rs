@@ -7,7 +7,6 @@
 //! present, and every shared weight within 0.001 (batched and one-by-one encoding differ by
 //! float rounding only). Otherwise the sources are unavailable, with the reason.
 
-use crate::corpus::Document;
 use crate::encoder::{Encoded, InputText, Source, SparseEncoder};
 use crate::index::{Index, Result};
 
@@ -38,13 +37,7 @@ impl DocumentSources {
                     .into(),
             ));
         }
-        let stored = index.doc(doc)?;
-        let text = Document {
-            id: String::new(),
-            title: stored.title.to_string(),
-            text: stored.text.to_string(),
-        }
-        .indexed_text();
+        let text = index.doc(doc)?.indexed_text();
         let (encoded, input) =
             encoder.encode_with_input(&text, index.manifest().model.max_length)?;
         let vector = index.vector(doc)?;

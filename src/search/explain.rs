@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::{matching, rank_of, top_k};
 use crate::analysis::{QueryTerm, TermScoreExplanation};
-use crate::corpus::Document;
 use crate::encoder::{Encoded, Source, SparseEncoder, TermKind, WordContribution};
 use crate::index::{Index, Result};
 
@@ -130,12 +129,7 @@ pub fn explain_splade(
     let input = encoder.input_text(query_text, query)?;
     let stored = index.doc(doc)?;
     let vector = index.vector(doc)?;
-    let doc_text = Document {
-        id: String::new(),
-        title: stored.title.to_string(),
-        text: stored.text.to_string(),
-    }
-    .indexed_text();
+    let doc_text = stored.indexed_text();
     let max_length = index.manifest().model.max_length;
     let doc_tokens: HashSet<u32> = encoder
         .token_ids(&doc_text, max_length)?

@@ -1,0 +1,8 @@
+//! Browsing an index as Luke browses Lucene's: one term across every document
+//! ([`TermReport`]), one document's whole vector ([`DocumentReport`]).
+
+pub mod document;
+pub mod term;
+
+pub use document::{DocumentReport, DocumentTerm, TermFilter};
+pub use term::{find_token, TermReport};
