@@ -173,3 +173,51 @@ fn expansion_pane_links_a_term_to_its_source_token() {
         assert!(!underlined(other), "{other} does not");
     }
 }
+
+/// The term browser (`t` on `settlement` in the expansion pane), then from its first
+/// document the document browser (`d`), then from there the term browser of that
+/// document's fourth term (`t`): every number from the worker's reports.
+#[test]
+fn term_and_document_browsers() {
+    let keys = [
+        KeyCode::Tab,
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Char('t'),
+    ];
+    snap_after("term_browser", &keys);
+    let mut more = keys.to_vec();
+    more.push(KeyCode::Char('d'));
+    snap_after("document_browser", &more);
+    let Some(e) = engine() else { return };
+    let (w, h) = SIZES[1];
+    let mut s = state(w, h);
+    load(&mut s, &e);
+    evaluate(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(&mut s, &e, keys.iter().map(|&k| key(k)));
+    let screen = text(&render(&s, w, h));
+    assert!(screen.contains("Term settlement"), "{screen}");
+    apply(&mut s, &e, [key(KeyCode::Char('d'))]);
+    let screen = text(&render(&s, w, h));
+    assert!(screen.contains("Document "), "{screen}");
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Char('t')),
+        ],
+    );
+    let screen = text(&render(&s, w, h));
+    assert!(screen.contains("Term "), "{screen}");
+    apply(&mut s, &e, [key(KeyCode::Esc)]);
+    let screen = text(&render(&s, w, h));
+    assert!(
+        !screen.contains("Term "),
+        "Esc closes the browser: {screen}"
+    );
+}

@@ -229,6 +229,8 @@ pub struct QueryView {
     pub inspect: Option<Result<Inspection, String>>,
     pub relevant: Vec<RelevantDoc>,
     pub compare: Option<CompareView>,
+    /// The open browser's report, when one is open.
+    pub browse: Option<Result<super::Browsed, String>>,
 }
 
 /// One row of the Evaluate table.

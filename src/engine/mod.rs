@@ -15,11 +15,13 @@ use crate::search::{DocumentSources, QueryEdits};
 use crate::sparse::SparseVector;
 use crate::system::{Explanation, Leaf, Pipeline, Prepared, Rankings, SecondIndex, SystemSpec};
 
+mod browse;
 mod compare;
 mod data;
 mod evaluate;
 mod marks;
 
+pub use browse::{Browse, Browsed, EncodedQueries, TERM_DOCUMENTS};
 pub use compare::kendall_tau_topk;
 pub use data::*;
 use marks::merge_marks;
@@ -61,6 +63,8 @@ pub struct Request {
     /// Also find which word of the inspected document produced each of its terms (encodes
     /// the document again).
     pub doc_sources: bool,
+    /// The term or document browser to fill in.
+    pub browse: Option<Browse>,
     /// Query id in the judged set (marks relevant documents; run systems look it up).
     pub qid: Option<String>,
     /// Also run the second checkpoint.
@@ -78,6 +82,7 @@ impl Default for Request {
             k: 10,
             inspect: None,
             doc_sources: false,
+            browse: None,
             qid: None,
             compare: false,
             columns: [SPLADE, BM25],
@@ -126,6 +131,8 @@ pub struct Engine {
     /// The last query prepared: moving the selection or editing terms does not re-run the
     /// models.
     cache: std::sync::Mutex<Option<Prepared>>,
+    /// The judged queries encoded, for the term browser (on first use).
+    judged_encoded: std::sync::OnceLock<Result<EncodedQueries, String>>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -170,6 +177,7 @@ impl Engine {
             b_name,
             judged,
             cache: Default::default(),
+            judged_encoded: Default::default(),
         })
     }
 
@@ -381,6 +389,7 @@ impl Engine {
             inspect,
             relevant,
             compare,
+            browse: req.browse.as_ref().map(|b| self.browse(b)),
         })
     }
 

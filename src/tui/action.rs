@@ -52,6 +52,11 @@ pub enum Action {
     ThresholdDown,
     /// "Why not?": inspect any document by id.
     WhyNot,
+    /// Open the term browser on the selected term (expansion pane, document browser).
+    BrowseTerm,
+    /// Open the document browser on the selected document (hit lists, inspector, term
+    /// browser).
+    BrowseDocument,
     HistoryPrev,
     /// Newer history entry; past the newest, the unsent draft comes back.
     HistoryNext,

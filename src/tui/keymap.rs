@@ -29,6 +29,8 @@ pub enum Context {
     Evaluate,
     /// The "why not?" id box (text input).
     WhyNot,
+    /// The term or document browser.
+    Browse,
     Help,
 }
 
@@ -44,6 +46,7 @@ impl Context {
             Self::Compare => "Compare lists",
             Self::Evaluate => "Evaluate",
             Self::WhyNot => "Why not? box",
+            Self::Browse => "Term and document browsers",
             Self::Help => "Help",
         }
     }

@@ -7,7 +7,7 @@ use super::config::{Config, History};
 use super::keymap::{Context, Keymap};
 pub use super::pane::{Focus, View};
 use super::theme::Theme;
-use crate::engine::{Column, EvalTable, Loaded, QueryView, Request, Target, BM25, SPLADE};
+use crate::engine::{Browse, Column, EvalTable, Loaded, QueryView, Request, Target, BM25, SPLADE};
 use crate::search::QueryEdits;
 
 /// A window over the rest.
@@ -16,6 +16,8 @@ pub enum Overlay {
     None,
     Help,
     WhyNot,
+    /// The term or document browser ([`State::browse`]).
+    Browse,
 }
 
 /// Loading, ready, or failed to load.
@@ -157,6 +159,10 @@ pub struct State {
     pub b_selected: usize,
     pub inspector_scroll: u16,
     pub help_scroll: u16,
+    /// What the browser overlay shows, and the selected row of its list (a term's
+    /// documents, a document's terms).
+    pub browse: Option<Browse>,
+    pub browse_selected: usize,
     /// A document inspected by id ("why not?") instead of the selected hit.
     pub inspect_id: Option<String>,
     /// The judged query id of the query (opened from the Evaluate view).
@@ -221,6 +227,8 @@ impl State {
             b_selected: 0,
             inspector_scroll: 0,
             help_scroll: 0,
+            browse: None,
+            browse_selected: 0,
             inspect_id: None,
             qid: None,
             eval: EvalState::default(),
@@ -260,6 +268,7 @@ impl State {
         match self.overlay {
             Overlay::Help => return Context::Help,
             Overlay::WhyNot => return Context::WhyNot,
+            Overlay::Browse => return Context::Browse,
             Overlay::None => {}
         }
         match (self.view, self.focus) {
@@ -305,6 +314,10 @@ impl State {
             k: self.config.hits,
             inspect,
             doc_sources: self.focus == Focus::Inspector,
+            browse: self
+                .browse
+                .clone()
+                .filter(|_| self.overlay == Overlay::Browse),
             qid: self.qid.clone(),
             compare: self.has_compare() && self.view == View::Compare,
             columns: self.columns,

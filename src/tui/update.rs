@@ -9,6 +9,7 @@ use tui_textarea::TextArea;
 use super::action::Action;
 use super::keymap::Context;
 use super::state::{id_box, query_box, Draft, EvalColumn, Focus, Overlay, Phase, State, View};
+use crate::engine::{Browse, Browsed};
 use crate::search::QueryEdits;
 
 /// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
@@ -31,7 +32,7 @@ pub fn key_action(state: &State, key: &KeyEvent) -> Option<Action> {
     }
     match context {
         Context::Query | Context::WhyNot => Some(Action::Input(*key)),
-        Context::Help => None,
+        Context::Help | Context::Browse => None,
         _ => state.keymap.lookup(Context::Global, key),
     }
 }
@@ -139,6 +140,24 @@ pub fn update(state: &mut State, action: Action) {
             state.why_not = id_box();
             state.why_not_pick = None;
         }
+        Action::BrowseTerm => match browsed_term(state) {
+            Some(id) => open_browser(state, Browse::Term(id)),
+            None => {
+                state.message = Some((
+                    "select a term first: in the expansion pane or a document's browser".into(),
+                    true,
+                ))
+            }
+        },
+        Action::BrowseDocument => match browsed_document(state) {
+            Some(id) => open_browser(state, Browse::Document(id)),
+            None => {
+                state.message = Some((
+                    "select a document first: a hit, the inspector, or a term's browser".into(),
+                    true,
+                ))
+            }
+        },
         Action::HistoryPrev => {
             let browsing = state.history.browsing();
             if let Some(q) = state.history.older().map(str::to_string) {
@@ -288,8 +307,70 @@ pub fn remember(state: &mut State) {
     }
 }
 
+/// Opens (or moves) the browser overlay and asks the worker for its report.
+fn open_browser(state: &mut State, what: Browse) {
+    if state.loaded().is_none() {
+        return;
+    }
+    state.overlay = Overlay::Browse;
+    state.browse = Some(what);
+    state.browse_selected = 0;
+    state.request();
+}
+
+/// The report the browser shows, when it is there.
+fn browsed(state: &State) -> Option<&Browsed> {
+    state.shown.as_ref()?.browse.as_ref()?.as_ref().ok()
+}
+
+/// The term to browse: the document browser's selected term, or the expansion pane's.
+fn browsed_term(state: &State) -> Option<u32> {
+    if state.overlay == Overlay::Browse {
+        return match browsed(state)? {
+            Browsed::Document(d) => d.terms.get(state.browse_selected).map(|t| t.id),
+            Browsed::Term(_) => None,
+        };
+    }
+    let shown = state.shown.as_ref()?;
+    match (state.view, state.focus) {
+        (View::Explore, Focus::Terms) => shown.terms.get(state.term_selected).map(|t| t.id),
+        _ => None,
+    }
+}
+
+/// The document to browse: the term browser's selected document, the inspected document,
+/// or the focused list's selected hit.
+fn browsed_document(state: &State) -> Option<String> {
+    if state.overlay == Overlay::Browse {
+        return match browsed(state)? {
+            Browsed::Term(t) => t.top.get(state.browse_selected).map(|d| d.id.clone()),
+            Browsed::Document(_) => None,
+        };
+    }
+    let shown = state.shown.as_ref()?;
+    match (state.view, state.focus) {
+        (View::Explore, Focus::Inspector) => match shown.inspect.as_ref()? {
+            Ok(x) => Some(x.id.clone()),
+            Err(_) => None,
+        },
+        (View::Explore, Focus::Left) => shown.lists[0]
+            .hits
+            .get(state.left_selected)
+            .map(|h| h.id.clone()),
+        (View::Explore, Focus::Right) => shown.lists[1]
+            .hits
+            .get(state.right_selected)
+            .map(|h| h.id.clone()),
+        _ => None,
+    }
+}
+
 fn back(state: &mut State) {
     match state.overlay {
+        Overlay::Browse => {
+            state.overlay = Overlay::None;
+            state.browse = None;
+        }
         Overlay::Help | Overlay::WhyNot => state.overlay = Overlay::None,
         Overlay::None => {
             if state.focus == Focus::Inspector {
@@ -363,6 +444,17 @@ fn step(state: &mut State, delta: i64) {
     match state.overlay {
         Overlay::Help => {
             state.help_scroll = (state.help_scroll as i64 + delta).clamp(0, 200) as u16;
+            return;
+        }
+        Overlay::Browse => {
+            let n = match browsed(state) {
+                Some(Browsed::Term(t)) => t.top.len(),
+                Some(Browsed::Document(d)) => d.terms.len(),
+                None => 0,
+            };
+            let mut sel = state.browse_selected;
+            mv(&mut sel, n);
+            state.browse_selected = sel;
             return;
         }
         Overlay::WhyNot => {
@@ -609,7 +701,7 @@ fn edit_text(state: &mut State, f: impl FnOnce(&mut TextArea<'static>)) {
             f(&mut state.why_not);
             state.why_not_pick = None;
         }
-        Overlay::Help => {}
+        Overlay::Help | Overlay::Browse => {}
         Overlay::None => {
             let before = state.query_text();
             f(&mut state.query);

@@ -10,7 +10,7 @@ use super::super::layout::{inner, scroll_offset};
 use super::super::state::State;
 use super::widgets::{fit, pad, pane};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -21,7 +21,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// The contexts in the help overlay, in order.
-const HELP_CONTEXTS: [Context; 8] = [
+const HELP_CONTEXTS: [Context; 9] = [
     Context::Global,
     Context::Query,
     Context::Terms,
@@ -30,6 +30,7 @@ const HELP_CONTEXTS: [Context; 8] = [
     Context::Compare,
     Context::Evaluate,
     Context::WhyNot,
+    Context::Browse,
 ];
 
 /// The help overlay: every binding of every context, from the keymap, in columns sized

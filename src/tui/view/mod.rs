@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state. [`draw`] lays out the frame with
 //! [`super::layout::regions`] and hands each region to its view.
 
+pub mod browse;
 pub mod compare;
 pub mod evaluate;
 pub mod help;
@@ -74,6 +75,7 @@ fn draw_screen(frame: &mut Frame, state: &State) {
     match state.overlay {
         Overlay::Help => help::draw_help(frame, area, state),
         Overlay::WhyNot => help::draw_why_not(frame, area, state),
+        Overlay::Browse => browse::draw(frame, area, state),
         Overlay::None => {}
     }
 }
@@ -255,7 +257,7 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
             Action::ToggleTerm,
             Action::WeightUp,
             Action::WeightDown,
-            Action::ResetEdits,
+            Action::BrowseTerm,
         ],
         Context::Hits if state.systems().len() > 2 => &[
             Action::Open,
@@ -264,8 +266,13 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
             Action::LeftSystem,
             Action::RightSystem,
         ],
-        Context::Hits => &[Action::Open, Action::OtherList, Action::WhyNot],
-        Context::Inspector => &[Action::Back, Action::Down],
+        Context::Hits => &[
+            Action::Open,
+            Action::OtherList,
+            Action::WhyNot,
+            Action::BrowseDocument,
+        ],
+        Context::Inspector => &[Action::Back, Action::Down, Action::BrowseDocument],
         Context::Compare => &[Action::Open, Action::OtherList, Action::FocusNext],
         Context::Evaluate if state.systems().len() > 2 => &[
             Action::Open,
@@ -276,6 +283,7 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
         Context::Evaluate => &[Action::Open, Action::SortNext, Action::SortReverse],
         Context::WhyNot => &[Action::Open, Action::Back],
         Context::Help => &[Action::Back],
+        Context::Browse => &[Action::BrowseTerm, Action::BrowseDocument, Action::Back],
         Context::Global => &[Action::Help, Action::Quit],
     };
     let mut out = Vec::new();
