@@ -61,6 +61,26 @@ fn main() {
     );
     save("inspector-80x24", &s, 80, 24);
 
+    // Attribution: `settlement` selected in the expansion pane (its source `login (log)`
+    // on the first line, the terms of `log` underlined), the inspector focused (document
+    // words); then the term browser (`t`) and the document browser of its first document.
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+        ],
+    );
+    save("attribution", &s, W, H);
+    apply(&mut s, &e, [key(KeyCode::Char('t'))]);
+    save("term-browser", &s, W, H);
+    apply(&mut s, &e, [key(KeyCode::Char('d'))]);
+    save("document-browser", &s, W, H);
+
     let mut s = fresh(W, H);
     apply(&mut s, &e, [key(KeyCode::F(3))]);
     save("compare", &s, W, H);
