@@ -61,6 +61,21 @@ fn demo_in_tmux_type_inspect_ablate_resize_quit() {
         s.contains("SPLADE #1 15.39") && s.contains("SPLADE term"),
         "{s}"
     );
+    // The inspected document's browser, then the browser of its heaviest term, then Esc
+    // back to the inspector.
+    tmux.keys(&["d"]);
+    tmux.wait("the document browser", 60, |s| {
+        s.contains("Document kb-0310") && s.contains("input,")
+    });
+    tmux.keys(&["t"]);
+    let s = tmux.wait("the term browser", 60, |s| {
+        s.contains("Term reset") && s.contains("heaviest documents")
+    });
+    assert!(s.contains("of 327 documents"), "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.wait("the inspector again", 30, |s| {
+        !s.contains("Term reset") && s.contains("Inspector kb-0310")
+    });
     // Back to the list, then to the expansion terms; switch the top term off.
     tmux.keys(&["Escape", "BTab", "Space"]);
     let s = tmux.wait("the ablated term", 30, |s| s.contains("15 on"));
