@@ -39,9 +39,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The explorer: a live terminal UI with the query's expansion terms, SPLADE and BM25
-    /// hits side by side with per-term contributions, an inspector, term ablation and
-    /// pruning, "why not?", checkpoint comparison (--compare) and evaluation (--beir).
+    /// The explorer: a live terminal UI with the query's expansion terms (and the word each
+    /// came from), SPLADE and BM25 hits side by side with per-term contributions, an
+    /// inspector, term and document browsers, term ablation and pruning, "why not?",
+    /// checkpoint comparison (--compare) and evaluation (--beir).
     #[command(after_help = "Examples:\n  spladescope tui scifact.idx\n  \
         spladescope tui scifact.idx --beir ../shared/data/scifact --query \"vitamin d\"\n  \
         spladescope tui nf.idx --compare nf-ft.idx --beir ../shared/data/nfcorpus\n\n\
