@@ -78,14 +78,22 @@ impl DocumentReport {
         filter: &TermFilter,
     ) -> Result<Self> {
         let stored = index.doc(doc)?;
-        let text = stored.indexed_text();
-        let max_length = index.manifest().model.max_length;
-        let token_ids = encoder.token_ids(&text, max_length)?;
-        let own: HashSet<u32> = token_ids.iter().copied().collect();
         let (sources, sources_unavailable) = match DocumentSources::of(index, encoder, doc)? {
             Ok(s) => (Some(s), None),
             Err(why) => (None, Some(why)),
         };
+        // The token ids the model read: the re-encoding's, else the text tokenised alone.
+        let (token_ids, truncated) = match &sources {
+            Some(s) => (s.encoded.token_ids.clone(), s.encoded.truncated()),
+            None => {
+                let text = stored.indexed_text();
+                let max_length = index.manifest().model.max_length;
+                let ids = encoder.token_ids(&text, max_length)?;
+                let cut = ids.len() >= max_length && encoder.count_tokens(&text)? > max_length;
+                (ids, cut)
+            }
+        };
+        let own: HashSet<u32> = token_ids.iter().copied().collect();
         let vector = index.vector(doc)?;
         let all: Vec<DocumentTerm> = vector
             .by_weight()
@@ -94,11 +102,7 @@ impl DocumentReport {
                 id,
                 token: encoder.token(id).to_string(),
                 weight,
-                kind: if own.contains(&id) {
-                    TermKind::Input
-                } else {
-                    TermKind::Expansion
-                },
+                kind: TermKind::of(own.contains(&id)),
                 source: sources.as_ref().and_then(|s| s.source(id)),
             })
             .collect();
@@ -116,7 +120,7 @@ impl DocumentReport {
             expansion_terms: vector.nnz() - input_terms,
             l1: vector.l1(),
             tokens: token_ids.len(),
-            truncated: token_ids.len() >= max_length && encoder.count_tokens(&text)? > max_length,
+            truncated,
             terms,
             sources_unavailable,
         })

@@ -5,4 +5,4 @@ pub mod document;
 pub mod term;
 
 pub use document::{DocumentReport, DocumentTerm, TermFilter};
-pub use term::{find_token, TermReport};
+pub use term::{encode_queries, find_token, EncodedQueries, TermReport};

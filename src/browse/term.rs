@@ -111,6 +111,23 @@ pub fn find_token(encoder: &SparseEncoder, token: &str) -> Result<u32> {
     })
 }
 
+/// Queries as [`TermReport::compute`] takes them: id, text and encoding.
+pub type EncodedQueries = Vec<(String, String, Encoded)>;
+
+/// Encodes `(id, text)` queries in batches.
+pub fn encode_queries(
+    encoder: &SparseEncoder,
+    queries: Vec<(String, String)>,
+) -> Result<EncodedQueries> {
+    let texts: Vec<&str> = queries.iter().map(|(_, t)| t.as_str()).collect();
+    let encoded = encoder.encode_batch(&texts)?;
+    Ok(queries
+        .into_iter()
+        .zip(encoded)
+        .map(|((q, t), e)| (q, t, e))
+        .collect())
+}
+
 impl TermReport {
     /// The report of term `id`: its `top` heaviest documents with their sources, and the
     /// `queries` (`(id, text, encoding)`) that use it.
@@ -157,7 +174,7 @@ impl TermReport {
                 id: stored.id.to_string(),
                 title: stored.title.to_string(),
                 weight: weights[i],
-                kind: kind(own[i]),
+                kind: TermKind::of(own[i]),
                 source,
             });
         }
@@ -171,7 +188,7 @@ impl TermReport {
                     id: qid.clone(),
                     text: text.clone(),
                     weight,
-                    kind: kind(encoded.token_ids.contains(&id)),
+                    kind: TermKind::of(encoded.token_ids.contains(&id)),
                     source: input.source(encoded, id),
                 });
             }
@@ -192,14 +209,6 @@ impl TermReport {
             queries: using,
             queries_given: queries.len(),
         })
-    }
-}
-
-fn kind(own: bool) -> TermKind {
-    if own {
-        TermKind::Input
-    } else {
-        TermKind::Expansion
     }
 }
 

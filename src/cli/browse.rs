@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use spladescope::browse::{find_token, DocumentReport, TermFilter, TermReport};
+use spladescope::browse::{encode_queries, find_token, DocumentReport, TermFilter, TermReport};
 use spladescope::display::visible;
 use spladescope::encoder::TermKind;
 use spladescope::eval::{load_beir, read_queries};
 
-use super::output::{bar, pad, paint, snippet, source_note, use_color, TermRow};
+use super::output::{bar, pad, paint, snippet, source_suffix, term_table, use_color, TermRow};
 use super::query::QueryModelArgs;
 
 #[derive(Debug, Args)]
@@ -61,12 +61,7 @@ pub fn run_term(args: &TermArgs) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let encoded = encoder.encode_batch(&texts.iter().map(|(_, t)| t).collect::<Vec<_>>())?;
-    let queries: Vec<_> = texts
-        .into_iter()
-        .zip(encoded)
-        .map(|((q, t), e)| (q, t, e))
-        .collect();
+    let queries = encode_queries(&encoder, texts)?;
     let report = TermReport::compute(&index, &encoder, id, args.top, &queries)?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -84,13 +79,6 @@ fn small(w: f32) -> String {
         format!("{w:.1e}")
     } else {
         format!("{w:.3}")
-    }
-}
-
-fn kind_word(kind: TermKind) -> &'static str {
-    match kind {
-        TermKind::Input => "input",
-        TermKind::Expansion => "expansion",
     }
 }
 
@@ -145,19 +133,14 @@ fn print_term(out: &mut impl Write, r: &TermReport, color: bool) -> std::io::Res
     }
     writeln!(out, "\nheaviest documents")?;
     for (i, d) in r.top.iter().enumerate() {
-        let source = d
-            .source
-            .as_ref()
-            .and_then(|s| source_note(&r.token, s))
-            .map(|n| format!("  {n}"))
-            .unwrap_or_default();
+        let source = source_suffix(&r.token, d.source.as_ref());
         writeln!(
             out,
             "{:>4}  {:>7.4}  {}  {:<9}  {}{}",
             i + 1,
             d.weight,
             pad(&visible(&d.id), 12),
-            kind_word(d.kind),
+            d.kind.word(),
             snippet(&d.title, 60),
             paint(&source, "2", color),
         )?;
@@ -177,18 +160,13 @@ fn print_term(out: &mut impl Write, r: &TermReport, color: bool) -> std::io::Res
             r.queries_given
         )?;
         for q in &r.queries {
-            let source = q
-                .source
-                .as_ref()
-                .and_then(|s| source_note(&r.token, s))
-                .map(|n| format!("  {n}"))
-                .unwrap_or_default();
+            let source = source_suffix(&r.token, q.source.as_ref());
             writeln!(
                 out,
                 "  {:>7.4}  {}  {:<9}  {}{}",
                 q.weight,
                 pad(&visible(&q.id), 10),
-                kind_word(q.kind),
+                q.kind.word(),
                 snippet(&q.text, 60),
                 paint(&source, "2", color),
             )?;
@@ -285,23 +263,17 @@ fn print_doc(
     if let Some(why) = &r.sources_unavailable {
         writeln!(out, "{}", paint(&format!("no sources: {why}"), "2", color))?;
     }
-    let width = r
+    let rows: Vec<TermRow> = r
         .terms
         .iter()
-        .map(|t| unicode_width::UnicodeWidthStr::width(t.token.as_str()))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
-    let max = r.terms.first().map_or(0.0, |t| t.weight);
-    for (i, t) in r.terms.iter().enumerate() {
-        let row = TermRow {
+        .map(|t| TermRow {
             token: &t.token,
             weight: t.weight,
             kind: t.kind,
             source: t.source.as_ref(),
-        };
-        writeln!(out, "{}", row.line(i + 1, width, max, color))?;
-    }
+        })
+        .collect();
+    term_table(out, &rows, color)?;
     if r.terms.len() < r.nnz {
         writeln!(
             out,

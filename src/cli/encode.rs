@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use spladescope::encoder::{Encoded, SparseEncoder, Term, TermKind};
 
-use super::output::{paint, use_color, TermRow};
+use super::output::{paint, term_table, use_color, TermRow};
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
@@ -127,23 +127,17 @@ fn emit(
 
 fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
     writeln!(out, "{}", paint(&format!("{:?}", r.text), "1", color))?;
-    let width = r
+    let rows: Vec<TermRow> = r
         .terms
         .iter()
-        .map(|t| unicode_width::UnicodeWidthStr::width(t.token.as_str()))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
-    let max = r.terms.first().map_or(0.0, |t| t.weight);
-    for (i, t) in r.terms.iter().enumerate() {
-        let row = TermRow {
+        .map(|t| TermRow {
             token: &t.token,
             weight: t.weight,
             kind: t.kind,
             source: t.source.as_ref(),
-        };
-        writeln!(out, "{}", row.line(i + 1, width, max, color))?;
-    }
+        })
+        .collect();
+    term_table(out, &rows, color)?;
     let shown = if r.terms.len() < r.nnz {
         format!(", top {} shown", r.terms.len())
     } else {

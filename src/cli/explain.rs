@@ -10,12 +10,11 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use spladescope::encoder::TermKind;
 use spladescope::search::explain::SpladeTermRow;
 use spladescope::search::{Bm25Explanation, DocumentSources, RankInfo, SpladeExplanation};
 use spladescope::system::{Explanation, Leaf, Position, SystemSpec};
 
-use super::output::{pad, paint, snippet, source_note, use_color};
+use super::output::{pad, paint, snippet, use_color};
 use super::query::{EditArgs, QueryModelArgs};
 use super::systems::{self, SystemArgs};
 
@@ -217,8 +216,8 @@ fn print_splade(
             t.doc_weight,
             t.contribution,
             t.share * 100.0,
-            kind(t.query_kind),
-            kind(t.doc_kind),
+            t.query_kind.word(),
+            t.doc_kind.word(),
             paint(&source, "2", color),
         )?;
     }
@@ -254,7 +253,7 @@ fn print_splade(
                     "{} {:.3} ({})",
                     visible(&m.token),
                     m.query_weight,
-                    kind(m.query_kind)
+                    m.query_kind.word()
                 )
             })
             .collect();
@@ -328,22 +327,12 @@ fn position_line(p: &Position) -> String {
 fn sources_note(t: &SpladeTermRow) -> String {
     let parts: Vec<String> = [("query", &t.query_source), ("doc", &t.doc_source)]
         .into_iter()
-        .filter_map(|(side, s)| {
-            let note = source_note(&t.token, s.as_ref()?)?;
-            Some(format!("{side} {note}"))
-        })
+        .filter_map(|(side, s)| Some(format!("{side} ← {}", s.as_ref()?.note(&t.token)?)))
         .collect();
     if parts.is_empty() {
         String::new()
     } else {
         format!("  {}", parts.join(" · "))
-    }
-}
-
-fn kind(k: TermKind) -> &'static str {
-    match k {
-        TermKind::Input => "input",
-        TermKind::Expansion => "expansion",
     }
 }
 

@@ -2,7 +2,7 @@
 
 use spladescope::display::visible;
 use spladescope::encoder::{Source, TermKind};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 /// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
 pub fn use_color() -> bool {
@@ -92,19 +92,13 @@ pub fn error_chain(err: &anyhow::Error) -> String {
     out
 }
 
-/// `← login`: the word a term came from, with the token when the word has several and it is
-/// not the term itself; `None` when the term is the word.
-pub fn source_note(term: &str, source: &Source) -> Option<String> {
-    let word = source.word.to_lowercase();
-    if word == term {
-        return None;
-    }
-    let several = word != source.token.trim_start_matches("##").to_lowercase();
-    Some(if several && source.token != term {
-        format!("← {} ({})", source.word, source.token)
-    } else {
-        format!("← {}", source.word)
-    })
+/// `  ← login (log)`: the word a term came from ([`Source::note`]), or nothing when the term
+/// is that word or has no source.
+pub fn source_suffix(term: &str, source: Option<&Source>) -> String {
+    source
+        .and_then(|s| s.note(term))
+        .map(|n| format!("  ← {n}"))
+        .unwrap_or_default()
 }
 
 /// One row of a vector's table (`encode`, `doc`): rank, token, weight, bar, input or
@@ -116,22 +110,34 @@ pub struct TermRow<'a> {
     pub source: Option<&'a Source>,
 }
 
+/// A vector's table, heaviest first: tokens padded to the longest (4 to 24 columns), bars
+/// scaled to the first row's weight.
+pub fn term_table(out: &mut impl Write, rows: &[TermRow], color: bool) -> std::io::Result<()> {
+    let width = rows
+        .iter()
+        .map(|r| unicode_width::UnicodeWidthStr::width(r.token))
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let max = rows.first().map_or(0.0, |r| r.weight);
+    for (i, row) in rows.iter().enumerate() {
+        writeln!(out, "{}", row.line(i + 1, width, max, color))?;
+    }
+    Ok(())
+}
+
 impl TermRow<'_> {
     /// The row, the token padded to `width` and the bar scaled to `max`.
-    pub fn line(&self, rank: usize, width: usize, max: f32, color: bool) -> String {
-        let (label, style) = match self.kind {
-            TermKind::Input => ("input", "36"),
-            TermKind::Expansion => ("expansion", "33"),
+    fn line(&self, rank: usize, width: usize, max: f32, color: bool) -> String {
+        let style = match self.kind {
+            TermKind::Input => "36",
+            TermKind::Expansion => "33",
         };
-        let source = self
-            .source
-            .and_then(|s| source_note(self.token, s))
-            .map(|n| format!("  {n}"))
-            .unwrap_or_default();
+        let source = source_suffix(self.token, self.source);
         let label = if source.is_empty() {
-            label.to_string()
+            self.kind.word().to_string()
         } else {
-            pad(label, 9)
+            pad(self.kind.word(), 9)
         };
         format!(
             "{:>4}  {}  {:>6.3}  {}  {}{}",
@@ -185,30 +191,25 @@ mod tests {
     }
 
     #[test]
-    fn a_source_note_names_the_word_and_the_token_when_it_tells_more() {
+    fn a_source_suffix_names_the_word_and_the_token_when_it_tells_more() {
         let source = |token: &str, word: &str| Source {
             position: 1,
             token: token.into(),
             word: word.into(),
-            word_index: 0,
             span: None,
         };
-        assert_eq!(source_note("reset", &source("reset", "Reset")), None);
+        let suffix = |term: &str, s: Source| source_suffix(term, Some(&s));
+        assert_eq!(suffix("reset", source("reset", "Reset")), "");
+        assert_eq!(suffix("log", source("log", "login")), "  ← login");
         assert_eq!(
-            source_note("log", &source("log", "login")).unwrap(),
-            "← login"
+            suffix("settlement", source("log", "login")),
+            "  ← login (log)"
         );
+        assert_eq!(suffix("to", source("[SEP]", "[SEP]")), "  ← [SEP]");
         assert_eq!(
-            source_note("settlement", &source("log", "login")).unwrap(),
-            "← login (log)"
+            suffix("alzheimer", source("parkinson", "Parkinson")),
+            "  ← Parkinson"
         );
-        assert_eq!(
-            source_note("to", &source("[SEP]", "[SEP]")).unwrap(),
-            "← [SEP]"
-        );
-        assert_eq!(
-            source_note("alzheimer", &source("parkinson", "Parkinson")).unwrap(),
-            "← Parkinson"
-        );
+        assert_eq!(source_suffix("to", None), "");
     }
 }

@@ -27,12 +27,29 @@ pub struct Source {
     /// The word that token belongs to, as written in the text (a special token is its own
     /// word).
     pub word: String,
-    /// The word's number among the input's words (in [`InputText::words`]).
-    #[serde(skip)]
-    pub word_index: usize,
     /// The token's byte range in the text (`None` for special tokens).
     #[serde(skip)]
     pub span: Option<Range<usize>>,
+}
+
+impl Source {
+    /// The word, unless it is `term` itself (case aside): what is worth showing beside a
+    /// term.
+    pub fn other_word(&self, term: &str) -> Option<&str> {
+        (self.word.to_lowercase() != term.to_lowercase()).then_some(self.word.as_str())
+    }
+
+    /// `login (log)`: the word a term came from, with the token when the word has several
+    /// and the token is not the term; `None` when the term is the word.
+    pub fn note(&self, term: &str) -> Option<String> {
+        let word = self.other_word(term)?;
+        let one_token = word.to_lowercase() == self.token.trim_start_matches("##").to_lowercase();
+        Some(if one_token || self.token == term {
+            word.to_string()
+        } else {
+            format!("{word} ({})", self.token)
+        })
+    }
 }
 
 /// A word of the input: one or more consecutive positions.
@@ -51,9 +68,6 @@ pub struct Word {
 pub struct WordContribution {
     /// The word (`None` for terms without a recorded source, such as edited-in terms).
     pub word: Option<String>,
-    /// Its position range in the input.
-    #[serde(skip)]
-    pub positions: Option<Range<usize>>,
     /// Sum of its terms' contributions (added in `f64`, rounded once).
     pub contribution: f32,
     /// `contribution / score` (0 when the score is 0).
@@ -136,16 +150,6 @@ impl InputText {
         }
     }
 
-    /// Number of positions.
-    pub fn len(&self) -> usize {
-        self.tokens.len()
-    }
-
-    /// Whether there is no position.
-    pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
-    }
-
     /// The token at each position.
     pub fn tokens(&self) -> &[String] {
         &self.tokens
@@ -164,12 +168,11 @@ impl InputText {
     /// The source of term `id` of `encoded` (the encoding this map was built for).
     pub fn source(&self, encoded: &Encoded, id: u32) -> Option<Source> {
         let position = encoded.source(id)?;
-        let word_index = *self.word_of.get(position)?;
+        let word = *self.word_of.get(position)?;
         Some(Source {
             position,
             token: self.tokens[position].clone(),
-            word: self.words[word_index].text.clone(),
-            word_index,
+            word: self.words[word].text.clone(),
             span: self.spans[position].clone(),
         })
     }
@@ -201,12 +204,10 @@ impl InputText {
             .map(|(w, (sum, mut terms))| {
                 terms.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
                 let contribution = sum as f32;
-                let word = self.words.get(w);
                 (
                     w,
                     WordContribution {
-                        word: word.map(|w| w.text.clone()),
-                        positions: word.map(|w| w.positions.clone()),
+                        word: self.words.get(w).map(|w| w.text.clone()),
                         contribution,
                         share: if score > 0.0 {
                             contribution / score
@@ -326,5 +327,27 @@ mod tests {
         let input = InputText::new("ab", pieces, &[101, 7, 102], |id| format!("t{id}"));
         let words: Vec<&str> = input.words().iter().map(|w| w.text.as_str()).collect();
         assert_eq!(words, ["t101", "t7", "t102"]);
+    }
+
+    #[test]
+    fn a_note_names_the_word_and_the_token_when_it_tells_more() {
+        let source = |token: &str, word: &str| Source {
+            position: 1,
+            token: token.into(),
+            word: word.into(),
+            span: None,
+        };
+        assert_eq!(source("reset", "Reset").note("reset"), None);
+        assert_eq!(source("log", "login").note("log").unwrap(), "login");
+        assert_eq!(
+            source("log", "login").note("settlement").unwrap(),
+            "login (log)"
+        );
+        assert_eq!(source("[SEP]", "[SEP]").note("to").unwrap(), "[SEP]");
+        assert_eq!(
+            source("parkinson", "Parkinson").note("alzheimer").unwrap(),
+            "Parkinson"
+        );
+        assert_eq!(source("log", "login").other_word("LOGIN"), None);
     }
 }

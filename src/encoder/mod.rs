@@ -113,6 +113,25 @@ pub enum TermKind {
     Expansion,
 }
 
+impl TermKind {
+    /// `Input` when the term is one of the text's own tokens, else `Expansion`.
+    pub fn of(own_token: bool) -> Self {
+        if own_token {
+            Self::Input
+        } else {
+            Self::Expansion
+        }
+    }
+
+    /// `"input"` or `"expansion"`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Input => "input",
+            Self::Expansion => "expansion",
+        }
+    }
+}
+
 /// One non-zero term of a vector, for display.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
@@ -339,11 +358,7 @@ impl SparseEncoder {
                 id,
                 token: self.token(id).to_string(),
                 weight,
-                kind: if tokens.contains(&id) {
-                    TermKind::Input
-                } else {
-                    TermKind::Expansion
-                },
+                kind: TermKind::of(tokens.contains(&id)),
                 source: input.source(encoded, id),
             })
             .collect()

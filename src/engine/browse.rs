@@ -2,11 +2,8 @@
 //! the worker like everything else. The term browser lists the judged queries that use the
 //! term; they are encoded once, the first time a term is browsed.
 
-use std::sync::OnceLock;
-
 use super::Engine;
-use crate::browse::{find_token, DocumentReport, TermFilter, TermReport};
-use crate::encoder::Encoded;
+use crate::browse::{encode_queries, DocumentReport, EncodedQueries, TermFilter, TermReport};
 
 /// Heaviest documents a term browser lists.
 pub const TERM_DOCUMENTS: usize = 20;
@@ -26,9 +23,6 @@ pub enum Browsed {
     Term(Box<TermReport>),
     Document(Box<DocumentReport>),
 }
-
-/// The judged queries' ids, texts and encodings.
-pub type EncodedQueries = Vec<(String, String, Encoded)>;
 
 impl Engine {
     /// The report a browser shows.
@@ -51,40 +45,19 @@ impl Engine {
         }
     }
 
-    /// The vocabulary id of a token, or why it has none.
-    pub fn term_id(&self, token: &str) -> Result<u32, String> {
-        find_token(self.encoder(), token).map_err(|e| e.to_string())
-    }
-
     fn judged_encodings(&self) -> Result<&EncodedQueries, String> {
-        static_cell(&self.judged_encoded, || {
+        let encoded = self.judged_encoded.get_or_init(|| {
             let Some(j) = &self.judged else {
                 return Ok(Vec::new());
             };
-            let list: Vec<(String, String)> = j
+            let list = j
                 .queries
                 .judged(&j.qrels)
                 .into_iter()
                 .map(|(q, t)| (q.to_string(), t.to_string()))
                 .collect();
-            let texts: Vec<&str> = list.iter().map(|(_, t)| t.as_str()).collect();
-            let encoded = self
-                .encoder()
-                .encode_batch(&texts)
-                .map_err(|e| e.to_string())?;
-            Ok(list
-                .into_iter()
-                .zip(encoded)
-                .map(|((q, t), e)| (q, t, e))
-                .collect())
-        })
+            encode_queries(self.encoder(), list).map_err(|e| e.to_string())
+        });
+        encoded.as_ref().map_err(Clone::clone)
     }
-}
-
-/// The value of `cell`, computed once by `init`; an error is kept and returned again.
-fn static_cell<T>(
-    cell: &OnceLock<Result<T, String>>,
-    init: impl FnOnce() -> Result<T, String>,
-) -> Result<&T, String> {
-    cell.get_or_init(init).as_ref().map_err(Clone::clone)
 }

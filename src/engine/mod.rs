@@ -21,7 +21,7 @@ mod data;
 mod evaluate;
 mod marks;
 
-pub use browse::{Browse, Browsed, EncodedQueries, TERM_DOCUMENTS};
+pub use browse::{Browse, Browsed, TERM_DOCUMENTS};
 pub use compare::kendall_tau_topk;
 pub use data::*;
 use marks::merge_marks;
@@ -132,7 +132,7 @@ pub struct Engine {
     /// models.
     cache: std::sync::Mutex<Option<Prepared>>,
     /// The judged queries encoded, for the term browser (on first use).
-    judged_encoded: std::sync::OnceLock<Result<EncodedQueries, String>>,
+    judged_encoded: std::sync::OnceLock<Result<crate::browse::EncodedQueries, String>>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -636,11 +636,7 @@ impl Engine {
             .map(|(id, weight)| DocTerm {
                 token: encoder.token(id).to_string(),
                 weight,
-                kind: if own.contains(&id) {
-                    TermKind::Input
-                } else {
-                    TermKind::Expansion
-                },
+                kind: TermKind::of(own.contains(&id)),
                 in_query: edited.get(id) > 0.0,
                 source: found.and_then(|s| s.source(id)),
             })

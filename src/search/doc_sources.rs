@@ -20,8 +20,6 @@ const TOLERANCE: f32 = 1e-3;
 pub struct DocumentSources {
     pub encoded: Encoded,
     pub input: InputText,
-    /// The text that was encoded (title and text, as indexed).
-    pub text: String,
 }
 
 impl DocumentSources {
@@ -52,11 +50,7 @@ impl DocumentSources {
                 encoder.files().id
             )));
         }
-        Ok(Ok(Self {
-            encoded,
-            input,
-            text,
-        }))
+        Ok(Ok(Self { encoded, input }))
     }
 
     /// The source of the document's term `id`.

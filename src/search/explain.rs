@@ -136,13 +136,7 @@ pub fn explain_splade(
         .into_iter()
         .collect();
     let query_tokens: HashSet<u32> = query.token_ids.iter().copied().collect();
-    let kind = |set: &HashSet<u32>, id: u32| {
-        if set.contains(&id) {
-            TermKind::Input
-        } else {
-            TermKind::Expansion
-        }
-    };
+    let kind = |set: &HashSet<u32>, id: u32| TermKind::of(set.contains(&id));
     let mut score = 0.0f32;
     let mut terms = Vec::new();
     let mut missing = Vec::new();

@@ -63,10 +63,9 @@ fn kind_style(kind: TermKind, theme: &Theme) -> ratatui::style::Style {
 
 /// `← word` where the source word is not the term itself.
 fn source_text(token: &str, source: Option<&Source>) -> String {
-    match source {
-        Some(s) if s.word.to_lowercase() != token => format!("← {}", visible(&s.word)),
-        _ => String::new(),
-    }
+    source
+        .and_then(|s| s.other_word(token))
+        .map_or(String::new(), |w| format!("← {}", visible(w)))
 }
 
 fn percent(n: usize, of: usize) -> f64 {

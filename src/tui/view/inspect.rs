@@ -16,7 +16,7 @@ use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::display::visible;
-use crate::encoder::{Source, TermKind};
+use crate::encoder::TermKind;
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
 use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
 use crate::system::{Explanation, FusionExplanation, Position};
@@ -251,8 +251,8 @@ fn splade_table(
                 t.doc_source
                     .as_ref()
                     .filter(|_| doc_words)
-                    .and_then(|s| source_word(&t.token, s))
-                    .map(|w| fit(&format!("  ← {w}"), width - row_w))
+                    .and_then(|s| s.other_word(&t.token))
+                    .map(|w| fit(&format!("  ← {}", visible(w)), width - row_w))
                     .unwrap_or_default(),
                 theme.dim,
             ),
@@ -497,8 +497,11 @@ fn doc_terms(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> 
             Span::raw(" "),
         ];
         // The word that produced the term, where it is not the term itself; else a bar.
-        match t.source.as_ref().and_then(|s| source_word(&t.token, s)) {
-            Some(word) => spans.push(Span::styled(pad(&format!("← {word}"), bar_w), theme.dim)),
+        match t.source.as_ref().and_then(|s| s.other_word(&t.token)) {
+            Some(word) => spans.push(Span::styled(
+                pad(&format!("← {}", visible(word)), bar_w),
+                theme.dim,
+            )),
             None => {
                 let bars = bar(t.weight, max, bar_w, theme.bar_other);
                 let used: usize = bars.iter().map(|s| s.width()).sum();
@@ -514,9 +517,4 @@ fn doc_terms(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> 
         lines.push(Line::styled(format!("no sources: {why}"), theme.dim));
     }
     lines
-}
-
-/// The word a term came from, unless it is the term itself.
-fn source_word(token: &str, source: &Source) -> Option<String> {
-    (source.word.to_lowercase() != token).then(|| visible(&source.word).into_owned())
 }

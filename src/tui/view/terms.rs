@@ -37,20 +37,12 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
     let chosen = view.terms.get(state.term_selected).filter(|_| focused);
     let source = chosen.and_then(|t| t.source.as_ref());
     // The selected term's source, unless the term is that word itself.
-    let told = source.filter(|s| chosen.is_some_and(|t| s.word.to_lowercase() != t.token));
-    let mut lines = vec![match (chosen, told) {
-        (Some(t), Some(s)) => Line::from(vec![
+    let note = chosen.and_then(|t| Some((t, source?.note(&t.token)?)));
+    let mut lines = vec![match note {
+        Some((t, note)) => Line::from(vec![
             Span::styled(t.token.clone(), theme.title),
             Span::styled(" ← ", theme.dim),
-            Span::styled(s.word.clone(), theme.title),
-            Span::styled(
-                if s.word.to_lowercase() == s.token.trim_start_matches("##").to_lowercase() {
-                    String::new()
-                } else {
-                    format!(" ({})", s.token)
-                },
-                theme.dim,
-            ),
+            Span::styled(note, theme.title),
         ]),
         _ => Line::from(vec![
             Span::styled(format!("{} terms", view.nnz), theme.dim),
