@@ -91,6 +91,47 @@ impl SparseVector {
     }
 }
 
+/// How a vector is pruned: a query before search, or a document before indexing
+/// (`index --doc-top`, `--doc-min`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pruning {
+    /// Keep at most this many terms (the heaviest; on equal weights, the lower ids).
+    #[serde(default)]
+    pub top_n: Option<usize>,
+    /// Keep only terms with at least this weight.
+    #[serde(default)]
+    pub min_weight: Option<f32>,
+}
+
+impl Pruning {
+    /// Whether the pruning keeps every term.
+    pub fn is_off(&self) -> bool {
+        self.top_n.is_none() && self.min_weight.is_none()
+    }
+
+    /// `vector` pruned.
+    pub fn apply(&self, vector: &SparseVector) -> SparseVector {
+        if self.is_off() {
+            return vector.clone();
+        }
+        self.prune(vector.iter().collect())
+    }
+
+    /// The vector of `(id, weight)` pairs (ids distinct, weights > 0) after pruning.
+    pub(crate) fn prune(&self, mut pairs: Vec<(u32, f32)>) -> SparseVector {
+        if let Some(n) = self.top_n {
+            if pairs.len() > n {
+                pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                pairs.truncate(n);
+            }
+        }
+        if let Some(min) = self.min_weight {
+            pairs.retain(|&(_, w)| w >= min);
+        }
+        SparseVector::from_pairs(pairs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

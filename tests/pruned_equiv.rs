@@ -57,6 +57,8 @@ fn build_with_texts(
             config_sha256: String::new(),
             tokenizer_sha256: String::new(),
             weights_sha256: String::new(),
+            query_encoder: Default::default(),
+            idf_sha256: None,
         },
         bm25,
         empty_documents: 0,

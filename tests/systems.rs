@@ -172,7 +172,7 @@ fn dense_quality_equals_the_pytorch_reference(p: &Pipeline, dataset: &str) {
     let reference = fixture(dataset);
     let split = load_beir(common::shared(&format!("data/{dataset}")).unwrap(), "test").unwrap();
     let list = split.queries.judged(&split.qrels);
-    let runs = p.run_queries(&list, 1000, &mut |_| {}).unwrap();
+    let runs = p.run_queries(&list, 1000, &mut |_| {}).unwrap().runs;
     let eval = evaluate(&runs[0], &split.qrels, &EvalOptions::default()).unwrap();
     let mean = eval.mean(Metric::Ndcg10);
     let expected = reference["ndcg_cut_10"].as_f64().unwrap();

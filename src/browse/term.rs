@@ -114,13 +114,13 @@ pub fn find_token(encoder: &SparseEncoder, token: &str) -> Result<u32> {
 /// Queries as [`TermReport::compute`] takes them: id, text and encoding.
 pub type EncodedQueries = Vec<(String, String, Encoded)>;
 
-/// Encodes `(id, text)` queries in batches.
+/// Encodes `(id, text)` queries in batches, with the encoder's query encoding.
 pub fn encode_queries(
     encoder: &SparseEncoder,
     queries: Vec<(String, String)>,
 ) -> Result<EncodedQueries> {
     let texts: Vec<&str> = queries.iter().map(|(_, t)| t.as_str()).collect();
-    let encoded = encoder.encode_batch(&texts)?;
+    let encoded = encoder.encode_queries(&texts)?;
     Ok(queries
         .into_iter()
         .zip(encoded)

@@ -111,6 +111,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
             description: format!("{}{tags}", path.display()),
             evaluation,
             run_file: Some(path.display().to_string()),
+            cost: None,
         });
     }
     let randomization = RandomizationOptions {

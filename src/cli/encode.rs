@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
-use spladescope::encoder::{Encoded, SparseEncoder, Term, TermKind};
+use spladescope::encoder::{Encoded, QueryEncoding, SparseEncoder, Term, TermKind};
 
 use super::output::{paint, term_table, use_color, TermRow};
 use super::ModelArgs;
@@ -16,6 +16,11 @@ use super::ModelArgs;
 pub struct EncodeArgs {
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Encode the texts as queries with this query encoder: `model` (the model, at
+    /// --max-length), or inference-free `idf` (the texts' tokens weighted by the model
+    /// folder's idf.json) or `ones` (each token 1.0). Without it the model encodes them.
+    #[arg(long, value_name = "ENCODER", value_parser = super::query_encoder_parser())]
+    pub query_encoder: Option<QueryEncoding>,
     /// Show only the K heaviest terms of each text (all by default).
     #[arg(long, short = 'k')]
     pub top: Option<usize>,
@@ -31,6 +36,8 @@ pub struct EncodeArgs {
 struct Record<'a> {
     text: &'a str,
     model: &'a str,
+    /// How the text was encoded: `model`, or inference-free `idf` / `ones`.
+    query_encoder: QueryEncoding,
     max_length: usize,
     tokens: Vec<String>,
     token_ids: &'a [u32],
@@ -50,7 +57,10 @@ struct Record<'a> {
 }
 
 pub fn run(args: &EncodeArgs) -> anyhow::Result<()> {
-    let encoder = args.model.load()?;
+    let mut encoder = args.model.load()?;
+    if let Some(encoding) = args.query_encoder {
+        encoder.set_query_encoding(encoding)?;
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let color = use_color();
@@ -67,7 +77,7 @@ pub fn run(args: &EncodeArgs) -> anyhow::Result<()> {
                 break;
             }
             let start = Instant::now();
-            let encoded = encoder.encode_batch(&batch)?;
+            let encoded = encoder.encode_queries(&batch)?;
             let ms = start.elapsed().as_secs_f64() * 1e3 / batch.len() as f64;
             for (text, enc) in batch.iter().zip(&encoded) {
                 emit(&mut out, &encoder, args, text, enc, ms, color)?;
@@ -77,7 +87,7 @@ pub fn run(args: &EncodeArgs) -> anyhow::Result<()> {
     } else {
         for text in &args.texts {
             let start = Instant::now();
-            let enc = encoder.encode(text)?;
+            let enc = encoder.encode_query(text)?;
             let ms = start.elapsed().as_secs_f64() * 1e3;
             emit(&mut out, &encoder, args, text, &enc, ms, color)?;
         }
@@ -104,6 +114,7 @@ fn emit(
     let record = Record {
         text,
         model: &encoder.files().id,
+        query_encoder: encoder.query_encoding(),
         max_length: encoder.options().max_length,
         tokens: encoder.tokens(&enc.token_ids),
         token_ids: &enc.token_ids,
@@ -158,13 +169,18 @@ fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
         paint(
             &format!(
                 "{} tokens, {truncated}; {} non-zeros ({} input, {} expansion){shown}; \
-                 L1 {:.3}; encoded in {:.2} ms",
+                 L1 {:.3}; encoded in {:.2} ms{}",
                 r.token_ids.len(),
                 r.nnz,
                 r.input_terms,
                 r.expansion_terms,
                 r.l1,
-                r.encode_ms
+                r.encode_ms,
+                if r.query_encoder.inference_free() {
+                    format!(" ({} query encoder, no model run)", r.query_encoder)
+                } else {
+                    String::new()
+                }
             ),
             "2",
             color

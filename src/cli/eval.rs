@@ -13,7 +13,7 @@ use spladescope::eval::{
     Queries, RandomizationOptions,
 };
 use spladescope::index::Index;
-use spladescope::system::{run_file_name, Leaf};
+use spladescope::system::{run_file_name, Leaf, QueryRuns};
 
 use super::query::{self, QueryModelArgs};
 use super::report::{self, SystemEval};
@@ -143,12 +143,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         .progress_chars("=> "),
     );
     bar.set_message(names.join(", "));
-    let runs = pipeline.run_queries(&list, args.k, &mut |done| bar.set_position(done as u64))?;
+    let QueryRuns { runs, costs } =
+        pipeline.run_queries(&list, args.k, &mut |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
 
     let options = EvalOptions::default();
     let mut evaluated = Vec::new();
-    for ((spec, name), run) in pipeline.systems().iter().zip(&names).zip(&runs) {
+    for (((spec, name), run), cost) in pipeline.systems().iter().zip(&names).zip(&runs).zip(costs) {
         let run_file = match &args.run_out {
             Some(dir) => {
                 std::fs::create_dir_all(dir)
@@ -164,6 +165,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             description: systems::describe(pipeline, spec),
             evaluation: evaluate(run, &qrels, &options)?,
             run_file,
+            cost,
         });
     }
     // The baseline goes first: pairs are the baseline against each other system.

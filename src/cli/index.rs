@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use spladescope::analysis::Bm25Params;
 use spladescope::corpus::{CorpusOptions, Format, JsonlFields, TsvOptions};
-use spladescope::encoder::DenseEncoder;
+use spladescope::encoder::{DenseEncoder, QueryEncoding};
 use spladescope::index::{self, BuildOptions, ImportOptions, IndexError};
+use spladescope::sparse::Pruning;
 use spladescope::vectors::{Keys, VectorOptions};
 
 use super::ModelArgs;
@@ -45,6 +46,19 @@ pub struct IndexArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// How queries against this index are encoded, recorded in the manifest (query commands
+    /// default to it): `model` runs the model; `idf` and `ones` are inference-free, for
+    /// doc-only models: the query's own tokens, weighted by the model folder's idf.json
+    /// (1.0 for tokens it does not list) or all 1.0.
+    #[arg(long, value_name = "ENCODER", default_value = "model", value_parser = super::query_encoder_parser())]
+    pub query_encoder: QueryEncoding,
+    /// Keep only the N heaviest terms of each document vector (ties: lower term id), to
+    /// measure what a smaller index costs in quality (`eval` shows size, speed and quality).
+    #[arg(long, value_name = "N", value_parser = super::query::parse_count)]
+    pub doc_top: Option<usize>,
+    /// Keep only document terms weighing at least W (after --doc-top).
+    #[arg(long, value_name = "W", value_parser = super::query::parse_min_weight)]
+    pub doc_min: Option<f32>,
     /// Corpus format (detected when omitted): beir, jsonl, tsv, folder.
     #[arg(long)]
     pub format: Option<Format>,
@@ -118,7 +132,12 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     };
     // Refuse a bad --out before the model loads; the build checks again under its lock.
     index::output::check_replaceable(input, &args.out, args.force)?;
-    let encoder = args.model.load()?;
+    let doc_pruning = Pruning {
+        top_n: args.doc_top,
+        min_weight: args.doc_min,
+    };
+    let mut encoder = args.model.load()?;
+    encoder.set_query_encoding(args.query_encoder)?;
     let dense = match &args.dense {
         Some(spec) => Some(
             DenseEncoder::from_spec(spec, args.dense_max_length, encoder.threads())
@@ -176,6 +195,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
                 texts: args.texts.clone().map(|t| (t, corpus_options)),
                 bm25,
                 force: args.force,
+                doc_pruning,
             };
             index::import(vectors, &args.out, &encoder, &options, &cancel, &mut report)
         }
@@ -184,6 +204,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
                 corpus: corpus_options,
                 bm25,
                 force: args.force,
+                doc_pruning,
                 ..BuildOptions::default()
             };
             let encoders = index::Encoders {
@@ -245,6 +266,32 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             manifest.truncated_documents,
             manifest.model.max_length
         ),
+    }
+    if let Some(p) = &manifest.splade.doc_pruning {
+        let mut rule = Vec::new();
+        if let Some(n) = p.top_n {
+            rule.push(format!("--doc-top {n}"));
+        }
+        if let Some(w) = p.min_weight {
+            rule.push(format!("--doc-min {w}"));
+        }
+        let total = manifest.splade.postings + manifest.splade.pruned_postings;
+        println!(
+            "  pruned by {}: {} of {total} document postings removed ({:.1} %)",
+            rule.join(" "),
+            manifest.splade.pruned_postings,
+            100.0 * manifest.splade.pruned_postings as f64 / total.max(1) as f64
+        );
+    }
+    if manifest.model.query_encoder.inference_free() {
+        println!(
+            "  queries: inference-free ({} query encoder){}",
+            manifest.model.query_encoder,
+            match &manifest.model.idf_sha256 {
+                Some(sha) => format!(", idf.json sha256 {}", &sha[..sha.len().min(12)]),
+                None => String::new(),
+            }
+        );
     }
     println!(
         "  BM25: {} postings over {} terms (k1 {}, b {})",

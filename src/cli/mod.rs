@@ -19,7 +19,7 @@ mod tui;
 
 use clap::{Args, Parser, Subcommand};
 
-use spladescope::encoder::{EncoderOptions, SparseEncoder, DEFAULT_MODEL};
+use spladescope::encoder::{EncoderOptions, QueryEncoding, SparseEncoder, DEFAULT_MODEL};
 
 /// See why a learned sparse (SPLADE) retriever returned what it did.
 #[derive(Debug, Parser)]
@@ -193,6 +193,13 @@ impl ModelArgs {
         };
         Ok(SparseEncoder::from_spec(&self.model, options)?)
     }
+}
+
+/// `--query-encoder`: `model`, `idf` or `ones`, listed in `--help` and in clap's errors.
+pub fn query_encoder_parser() -> impl clap::builder::TypedValueParser<Value = QueryEncoding> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(QueryEncoding::ALL.map(QueryEncoding::name))
+        .map(|s: String| QueryEncoding::parse(&s).expect("a possible value"))
 }
 
 /// Runs the parsed command.

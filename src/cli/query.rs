@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Args;
 
-use spladescope::encoder::{EncoderOptions, ModelFiles, ModelSpec, SparseEncoder};
+use spladescope::encoder::{EncoderOptions, ModelFiles, ModelSpec, QueryEncoding, SparseEncoder};
 use spladescope::index::manifest::ModelInfo;
 use spladescope::index::{Index, IndexError};
 use spladescope::search::{Pruning, QueryEdits};
@@ -21,6 +21,11 @@ pub struct QueryModelArgs {
     /// lower].
     #[arg(long)]
     pub query_max_length: Option<usize>,
+    /// How queries are encoded [default: the index's, as `index --query-encoder` recorded
+    /// it]: `model` runs the model; `idf` (the query's tokens weighted by the model folder's
+    /// idf.json) and `ones` (each token 1.0) are inference-free.
+    #[arg(long, value_name = "ENCODER", value_parser = super::query_encoder_parser())]
+    pub query_encoder: Option<QueryEncoding>,
     /// Search with a model whose files differ from the index's.
     #[arg(long)]
     pub allow_model_mismatch: bool,
@@ -52,7 +57,24 @@ fn with_encoder(index: Index, args: &QueryModelArgs) -> anyhow::Result<(Index, S
         threads: args.threads,
         clamp_max_length: args.query_max_length.is_none(),
     };
-    let encoder = SparseEncoder::from_spec(&spec, options)?;
+    let mut encoder = SparseEncoder::from_spec(&spec, options)?;
+    let index_model = &index.manifest().model;
+    encoder.set_query_encoding(args.query_encoder.unwrap_or(index_model.query_encoder))?;
+    if let (Some(built), Some(idf), false) = (
+        &index_model.idf_sha256,
+        encoder.idf(),
+        args.allow_model_mismatch,
+    ) {
+        anyhow::ensure!(
+            *built == idf.sha256,
+            "{} differs from the idf.json the index {} was built with (sha256 {} there, {} \
+             here); pass --allow-model-mismatch to search with it anyway",
+            idf.path.display(),
+            index.dir().display(),
+            short_hash(built),
+            short_hash(&idf.sha256),
+        );
+    }
     if !args.allow_model_mismatch {
         let query_model = ModelInfo::of(&encoder)?;
         let index_model = &index.manifest().model;
@@ -65,6 +87,10 @@ fn with_encoder(index: Index, args: &QueryModelArgs) -> anyhow::Result<(Index, S
         }
     }
     Ok((index, encoder))
+}
+
+fn short_hash(sha256: &str) -> &str {
+    sha256.get(..12).unwrap_or(sha256)
 }
 
 /// The `--compare` index B, opened with its own model.
@@ -85,6 +111,7 @@ pub fn open_compare(
 ) -> anyhow::Result<CompareIndex> {
     let b_args = QueryModelArgs {
         model: None,
+        query_encoder: None,
         ..args.clone()
     };
     let (index, encoder) = open(dir, &b_args)?;
@@ -121,7 +148,7 @@ pub struct EditArgs {
     pub prune_min: Option<f32>,
 }
 
-fn parse_min_weight(s: &str) -> Result<f32, String> {
+pub fn parse_min_weight(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(w) if w.is_finite() && w >= 0.0 => Ok(w),
         _ => Err(format!("expected a weight of 0 or more, got {s:?}")),

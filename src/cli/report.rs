@@ -7,6 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use spladescope::eval::{compare, Comparison, Evaluation, Metric, RandomizationOptions};
+use spladescope::search::SparsityCost;
 
 /// One evaluated system.
 pub struct SystemEval {
@@ -14,6 +15,8 @@ pub struct SystemEval {
     pub description: String,
     pub evaluation: Evaluation,
     pub run_file: Option<String>,
+    /// What a SPLADE system's queries cost (`eval` only).
+    pub cost: Option<SparsityCost>,
 }
 
 #[derive(Serialize)]
@@ -24,6 +27,8 @@ struct SystemOut<'a> {
     metrics: std::collections::BTreeMap<&'static str, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     run_file: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<SparsityCost>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +145,7 @@ pub fn print(
                         .map(|&m| (m.name(), s.evaluation.mean(m)))
                         .collect(),
                     run_file: &s.run_file,
+                    cost: s.cost,
                 })
                 .collect(),
             pairs,
@@ -185,6 +191,7 @@ pub fn print(
             s.description
         )?;
     }
+    cost_table(out, systems, width)?;
     if !pairs.is_empty() {
         writeln!(
             out,
@@ -247,6 +254,46 @@ pub fn print(
                 super::output::snippet(text, 70)
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The cost of sparsity of each SPLADE system ([`SparsityCost`]), when there is one.
+fn cost_table(out: &mut impl Write, systems: &[SystemEval], width: usize) -> std::io::Result<()> {
+    if systems.iter().all(|s| s.cost.is_none()) {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\ncost of sparsity (means per query; postings/q: postings of the query's terms; \
+         FLOPS: Σ_t p_query(t)·p_doc(t), multiply-adds per query–document pair)"
+    )?;
+    writeln!(
+        out,
+        "{:<width$} {:>9} {:>12} {:>9} {:>9} {:>9} {:>14} {:>9}",
+        "system",
+        "query nnz",
+        "postings/q",
+        "FLOPS",
+        "ms/query",
+        "doc nnz",
+        "index postings",
+        "SPLADE MiB"
+    )?;
+    for s in systems {
+        let Some(c) = &s.cost else { continue };
+        writeln!(
+            out,
+            "{:<width$} {:>9.1} {:>12.0} {:>9.3} {:>9.3} {:>9.1} {:>14} {:>10.1}",
+            s.name,
+            c.query_nonzeros,
+            c.postings_touched,
+            c.flops,
+            c.search_ms,
+            c.doc_nonzeros,
+            c.index_postings,
+            c.splade_bytes as f64 / (1u64 << 20) as f64,
+        )?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use spladescope::display::visible;
+use spladescope::encoder::QueryEncoding;
 use spladescope::system::{Explanation, Leaf, SystemSpec};
 
 use super::output::{paint, snippet, use_color};
@@ -76,6 +77,8 @@ struct SearchOut<'a> {
     query: &'a str,
     k: usize,
     encode_ms: f64,
+    /// How the query was encoded: `model`, or inference-free `idf` / `ones`.
+    query_encoder: QueryEncoding,
     results: Vec<ListOut>,
 }
 
@@ -149,6 +152,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
         query: &args.query,
         k: args.k,
         encode_ms,
+        query_encoder: p.encoder.query_encoding(),
         results,
     };
     let mut stdout = std::io::stdout().lock();
@@ -173,8 +177,18 @@ fn print_text(
             "{}",
             paint(
                 &format!(
-                    "{} · {:?} · {} of {} documents ranked · encode {:.2} ms · search {:.2} ms",
-                    list.system, r.query, list.matching, documents, r.encode_ms, list.search_ms
+                    "{} · {:?} · {} of {} documents ranked · encode {:.2} ms{} · search {:.2} ms",
+                    list.system,
+                    r.query,
+                    list.matching,
+                    documents,
+                    r.encode_ms,
+                    if r.query_encoder.inference_free() {
+                        format!(" ({} query encoder)", r.query_encoder)
+                    } else {
+                        String::new()
+                    },
+                    list.search_ms
                 ),
                 "1",
                 color

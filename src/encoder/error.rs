@@ -95,6 +95,17 @@ pub enum EncoderError {
     #[error("dense model {path}: {message}")]
     Pooling { path: PathBuf, message: String },
 
+    /// An `idf.json` is malformed or does not fit the model.
+    #[error("invalid IDF table {path}: {message}")]
+    Idf { path: PathBuf, message: String },
+
+    /// `--query-encoder idf` for a model without an `idf.json`.
+    #[error(
+        "--query-encoder idf needs the model's idf.json, but {model} has none ({reason}); \
+         --query-encoder ones weighs every query token 1.0 without it"
+    )]
+    NoIdf { model: String, reason: String },
+
     /// Tokenizing a text failed.
     #[error("cannot tokenize text: {0}")]
     Tokenize(String),

@@ -17,6 +17,9 @@
 //!
 //! Each weight comes from exactly one position (the argmax of the max); [`Encoded::sources`]
 //! records it and [`attribution`] maps positions to the tokens and words of the text.
+//!
+//! Queries go through [`SparseEncoder::encode_queries`], which runs the model or, for
+//! doc-only models, weighs the query's own tokens without it ([`query_encoding`]).
 
 pub mod attribution;
 pub mod backbone;
@@ -27,6 +30,7 @@ pub mod kernel;
 pub mod linalg;
 pub mod model;
 pub mod prefix;
+pub mod query_encoding;
 pub mod source;
 pub mod vmath;
 pub mod vocab_max;
@@ -41,6 +45,7 @@ pub use backbone::InputPiece;
 pub use config::{Architecture, ModelConfig};
 pub use dense::{DenseEncoder, DenseSpec, Pooling};
 pub use error::{EncoderError, Result};
+pub use query_encoding::{IdfTable, QueryEncoding, IDF_FILE};
 pub use source::{ModelFiles, ModelSpec, WeightsFormat, DEFAULT_MODEL};
 
 use crate::sparse::SparseVector;
@@ -151,6 +156,10 @@ pub struct Term {
 pub struct SparseEncoder {
     backbone: Backbone,
     vocab: Vec<String>,
+    /// How [`Self::encode_queries`] encodes.
+    query_encoding: QueryEncoding,
+    /// The `idf.json` table, with [`QueryEncoding::Idf`].
+    idf: Option<IdfTable>,
 }
 
 impl SparseEncoder {
@@ -171,7 +180,49 @@ impl SparseEncoder {
                     .unwrap_or_else(|| format!("[unused id {id}]"))
             })
             .collect();
-        Ok(Self { backbone, vocab })
+        Ok(Self {
+            backbone,
+            vocab,
+            query_encoding: QueryEncoding::Model,
+            idf: None,
+        })
+    }
+
+    /// Encodes queries with `encoding` from now on; [`QueryEncoding::Idf`] reads the model's
+    /// `idf.json` (from its folder, or its Hub repository).
+    pub fn set_query_encoding(&mut self, encoding: QueryEncoding) -> Result<()> {
+        self.idf = match encoding {
+            QueryEncoding::Idf => {
+                let id = &self.backbone.files.id;
+                let path = ModelSpec::parse(id)
+                    .and_then(|spec| source::model_file(&spec, IDF_FILE))
+                    .map_err(|e| EncoderError::NoIdf {
+                        model: id.clone(),
+                        reason: match e {
+                            EncoderError::MissingFile { dir, file } => {
+                                format!("no {}", dir.join(file).display())
+                            }
+                            other => other.to_string(),
+                        },
+                    })?;
+                Some(IdfTable::read(&path, self.vocab.len(), |t| {
+                    self.token_id(t)
+                })?)
+            }
+            _ => None,
+        };
+        self.query_encoding = encoding;
+        Ok(())
+    }
+
+    /// How queries are encoded.
+    pub fn query_encoding(&self) -> QueryEncoding {
+        self.query_encoding
+    }
+
+    /// The `idf.json` table in use, with [`QueryEncoding::Idf`].
+    pub fn idf(&self) -> Option<&IdfTable> {
+        self.idf.as_ref()
     }
 
     fn head(&self) -> &MlmHead {
@@ -279,6 +330,48 @@ impl SparseEncoder {
     ) -> Result<Vec<Encoded>> {
         let (token_ids, untruncated_tokens) = self.backbone.tokenize(texts)?;
         self.encode_ids(token_ids, untruncated_tokens, cancel)
+    }
+
+    /// Encodes queries as [`Self::query_encoding`] says: with the model, or (inference-free)
+    /// as their weighted tokens ([`query_encoding`]). Results come back in input order.
+    pub fn encode_queries<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Encoded>> {
+        let weight = match (self.query_encoding, &self.idf) {
+            (QueryEncoding::Model, _) => return self.encode_batch(texts),
+            (QueryEncoding::Idf, Some(idf)) => Some(idf),
+            _ => None,
+        };
+        let max_length = self.options().max_length;
+        texts
+            .iter()
+            .map(|text| {
+                let text = text.as_ref();
+                let pieces = self.backbone.input_pieces(text, max_length)?;
+                let (vector, sources) = query_encoding::bag_of_tokens(
+                    pieces
+                        .iter()
+                        .map(|p| (p.id, p.word.is_none() && p.span.is_none())),
+                    |id| weight.map_or(1.0, |idf| idf.weight(id)),
+                );
+                let token_ids: Vec<u32> = pieces.iter().map(|p| p.id).collect();
+                let untruncated_tokens = if token_ids.len() < max_length {
+                    token_ids.len()
+                } else {
+                    self.backbone.count_tokens(text)?
+                };
+                Ok(Encoded {
+                    vector,
+                    sources,
+                    token_ids,
+                    untruncated_tokens,
+                })
+            })
+            .collect()
+    }
+
+    /// Encodes one query ([`Self::encode_queries`]).
+    pub fn encode_query(&self, text: &str) -> Result<Encoded> {
+        let mut out = self.encode_queries(&[text])?;
+        Ok(out.pop().expect("one text in, one vector out"))
     }
 
     /// Encodes `text` cut to `max_length` tokens rather than this encoder's own limit (as an

@@ -250,6 +250,8 @@ pub struct EvalTable {
     pub rows: Vec<EvalRow>,
     /// Mean of every measure per system.
     pub means: Vec<crate::eval::MetricValues>,
+    /// What each SPLADE system's queries cost (`None` for other systems).
+    pub costs: Vec<Option<crate::search::SparsityCost>>,
     /// `comparisons[a][b]`: system `a` as the baseline against system `b` on nDCG@10
     /// (differences a − b; `None` on the diagonal).
     pub comparisons: Vec<Vec<Option<crate::eval::Comparison>>>,

@@ -19,7 +19,7 @@ impl Engine {
         const K: usize = 1000;
         let list = j.queries.judged(&j.qrels);
         let total = list.len();
-        let runs = self
+        let crate::system::QueryRuns { runs, costs } = self
             .pipeline
             .run_queries(&list, K, &mut |d| progress(d, total))
             .map_err(|e| e.to_string())?;
@@ -81,6 +81,7 @@ impl Engine {
             systems: names,
             rows,
             means: evals.iter().map(|e| e.mean).collect(),
+            costs,
             comparisons,
             k: K,
             notes: j.notes.clone(),

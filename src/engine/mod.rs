@@ -665,6 +665,8 @@ impl Engine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub model: String,
+    /// How A's queries are encoded (the model, or inference-free).
+    pub query_encoder: crate::encoder::QueryEncoding,
     pub index: String,
     pub documents: usize,
     pub stats: IndexStats,
@@ -684,6 +686,7 @@ impl Loaded {
     pub fn of(engine: &Engine) -> Self {
         Self {
             model: engine.index().manifest().model.id.clone(),
+            query_encoder: engine.pipeline.encoder.query_encoding(),
             index: engine.a_name.clone(),
             documents: engine.index().len(),
             stats: engine.stats(),

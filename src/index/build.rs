@@ -26,7 +26,7 @@ use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{avg_field_length, encode_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
 use crate::encoder::{DenseEncoder, EncoderError, SparseEncoder};
-use crate::sparse::SparseVector;
+use crate::sparse::{Pruning, SparseVector};
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -39,6 +39,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Documents read and encoded per step (the encoder batches within it by length).
     pub chunk: usize,
+    /// Pruning of every document vector before it is stored.
+    pub doc_pruning: Pruning,
 }
 
 impl Default for BuildOptions {
@@ -48,6 +50,7 @@ impl Default for BuildOptions {
             bm25: Bm25Params::default(),
             force: false,
             chunk: 512,
+            doc_pruning: Pruning::default(),
         }
     }
 }
@@ -121,6 +124,10 @@ pub struct IndexBuilder {
     truncated: u64,
     empty: u64,
     dense: Option<DenseBuilder>,
+    /// Pruning of every document vector before it is stored.
+    doc_pruning: Pruning,
+    /// Postings the pruning removed.
+    pruned_postings: u64,
 }
 
 /// A finished build.
@@ -163,7 +170,7 @@ pub fn build<'a>(
     };
     let tmp = TempDir::create(&output)?;
 
-    let mut c = IndexBuilder::new(encoder.vocab_size());
+    let mut c = IndexBuilder::new(encoder.vocab_size()).with_doc_pruning(options.doc_pruning);
     if let Some(d) = encoders.dense {
         c = c.with_dense(d.dim());
     }
@@ -292,7 +299,16 @@ impl IndexBuilder {
             truncated: 0,
             empty: 0,
             dense: None,
+            doc_pruning: Pruning::default(),
+            pruned_postings: 0,
         }
+    }
+
+    /// Prunes every document vector with `pruning` before storing it (`index --doc-top`,
+    /// `--doc-min`); the manifest records it and the postings it removed.
+    pub fn with_doc_pruning(mut self, pruning: Pruning) -> Self {
+        self.doc_pruning = pruning;
+        self
     }
 
     /// Keeps memory bounded: SPLADE and BM25 postings go to runs, and forward rows, document
@@ -342,6 +358,14 @@ impl IndexBuilder {
     /// Adds the next document with its SPLADE vector (term ids below the vocabulary size)
     /// and whether the encoder truncated it; fails only when spilling does.
     pub fn add(&mut self, doc: &Document, vector: &SparseVector, truncated: bool) -> Result<()> {
+        let pruned;
+        let vector = if self.doc_pruning.is_off() {
+            vector
+        } else {
+            pruned = self.doc_pruning.apply(vector);
+            self.pruned_postings += (vector.nnz() - pruned.nnz()) as u64;
+            &pruned
+        };
         let n = self.docs.len() as u32;
         self.docs.push(&doc.id, &doc.title, &doc.text)?;
         self.forward.push_f32(&vector.ids, &vector.weights)?;
@@ -458,6 +482,8 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
             postings: splade_postings,
             terms: splade_terms,
             impacts: "f32".into(),
+            doc_pruning: (!c.doc_pruning.is_off()).then_some(c.doc_pruning),
+            pruned_postings: c.pruned_postings,
         },
         bm25: Bm25Info {
             k1: bm25.k1,

@@ -29,6 +29,8 @@ pub struct ImportOptions {
     pub bm25: Bm25Params,
     /// Replace an existing index at the output path.
     pub force: bool,
+    /// Pruning of every document vector before it is stored.
+    pub doc_pruning: crate::sparse::Pruning,
 }
 
 /// Documents between two progress reports and cancel checks.
@@ -52,7 +54,9 @@ pub fn import(
     };
     let mut reader = VectorReader::open(vectors, model, &options.vectors)?;
     let tmp = TempDir::create(&output)?;
-    let mut c = IndexBuilder::new(model.vocab_size()).spill_into(tmp.path())?;
+    let mut c = IndexBuilder::new(model.vocab_size())
+        .with_doc_pruning(options.doc_pruning)
+        .spill_into(tmp.path())?;
     let mut without_text = 0u64;
     while let Some(record) = reader.next() {
         let mut record = record?;

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{io, IndexError, Result};
 use super::format::FORMAT_VERSION;
-use crate::encoder::{DenseEncoder, ModelFiles, SparseEncoder};
+use crate::encoder::{DenseEncoder, ModelFiles, QueryEncoding, SparseEncoder};
 
 /// File name of the manifest.
 pub const FILE: &str = "manifest.json";
@@ -89,6 +89,12 @@ pub struct ModelInfo {
     pub tokenizer_sha256: String,
     /// sha256 of the weights file.
     pub weights_sha256: String,
+    /// How queries are encoded (`index --query-encoder`; queries default to it).
+    #[serde(default)]
+    pub query_encoder: QueryEncoding,
+    /// sha256 of the `idf.json` the queries are weighted with (`query_encoder` `idf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idf_sha256: Option<String>,
 }
 
 /// The SPLADE part.
@@ -100,6 +106,12 @@ pub struct SpladeInfo {
     pub terms: u64,
     /// How impacts are stored: `"f32"` (exact encoder weights, no quantisation).
     pub impacts: String,
+    /// How document vectors were pruned before indexing (`index --doc-top`, `--doc-min`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_pruning: Option<crate::sparse::Pruning>,
+    /// Postings that pruning removed.
+    #[serde(default)]
+    pub pruned_postings: u64,
 }
 
 /// The BM25 part.
@@ -229,14 +241,18 @@ impl Manifest {
 }
 
 impl ModelInfo {
-    /// Fingerprints a SPLADE encoder's files.
+    /// Fingerprints a SPLADE encoder's files and query encoding.
     pub fn of(encoder: &SparseEncoder) -> Result<Self> {
-        Self::of_files(
-            encoder.files(),
-            encoder.architecture().name(),
-            encoder.vocab_size(),
-            encoder.options().max_length,
-        )
+        Ok(Self {
+            query_encoder: encoder.query_encoding(),
+            idf_sha256: encoder.idf().map(|idf| idf.sha256.clone()),
+            ..Self::of_files(
+                encoder.files(),
+                encoder.architecture().name(),
+                encoder.vocab_size(),
+                encoder.options().max_length,
+            )?
+        })
     }
 
     /// Fingerprints a dense encoder's files.
@@ -267,6 +283,8 @@ impl ModelInfo {
             config_sha256: sha256_file(&files.config)?,
             tokenizer_sha256: sha256_file(&files.tokenizer)?,
             weights_sha256: sha256_file(&files.weights)?,
+            query_encoder: QueryEncoding::Model,
+            idf_sha256: None,
         })
     }
 

@@ -13,23 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+pub use crate::sparse::Pruning;
 use crate::sparse::SparseVector;
-
-/// How a query vector is pruned before search.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Pruning {
-    /// Keep at most this many terms (the heaviest).
-    pub top_n: Option<usize>,
-    /// Keep only terms with at least this weight.
-    pub min_weight: Option<f32>,
-}
-
-impl Pruning {
-    /// Whether the pruning keeps every term.
-    pub fn is_off(&self) -> bool {
-        self.top_n.is_none() && self.min_weight.is_none()
-    }
-}
 
 /// Edits of an encoded query, keyed by vocabulary id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -64,19 +49,12 @@ impl QueryEdits {
 
     /// The edited query vector.
     pub fn apply(&self, query: &SparseVector) -> SparseVector {
-        let mut pairs: Vec<(u32, f32)> = query
+        let pairs: Vec<(u32, f32)> = query
             .iter()
             .map(|(id, w)| (id, self.weights.get(&id).copied().unwrap_or(w)))
             .filter(|&(id, w)| w > 0.0 && w.is_finite() && !self.dropped.contains(&id))
             .collect();
-        if let Some(n) = self.pruning.top_n {
-            pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            pairs.truncate(n);
-        }
-        if let Some(min) = self.pruning.min_weight {
-            pairs.retain(|&(_, w)| w >= min);
-        }
-        SparseVector::from_pairs(pairs)
+        self.pruning.prune(pairs)
     }
 
     /// Whether term `id` survives the edits of `query` (false for terms not in it).

@@ -18,6 +18,7 @@
 pub mod bm25;
 pub mod bm25_pruned;
 pub mod contributions;
+pub mod cost;
 pub mod doc_sources;
 pub mod edit;
 pub mod explain;
@@ -30,6 +31,7 @@ use serde::Serialize;
 
 pub use bm25::{bm25_scores, bm25_scores_in_parts, bm25_scores_parallel};
 pub use bm25_pruned::bm25_top_k;
+pub use cost::{CostTally, SparsityCost};
 pub use doc_sources::DocumentSources;
 pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};

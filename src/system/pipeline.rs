@@ -16,8 +16,8 @@ use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
 use crate::eval::{trec_ranking, Run, ScoredDoc};
 use crate::index::Index;
 use crate::search::{
-    bm25_scores_parallel, explain_bm25, explain_splade, splade_scores_parallel, QueryEdits,
-    RankInfo,
+    bm25_scores_parallel, explain_bm25, explain_splade, splade_scores_parallel, CostTally,
+    QueryEdits, RankInfo, SparsityCost,
 };
 use crate::sparse::SparseVector;
 
@@ -71,6 +71,14 @@ pub struct Prepared {
     pub encode_time: Duration,
     pub encode_b_time: Duration,
     pub dense_time: Duration,
+}
+
+/// Every system's run of a query set ([`Pipeline::run_queries`]).
+pub struct QueryRuns {
+    /// One TREC run per system, in system order.
+    pub runs: Vec<Run>,
+    /// What each SPLADE system's queries cost (`None` for other systems).
+    pub costs: Vec<Option<SparsityCost>>,
 }
 
 /// Every system's ranking of one prepared query.
@@ -291,7 +299,7 @@ impl Pipeline {
         let n = queries.len().max(1) as u32;
         if self.needs(&Leaf::Splade, only) || self.always_encode {
             let t = Instant::now();
-            let encoded = self.encoder.encode_batch(&texts)?;
+            let encoded = self.encoder.encode_queries(&texts)?;
             let d = t.elapsed();
             for (p, e) in out.iter_mut().zip(encoded) {
                 p.edited = Some(edits.apply(&e.vector));
@@ -301,7 +309,7 @@ impl Pipeline {
         }
         if let (true, Some(b)) = (self.needs(&Leaf::SpladeB, only), &self.b) {
             let t = Instant::now();
-            let encoded = b.encoder.encode_batch(&texts)?;
+            let encoded = b.encoder.encode_queries(&texts)?;
             let d = t.elapsed();
             for (p, e) in out.iter_mut().zip(encoded) {
                 p.encoded_b = Some(e);
@@ -535,21 +543,29 @@ impl Pipeline {
     }
 
     /// Runs `(id, text)` queries through every system: one TREC run per system (its top
-    /// `depth`, scores as ranked); `progress` gets the number of queries done.
+    /// `depth`, scores as ranked), and what each SPLADE system's queries cost;
+    /// `progress` gets the number of queries done.
     pub fn run_queries(
         &self,
         queries: &[(&str, &str)],
         depth: usize,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<Vec<Run>> {
+    ) -> Result<QueryRuns> {
         let mut runs = vec![Run::new(); self.systems.len()];
+        let mut tallies: Vec<Option<CostTally>> = self
+            .systems
+            .iter()
+            .map(|s| {
+                matches!(s, SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB)).then(CostTally::default)
+            })
+            .collect();
         let mut done = 0;
         for chunk in queries.chunks(BATCH) {
             for q in self.prepare_batch(chunk, &QueryEdits::default())? {
                 let qid = q.qid.clone().unwrap_or_default();
                 let rankings = self.rank(&q, depth)?;
                 for (i, run) in runs.iter_mut().enumerate() {
-                    let r = rankings.get(self, i);
+                    let (r, time) = rankings.get_timed(self, i);
                     if r.has_query {
                         run.set(
                             qid.clone(),
@@ -558,6 +574,20 @@ impl Pipeline {
                                 .map(|h| ScoredDoc::new(h.id.clone(), h.score))
                                 .collect(),
                         );
+                    }
+                    if let Some(tally) = &mut tallies[i] {
+                        match (&self.systems[i], &self.b) {
+                            (SystemSpec::Leaf(Leaf::SpladeB), Some(b)) => {
+                                if let Some(e) = &q.encoded_b {
+                                    tally.add(&b.index, &e.vector, time);
+                                }
+                            }
+                            _ => {
+                                if let Some(v) = &q.edited {
+                                    tally.add(&self.index, v, time);
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -579,7 +609,17 @@ impl Pipeline {
                 }
             }
         }
-        Ok(runs)
+        let costs = tallies
+            .iter()
+            .zip(&self.systems)
+            .map(|(tally, spec)| {
+                tally.as_ref().map(|t| match (spec, &self.b) {
+                    (SystemSpec::Leaf(Leaf::SpladeB), Some(b)) => t.summary(&b.index),
+                    _ => t.summary(&self.index),
+                })
+            })
+            .collect();
+        Ok(QueryRuns { runs, costs })
     }
 }
 

@@ -149,7 +149,13 @@ pub fn key(code: ratatui::crossterm::event::KeyCode) -> Action {
 
 /// Runs the evaluation synchronously into the state.
 pub fn evaluate(state: &mut State, engine: &Engine) {
-    let result = engine.evaluate(&mut |_, _| {});
+    let mut result = engine.evaluate(&mut |_, _| {});
+    // Search times vary from run to run; snapshots show a fixed one.
+    if let Ok(Some(table)) = &mut result {
+        for cost in table.costs.iter_mut().flatten() {
+            cost.search_ms = 0.25;
+        }
+    }
     update(state, Action::Evaluated(Box::new(result)));
 }
 

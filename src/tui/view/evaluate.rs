@@ -1,6 +1,7 @@
 //! The Evaluate view: per-query nDCG@10 of every loaded system and the deltas against the
 //! baseline system (SPLADE until `b` picks another), sortable by any column; below, the
-//! mean of every measure and the baseline's paired tests against each other system.
+//! mean of every measure, each SPLADE system's cost of sparsity, and the baseline's paired
+//! tests against each other system.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -33,8 +34,14 @@ fn others(table: &EvalTable, baseline: usize) -> impl Iterator<Item = usize> {
 /// The table pane and the summary pane.
 fn split(area: Rect, table: &EvalTable) -> [Rect; 2] {
     let tests = table.systems.len().saturating_sub(1) as u16;
-    let summary_height =
-        3 + table.systems.len() as u16 + tests + u16::from(tests > 0) + table.notes.len() as u16;
+    let costs = table.costs.iter().flatten().count() as u16;
+    let summary_height = 3
+        + table.systems.len() as u16
+        + tests
+        + u16::from(tests > 0)
+        + costs
+        + u16::from(costs > 0)
+        + table.notes.len() as u16;
     Layout::vertical([Constraint::Min(0), Constraint::Length(summary_height)]).areas(area)
 }
 
@@ -191,6 +198,36 @@ fn summary(frame: &mut Frame, area: Rect, table: &EvalTable, baseline: usize, st
             spans.push(Span::raw(format!("{:>11.4}", means.get(m))));
         }
         lines.push(Line::from(spans));
+    }
+    // The SPLADE systems' cost of sparsity, in the same columns.
+    if table.costs.iter().any(Option::is_some) {
+        let mut head = vec![Span::styled(pad("cost", name_w), theme.title)];
+        for h in [
+            "query nnz",
+            "postings/q",
+            "FLOPS",
+            "ms/query",
+            "doc nnz",
+            "SPLADE MiB",
+        ] {
+            head.push(Span::styled(format!("{h:>11}"), theme.title));
+        }
+        lines.push(Line::from(head));
+    }
+    for (name, cost) in table.systems.iter().zip(&table.costs) {
+        let Some(c) = cost else { continue };
+        lines.push(Line::from(vec![
+            Span::styled(pad(name, name_w), theme.key),
+            Span::raw(format!(
+                "{:>11.1}{:>11.0}{:>11.3}{:>11.3}{:>11.1}{:>11.1}",
+                c.query_nonzeros,
+                c.postings_touched,
+                c.flops,
+                c.search_ms,
+                c.doc_nonzeros,
+                c.splade_bytes as f64 / (1u64 << 20) as f64
+            )),
+        ]));
     }
     // The baseline's paired tests, in the same columns as the means (they fit 80 columns).
     if table.systems.len() > 1 {

@@ -209,6 +209,9 @@ fn status(frame: &mut Frame, area: Rect, state: &State) {
         if let Some(v) = &state.shown {
             let t = &v.timings;
             let mut s = format!("encode {}", duration(t.encode));
+            if l.query_encoder.inference_free() {
+                s.push_str(&format!(" ({} query encoder)", l.query_encoder));
+            }
             if let Some(dense) = t.dense {
                 s.push_str(&format!(" · dense encode {}", duration(dense)));
             }
