@@ -128,6 +128,8 @@ fn idf_queries_index_search_and_explain_end_to_end() {
     assert_eq!(manifest["model"]["architecture"], "DistilBertForMaskedLM");
     let sha = manifest["model"]["idf_sha256"].as_str().unwrap();
     assert_eq!(sha.len(), 64);
+    let stats = json_of(spladescope().arg("stats").arg(&idx).arg("--json"));
+    assert_eq!(stats["query_encoder"], "idf");
 
     // The query encoder is the index's without asking; "password" twice counts once, "the"
     // weighs 0 and drops out, "search" is not in idf.json and weighs 1.0.

@@ -101,6 +101,15 @@ fn document_pruning_and_eval_cost_columns() {
         manifest(&full)["splade"]["postings"].as_u64().unwrap()
     );
     assert!(manifest(&full)["splade"].get("doc_pruning").is_none());
+    let stats = json_of(spladescope().arg("stats").arg(&pruned).arg("--json"));
+    assert_eq!(stats["doc_pruning"]["top_n"], 5);
+    assert_eq!(stats["pruned_postings"], removed as u64);
+    let out = spladescope().arg("stats").arg(&pruned).output().unwrap();
+    assert!(
+        text(&out.stdout).contains("documents cut to top 5 terms, then weight ≥ 0.3"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // Query vectors as the query encoder makes them.
     let queries: Vec<Vec<u64>> = ["reset password", "sparse vector search", "slow red dog"]

@@ -221,3 +221,20 @@ fn term_and_document_browsers() {
         "Esc closes the browser: {screen}"
     );
 }
+
+/// An inference-free query encoder: the expansion pane holds the query's own tokens, each
+/// 1.0, and the status line names the encoder.
+#[test]
+fn inference_free_query_encoder() {
+    use spladescope::encoder::QueryEncoding;
+    let Some(e) = common::explorer::demo_engine_querying(false, false, QueryEncoding::Ones) else {
+        return;
+    };
+    let (w, h) = SIZES[1];
+    let mut s = state(w, h);
+    load(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
+    let screen = text(&render(&s, w, h));
+    assert!(screen.contains("(ones query encoder)"), "{screen}");
+    snap("inference_free", &s, w, h);
+}

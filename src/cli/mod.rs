@@ -66,7 +66,8 @@ pub enum Command {
     /// token) whose logit gave it its weight ("settlement ← login (log)").
     #[command(after_help = "Examples:\n  spladescope encode \"reset my login\"\n  \
         spladescope encode --top 10 --json \"reset my login\" \"change my name\"\n  \
-        cut -f2 queries.tsv | spladescope encode --json > vectors.jsonl")]
+        cut -f2 queries.tsv | spladescope encode --json > vectors.jsonl\n  \
+        spladescope encode --model ./doc-only-model --query-encoder idf \"reset my login\"")]
     Encode(encode::EncodeArgs),
 
     /// Build an index (SPLADE inverted and forward index, BM25 index, document store) from a
@@ -79,7 +80,9 @@ pub enum Command {
         spladescope index collection.tsv --out msmarco.idx --format tsv --skip-bad\n  \
         spladescope index docs/ --out docs.idx --model ./my-splade-model\n  \
         spladescope index --vectors vectors.jsonl.gz --out big.idx --model naver/splade-cocondenser-ensembledistil\n  \
-        spladescope index --vectors anserini.jsonl --impact-scale 100 --corpus corpus.jsonl --out big.idx"
+        spladescope index --vectors anserini.jsonl --impact-scale 100 --corpus corpus.jsonl --out big.idx\n  \
+        spladescope index corpus.jsonl --out doc-only.idx --model ./doc-only-model --query-encoder idf\n  \
+        spladescope index ../shared/data/nfcorpus --out nf-top64.idx --doc-top 64"
     )]
     Index(index::IndexArgs),
 
@@ -132,7 +135,9 @@ pub enum Command {
 
     /// Evaluate on qrels: run every query through SPLADE and BM25 (and the SPLADE of a second
     /// index with --compare), then print trec_eval metrics (nDCG@10, MRR@10, R@100, R@1000,
-    /// MAP@1000, P@10), win/tie/loss counts and paired t-test and randomization-test p-values.
+    /// MAP@1000, P@10), each SPLADE system's cost of sparsity (query non-zeros, postings
+    /// touched, FLOPS, search time, document non-zeros, index size), win/tie/loss counts and
+    /// paired t-test and randomization-test p-values.
     #[command(
         after_help = "Examples:\n  spladescope eval scifact.idx --beir ../shared/data/scifact\n  \
         spladescope eval nf.idx --beir ../shared/data/nfcorpus --compare nf-ft.idx --per-query\n  \

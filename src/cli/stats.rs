@@ -47,6 +47,28 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
         s.documents, s.truncated_documents, s.max_length
     )?;
     writeln!(out, "model       {}", s.model)?;
+    if s.query_encoder.inference_free() {
+        writeln!(
+            out,
+            "queries     {} query encoder (inference-free)",
+            s.query_encoder
+        )?;
+    }
+    if let Some(p) = &s.doc_pruning {
+        let mut rule = Vec::new();
+        if let Some(n) = p.top_n {
+            rule.push(format!("top {n} terms"));
+        }
+        if let Some(w) = p.min_weight {
+            rule.push(format!("weight ≥ {w}"));
+        }
+        writeln!(
+            out,
+            "pruning     documents cut to {}: {} postings removed",
+            rule.join(", then "),
+            s.pruned_postings
+        )?;
+    }
     writeln!(
         out,
         "\nSPLADE      {} postings, {} distinct terms; bytes/posting: {:.2} inverted (documents \

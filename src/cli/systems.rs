@@ -93,15 +93,30 @@ pub fn open_for_query(
 }
 
 /// A one-line description of a system for reports.
+/// `", idf query encoder"` for an inference-free query encoder, else nothing.
+fn query_encoder_note(encoder: &spladescope::encoder::SparseEncoder) -> String {
+    let e = encoder.query_encoding();
+    if e.inference_free() {
+        format!(", {e} query encoder")
+    } else {
+        String::new()
+    }
+}
+
 pub fn describe(pipeline: &Pipeline, spec: &SystemSpec) -> String {
     let index = &pipeline.index;
     let dir = index.dir().display();
     match spec {
-        SystemSpec::Leaf(Leaf::Splade) => format!("SPLADE {} ({dir})", index.manifest().model.id),
+        SystemSpec::Leaf(Leaf::Splade) => format!(
+            "SPLADE {}{} ({dir})",
+            index.manifest().model.id,
+            query_encoder_note(&pipeline.encoder)
+        ),
         SystemSpec::Leaf(Leaf::SpladeB) => match &pipeline.b {
             Some(b) => format!(
-                "SPLADE {} ({})",
+                "SPLADE {}{} ({})",
                 b.index.manifest().model.id,
+                query_encoder_note(&b.encoder),
                 b.index.dir().display()
             ),
             None => "SPLADE-B".into(),

@@ -45,8 +45,13 @@ pub struct FileSize {
 pub struct IndexStats {
     pub documents: usize,
     pub model: String,
+    /// How queries are encoded by default (`index --query-encoder`).
+    pub query_encoder: crate::encoder::QueryEncoding,
     pub max_length: usize,
     pub truncated_documents: u64,
+    /// How documents were pruned before indexing, and the postings it removed.
+    pub doc_pruning: Option<crate::sparse::Pruning>,
+    pub pruned_postings: u64,
     pub splade_postings: u64,
     pub splade_terms: usize,
     pub nonzeros_per_document: Distribution,
@@ -110,8 +115,11 @@ impl IndexStats {
         Self {
             documents: index.len(),
             model: m.model.id.clone(),
+            query_encoder: m.model.query_encoder,
             max_length: m.model.max_length,
             truncated_documents: m.truncated_documents,
+            doc_pruning: m.splade.doc_pruning,
+            pruned_postings: m.splade.pruned_postings,
             splade_postings: splade.postings(),
             splade_terms,
             nonzeros_per_document: dist,

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use spladescope::encoder::QueryEncoding;
 use spladescope::engine::Loaded;
 use spladescope::engine::{Engine, Judged, Side, Timings};
 use spladescope::eval::{read_qrels, read_queries, QrelsOptions};
@@ -16,6 +17,12 @@ use spladescope::tui::update::update;
 /// An engine over the demo index (splade-tiny), optionally with the NFCorpus-tuned
 /// checkpoint's demo index as B and the demo queries and qrels.
 pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
+    demo_engine_querying(with_b, judged, QueryEncoding::Model)
+}
+
+/// [`demo_engine`] with A's queries encoded by `encoding` (inference-free with `Idf` or
+/// `Ones`).
+pub fn demo_engine_querying(with_b: bool, judged: bool, encoding: QueryEncoding) -> Option<Engine> {
     // Beside the other cached indexes (tests, benches and examples share it).
     let dir = &Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
@@ -28,7 +35,8 @@ pub fn demo_engine(with_b: bool, judged: bool) -> Option<Engine> {
             name: "demo".into(),
         })
     };
-    let a = side("splade-tiny")?;
+    let mut a = side("splade-tiny")?;
+    a.encoder.set_query_encoding(encoding).unwrap();
     let b = if with_b {
         Some(side("splade-tiny-nfcorpus")?)
     } else {
