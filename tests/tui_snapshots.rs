@@ -238,3 +238,51 @@ fn inference_free_query_encoder() {
     assert!(screen.contains("(ones query encoder)"), "{screen}");
     snap("inference_free", &s, w, h);
 }
+
+/// `n` in the inspector selects the document's first top term and lights up, in the text,
+/// the word its weight came from: the highlighted cells spell that token's text.
+#[test]
+fn inspector_lights_up_a_document_terms_source() {
+    let Some(e) = engine() else { return };
+    let (w, h) = SIZES[1];
+    let mut s = state(w, h);
+    load(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(
+        &mut s,
+        &e,
+        [
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Enter,
+            KeyCode::Char('n'),
+        ]
+        .map(key),
+    );
+    let x = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap();
+    assert_eq!(s.doc_term, Some(0));
+    let term = &x.doc_terms[0];
+    let range = term
+        .source_range
+        .clone()
+        .expect("the top term's source is shown");
+    let expected = if range.in_title {
+        &x.title[range.range.clone()]
+    } else {
+        &x.text[range.range.clone()]
+    };
+    let buffer = render(&s, w, h);
+    let lit: String = buffer
+        .content()
+        .iter()
+        .filter(|c| c.bg == s.theme.highlight_source.bg.unwrap())
+        .map(|c| c.symbol())
+        .collect();
+    assert_eq!(lit, expected, "the lit cells spell the source token");
+    snap("inspector_source", &s, w, h);
+    // `p` wraps to the last term; a new hit clears the selection.
+    apply(&mut s, &e, [key(KeyCode::Char('p'))]);
+    assert_eq!(s.doc_term, Some(x.doc_terms.len() - 1));
+    apply(&mut s, &e, [key(KeyCode::Esc), key(KeyCode::Down)]);
+    assert_eq!(s.doc_term, None);
+}

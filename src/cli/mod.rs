@@ -48,7 +48,9 @@ pub enum Command {
         spladescope tui nf.idx --compare nf-ft.idx --beir ../shared/data/nfcorpus\n\n\
         Keys: F1 or ? shows every key. Tab moves between panes, Enter inspects a hit, \
         Space switches a query term off, +/- reweights it, [ ] prune to the top terms, \
-        w asks \"why not?\" for any document id, 1-4 switch views, Ctrl-C quits.\n\
+        w asks \"why not?\" for any document id, t and d browse a term or a document, n/p in \
+        the focused inspector light up the word a document term came from, 1-4 switch views, \
+        Ctrl-C quits.\n\
         Config: ~/.config/spladescope/config.toml (theme, hits, history, [keys]); \
         history: ~/.local/share/spladescope/history.")]
     Tui(tui::TuiArgs),

@@ -166,6 +166,20 @@ impl Document {
         s
     }
 
+    /// Where [`Document::indexed_text`] starts in `title + " " + text`: the bytes of
+    /// leading whitespace it strips (to map its byte ranges back to title and text).
+    pub fn indexed_start(&self) -> usize {
+        let title = self.title.trim_start_matches(is_py_space);
+        if !title.is_empty() {
+            return self.title.len() - title.len();
+        }
+        let text = self.text.trim_start_matches(is_py_space);
+        if text.is_empty() {
+            return 0;
+        }
+        self.title.len() + 1 + self.text.len() - text.len()
+    }
+
     /// True when [`Document::indexed_text`] is empty (title and text empty or whitespace).
     pub fn is_empty(&self) -> bool {
         self.title.trim_matches(is_py_space).is_empty()

@@ -60,6 +60,8 @@ pub enum MarkKind {
     Both,
     Splade,
     Bm25,
+    /// The source word of the document term selected in the inspector.
+    Source,
 }
 
 /// A highlighted byte range.
@@ -78,6 +80,9 @@ pub struct DocTerm {
     pub in_query: bool,
     /// The document word that produced it (when the sources were asked for and known).
     pub source: Option<Source>,
+    /// Where that word's token is in the title or the text shown (`None` when unknown or
+    /// past the text shown).
+    pub source_range: Option<crate::index::TextRange>,
 }
 
 /// Everything about one document for the query.

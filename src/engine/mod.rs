@@ -633,12 +633,21 @@ impl Engine {
             .by_weight()
             .into_iter()
             .take(24)
-            .map(|(id, weight)| DocTerm {
-                token: encoder.token(id).to_string(),
-                weight,
-                kind: TermKind::of(own.contains(&id)),
-                in_query: edited.get(id) > 0.0,
-                source: found.and_then(|s| s.source(id)),
+            .map(|(id, weight)| {
+                let source = found.and_then(|s| s.source(id));
+                let source_range = source
+                    .as_ref()
+                    .and_then(|s| s.span.clone())
+                    .and_then(|span| stored.locate(span))
+                    .filter(|r| r.in_title || r.range.end <= body.len());
+                DocTerm {
+                    token: encoder.token(id).to_string(),
+                    weight,
+                    kind: TermKind::of(own.contains(&id)),
+                    in_query: edited.get(id) > 0.0,
+                    source,
+                    source_range,
+                }
             })
             .collect();
         let mut explanations = explanations.into_iter();

@@ -37,6 +37,41 @@ impl StoredDoc<'_> {
         }
         .indexed_text()
     }
+
+    /// Where [`Self::indexed_text`] maps a byte range: into the title or the text, as
+    /// stored (`None` for the separator between them).
+    pub fn locate(&self, range: std::ops::Range<usize>) -> Option<TextRange> {
+        let start = Document {
+            id: String::new(),
+            title: self.title.to_string(),
+            text: self.text.to_string(),
+        }
+        .indexed_start();
+        let (a, b) = (range.start + start, range.end + start);
+        let title = self.title.len();
+        if b <= title {
+            Some(TextRange {
+                in_title: true,
+                range: a..b,
+            })
+        } else if a > title {
+            let (a, b) = (a - title - 1, b - title - 1);
+            (b <= self.text.len()).then_some(TextRange {
+                in_title: false,
+                range: a..b,
+            })
+        } else {
+            None
+        }
+    }
+}
+
+/// A byte range of a stored document's title or text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRange {
+    /// In the title (else in the text).
+    pub in_title: bool,
+    pub range: std::ops::Range<usize>,
 }
 
 /// Collects documents and writes the store: records in memory, or streamed to a file with
@@ -197,6 +232,35 @@ impl DocStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_of_the_indexed_text_map_back_to_title_and_text() {
+        for (title, text) in [
+            ("  Big cats", "  roar loudly "),
+            ("", "   roar loudly"),
+            (" \t", " roar loudly"),
+            ("Big cats", ""),
+        ] {
+            let d = StoredDoc {
+                id: "d",
+                title,
+                text,
+            };
+            let full = d.indexed_text();
+            for word in ["Big", "cats", "roar", "loudly"] {
+                let Some(at) = full.find(word) else { continue };
+                let r = d.locate(at..at + word.len()).unwrap();
+                let shown = if r.in_title { title } else { text };
+                assert_eq!(&shown[r.range], word, "{title:?} {text:?}");
+            }
+        }
+        let d = StoredDoc {
+            id: "d",
+            title: "ab",
+            text: "cd",
+        };
+        assert_eq!(d.locate(2..3), None, "the separator is in neither");
+    }
 
     #[test]
     fn stores_and_finds_documents_held_in_memory_or_spilled() {

@@ -41,7 +41,7 @@ pub mod termdict;
 use std::path::{Path, PathBuf};
 
 pub use build::{build, BuildOptions, BuildProgress, Built, Encoders, IndexBuilder, IndexInfo};
-pub use docstore::StoredDoc;
+pub use docstore::{StoredDoc, TextRange};
 pub use error::{IndexError, Result};
 pub use import::{import, ImportOptions};
 pub use manifest::Manifest;

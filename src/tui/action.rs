@@ -57,6 +57,10 @@ pub enum Action {
     /// Open the document browser on the selected document (hit lists, inspector, term
     /// browser).
     BrowseDocument,
+    /// Select the inspected document's next / previous top term: its source word lights up
+    /// in the text.
+    NextDocTerm,
+    PrevDocTerm,
     HistoryPrev,
     /// Newer history entry; past the newest, the unsent draft comes back.
     HistoryNext,

@@ -158,6 +158,8 @@ pub struct State {
     /// Selection in the Compare view's list of checkpoint B.
     pub b_selected: usize,
     pub inspector_scroll: u16,
+    /// The inspected document's top term whose source word is lit up (`n`/`p`).
+    pub doc_term: Option<usize>,
     pub help_scroll: u16,
     /// What the browser overlay shows, and the selected row of its list (a term's
     /// documents, a document's terms).
@@ -226,6 +228,7 @@ impl State {
             right_selected: 0,
             b_selected: 0,
             inspector_scroll: 0,
+            doc_term: None,
             help_scroll: 0,
             browse: None,
             browse_selected: 0,

@@ -39,6 +39,8 @@ pub struct Theme {
     pub highlight_both: Style,
     pub highlight_splade: Style,
     pub highlight_bm25: Style,
+    /// The source word of the selected document term.
+    pub highlight_source: Style,
     pub relevant: Style,
     pub error: Style,
     pub warning: Style,
@@ -90,6 +92,10 @@ impl Theme {
             highlight_both: Style::new().fg(bg).bg(Color::Rgb(0xa6, 0xe3, 0xa1)),
             highlight_splade: Style::new().fg(bg).bg(Color::Rgb(0xcb, 0xa6, 0xf7)),
             highlight_bm25: Style::new().fg(bg).bg(Color::Rgb(0xf9, 0xe2, 0xaf)),
+            highlight_source: Style::new()
+                .fg(bg)
+                .bg(Color::Rgb(0xf3, 0x8b, 0xa8))
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             relevant: Style::new()
                 .fg(Color::Rgb(0xa6, 0xe3, 0xa1))
                 .add_modifier(Modifier::BOLD),
@@ -146,6 +152,10 @@ impl Theme {
             highlight_both: Style::new().fg(bg).bg(Color::Rgb(0x40, 0xa0, 0x2b)),
             highlight_splade: Style::new().fg(bg).bg(Color::Rgb(0x88, 0x39, 0xef)),
             highlight_bm25: Style::new().fg(fg).bg(Color::Rgb(0xdf, 0x8e, 0x1d)),
+            highlight_source: Style::new()
+                .fg(bg)
+                .bg(Color::Rgb(0xd2, 0x0f, 0x39))
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             relevant: Style::new()
                 .fg(Color::Rgb(0x40, 0xa0, 0x2b))
                 .add_modifier(Modifier::BOLD),

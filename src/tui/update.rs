@@ -158,6 +158,21 @@ pub fn update(state: &mut State, action: Action) {
                 ))
             }
         },
+        Action::NextDocTerm | Action::PrevDocTerm => {
+            let n = match state.shown.as_ref().and_then(|s| s.inspect.as_ref()) {
+                Some(Ok(x)) => x.doc_terms.len(),
+                _ => 0,
+            };
+            if n > 0 {
+                let forward = action == Action::NextDocTerm;
+                state.doc_term = Some(match state.doc_term {
+                    None if forward => 0,
+                    None => n - 1,
+                    Some(i) if forward => (i + 1) % n,
+                    Some(i) => (i + n - 1) % n,
+                });
+            }
+        }
         Action::HistoryPrev => {
             let browsing = state.history.browsing();
             if let Some(q) = state.history.older().map(str::to_string) {
@@ -513,6 +528,7 @@ fn step(state: &mut State, delta: i64) {
 fn reinspect(state: &mut State, id: Option<String>) {
     state.inspect_id = id;
     state.inspector_scroll = 0;
+    state.doc_term = None;
     state.request();
 }
 

@@ -94,9 +94,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
         .scroll(scroll),
         tables,
     );
-    frame.render_widget(doc_text(x, theme).scroll(scroll), text);
+    let selected = state.doc_term.filter(|&i| i < x.doc_terms.len());
+    frame.render_widget(doc_text(x, selected, theme).scroll(scroll), text);
     frame.render_widget(
-        Paragraph::new(doc_terms(x, terms.width as usize, theme)),
+        Paragraph::new(doc_terms(x, selected, terms.width as usize, theme)),
         terms,
     );
 }
@@ -395,13 +396,36 @@ fn clip(line: Line<'static>, width: usize) -> Line<'static> {
     Line::from(spans).style(line.style)
 }
 
-/// Title and text with matched words highlighted.
-fn doc_text(x: &Inspection, theme: &Theme) -> Paragraph<'static> {
+/// Title and text with matched words highlighted, and the source word of the selected
+/// document term (`selected`, an index into its top terms) lit up over them.
+fn doc_text(x: &Inspection, selected: Option<usize>, theme: &Theme) -> Paragraph<'static> {
     let mark_style = |k: MarkKind| match k {
         MarkKind::Both => theme.highlight_both,
         MarkKind::Splade => theme.highlight_splade,
         MarkKind::Bm25 => theme.highlight_bm25,
+        MarkKind::Source => theme.highlight_source,
     };
+    let source = selected.and_then(|i| x.doc_terms[i].source_range.as_ref());
+    let with_source = |marks: &[Mark], in_title: bool| -> Vec<Mark> {
+        match source.filter(|s| s.in_title == in_title) {
+            Some(s) => {
+                let mut out: Vec<Mark> = marks
+                    .iter()
+                    .filter(|m| m.range.end <= s.range.start || m.range.start >= s.range.end)
+                    .cloned()
+                    .collect();
+                out.push(Mark {
+                    range: s.range.clone(),
+                    kind: MarkKind::Source,
+                });
+                out.sort_by_key(|m| m.range.start);
+                out
+            }
+            None => marks.to_vec(),
+        }
+    };
+    let title_marks = with_source(&x.title_marks, true);
+    let text_marks = with_source(&x.text_marks, false);
     let mut lines = vec![Line::from(vec![
         Span::styled(" both ", theme.highlight_both),
         Span::raw(" "),
@@ -412,7 +436,7 @@ fn doc_text(x: &Inspection, theme: &Theme) -> Paragraph<'static> {
     if !x.title.is_empty() {
         lines.push(Line::from(marked(
             &x.title,
-            &x.title_marks,
+            &title_marks,
             theme.title,
             &mark_style,
         )));
@@ -420,8 +444,7 @@ fn doc_text(x: &Inspection, theme: &Theme) -> Paragraph<'static> {
     for paragraph in x.text.split('\n') {
         let start = paragraph.as_ptr() as usize - x.text.as_ptr() as usize;
         let end = start + paragraph.len();
-        let marks: Vec<Mark> = x
-            .text_marks
+        let marks: Vec<Mark> = text_marks
             .iter()
             .filter(|m| m.range.start >= start && m.range.end <= end)
             .map(|m| Mark {
@@ -470,13 +493,28 @@ fn marked(
     spans
 }
 
-/// The document's heaviest terms with bars.
-fn doc_terms(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// The document's heaviest terms with bars; the `selected` one highlighted.
+fn doc_terms(
+    x: &Inspection,
+    selected: Option<usize>,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("document's top terms", theme.title)];
+    if let Some(t) = selected.map(|i| &x.doc_terms[i]) {
+        let note = match (&t.source, &t.source_range) {
+            (Some(s), Some(_)) => format!("{} ← {} (lit)", t.token, visible(&s.word)),
+            (Some(s), None) => {
+                format!("{} ← {} (past the text shown)", t.token, visible(&s.word))
+            }
+            (None, _) => format!("{}: source unknown", t.token),
+        };
+        lines.push(clip(Line::styled(note, theme.key), width));
+    }
     let token_w = (width / 2).max(6);
     let bar_w = width.saturating_sub(token_w + 7).max(1);
     let max = x.doc_terms.first().map_or(1.0, |t| t.weight);
-    for t in &x.doc_terms {
+    for (i, t) in x.doc_terms.iter().enumerate() {
         let marker = if t.in_query {
             "◆"
         } else if t.kind == TermKind::Expansion {
@@ -510,7 +548,11 @@ fn doc_terms(x: &Inspection, width: usize, theme: &Theme) -> Vec<Line<'static>> 
             }
         }
         spans.push(Span::styled(format!(" {:.2}", t.weight), theme.dim));
-        lines.push(clip(Line::from(spans), width));
+        let mut line = clip(Line::from(spans), width);
+        if selected == Some(i) {
+            line = line.style(theme.selected);
+        }
+        lines.push(line);
     }
     lines.push(Line::styled("◆ in the query  + expansion", theme.dim));
     if let Some(Err(why)) = &x.doc_sources {

@@ -275,7 +275,12 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
             Action::WhyNot,
             Action::BrowseDocument,
         ],
-        Context::Inspector => &[Action::Back, Action::Down, Action::BrowseDocument],
+        Context::Inspector => &[
+            Action::Back,
+            Action::Down,
+            Action::NextDocTerm,
+            Action::BrowseDocument,
+        ],
         Context::Compare => &[Action::Open, Action::OtherList, Action::FocusNext],
         Context::Evaluate if state.systems().len() > 2 => &[
             Action::Open,
