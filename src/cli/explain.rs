@@ -11,9 +11,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use spladescope::search::explain::SpladeTermRow;
-use spladescope::search::{Bm25Explanation, DocumentSources, RankInfo, SpladeExplanation};
+use spladescope::search::{
+    Bm25Explanation, DocumentSources, RankInfo, SpladeComparison, SpladeExplanation,
+};
 use spladescope::system::{Explanation, Leaf, Position, SystemSpec};
 
+use super::explain_compare;
 use super::output::{pad, paint, snippet, use_color};
 use super::query::{EditArgs, QueryModelArgs};
 use super::systems::{self, SystemArgs};
@@ -26,6 +29,9 @@ pub struct ExplainArgs {
     pub query: String,
     /// The document's id (as in the corpus).
     pub doc_id: String,
+    /// A second document: both side by side, SPLADE term by term with the difference of
+    /// each contribution ("why does DOC_B beat DOC_ID?").
+    pub doc_b: Option<String>,
     /// The cut-off for "retrieved": the gap is measured to the k-th hit (and fusions take
     /// each component's top k).
     #[arg(short = 'k', long, default_value_t = 10, value_parser = super::query::parse_count)]
@@ -44,6 +50,24 @@ pub struct ExplainArgs {
     pub model: QueryModelArgs,
 }
 
+/// `explain … DOC_A DOC_B`: both documents in every system, and SPLADE side by side.
+#[derive(Serialize)]
+struct PairOut<'a> {
+    query: &'a str,
+    a: DocOut<'a>,
+    b: DocOut<'a>,
+    /// SPLADE term by term (`delta` = B − A).
+    splade_pair: Option<SpladeComparison>,
+    /// Each system's explanation of each document, by system name.
+    systems: BTreeMap<String, [Explanation; 2]>,
+}
+
+#[derive(Serialize)]
+struct DocOut<'a> {
+    id: &'a str,
+    title: String,
+}
+
 #[derive(Serialize)]
 struct ExplainOut<'a> {
     query: &'a str,
@@ -52,6 +76,10 @@ struct ExplainOut<'a> {
     /// Why the document's term sources (`doc_source`) are missing, when they are.
     #[serde(skip_serializing_if = "Option::is_none")]
     doc_sources_unavailable: Option<String>,
+    /// With `--compare`: the document under checkpoint A and B, term by term (`delta` =
+    /// B − A).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkpoint_move: Option<SpladeComparison>,
     /// Each system's explanation, by system name.
     #[serde(flatten)]
     systems: BTreeMap<String, Explanation>,
@@ -79,6 +107,16 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         EditArgs::warn_absent(&edits, &p.encoder, &e.vector);
     }
     let rankings = p.rank(&q, args.k)?;
+    if let Some(doc_b) = &args.doc_b {
+        return run_pair(args, p, &q, &rankings, doc_b);
+    }
+    let splade_systems = [Leaf::Splade, Leaf::SpladeB].map(SystemSpec::Leaf);
+    let checkpoint_move = match doc {
+        Some(_) if splade_systems.iter().all(|s| p.systems().contains(s)) => {
+            Some(p.explain_checkpoints(&q, &rankings, &args.doc_id, args.k)?)
+        }
+        _ => None,
+    };
     let mut order = Vec::new();
     let mut systems = BTreeMap::new();
     // Where the document's terms came from: the document encoded again (index A's SPLADE).
@@ -103,6 +141,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         id: &args.doc_id,
         title: stored.as_ref().map_or("", |s| s.title),
         doc_sources_unavailable: doc_sources.and_then(|s| s.err()),
+        checkpoint_move,
         systems,
     };
     let mut stdout = std::io::stdout().lock();
@@ -133,6 +172,96 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     for name in &order {
         writeln!(w)?;
         print_explanation(w, name, &out.systems[name], color)?;
+    }
+    if let Some(c) = &out.checkpoint_move {
+        writeln!(w)?;
+        explain_compare::print(
+            w,
+            "checkpoint A → B (splade → splade-b)",
+            ["A", "B", "→"],
+            c,
+            color,
+        )?;
+    }
+    Ok(())
+}
+
+/// `explain INDEX QUERY DOC_A DOC_B`.
+fn run_pair(
+    args: &ExplainArgs,
+    p: &spladescope::system::Pipeline,
+    q: &spladescope::system::Prepared,
+    rankings: &spladescope::system::Rankings,
+    doc_b: &str,
+) -> anyhow::Result<()> {
+    let ids = [args.doc_id.as_str(), doc_b];
+    let mut docs = Vec::new();
+    for id in ids {
+        let doc = match p.index.find(id) {
+            Ok(d) => Some(d),
+            Err(e) if !p.uses_runs() => return Err(e.into()),
+            Err(_) => None,
+        };
+        let title = doc
+            .map(|d| p.index.doc(d))
+            .transpose()?
+            .map_or(String::new(), |s| s.title.to_string());
+        docs.push((doc, DocOut { id, title }));
+    }
+    let mut order = Vec::new();
+    let mut systems = BTreeMap::new();
+    for (i, s) in p.systems().iter().enumerate() {
+        let explain =
+            |(doc, out): &(Option<u32>, DocOut)| p.explain(i, q, rankings, *doc, out.id, args.k);
+        systems.insert(
+            s.name().to_string(),
+            [explain(&docs[0])?, explain(&docs[1])?],
+        );
+        order.push(s.name().to_string());
+    }
+    let splade_pair = if p.systems().contains(&SystemSpec::Leaf(Leaf::Splade)) {
+        Some(p.explain_pair(q, rankings, ids[0], ids[1], args.k)?)
+    } else {
+        None
+    };
+    let mut docs = docs.into_iter().map(|(_, out)| out);
+    let out = PairOut {
+        query: &args.query,
+        a: docs.next().expect("two documents"),
+        b: docs.next().expect("two documents"),
+        splade_pair,
+        systems,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &out)?;
+        writeln!(stdout)?;
+        return Ok(());
+    }
+    let color = use_color();
+    let w = &mut stdout;
+    for d in [&out.a, &out.b] {
+        writeln!(
+            w,
+            "{}",
+            paint(
+                &format!("{} · {}", visible(d.id), snippet(&d.title, 80)),
+                "1",
+                color
+            )
+        )?;
+    }
+    writeln!(w, "query {:?}", out.query)?;
+    if let Some(c) = &out.splade_pair {
+        writeln!(w)?;
+        let (a, b) = (visible(out.a.id), visible(out.b.id));
+        explain_compare::print(w, "splade side by side", [&a, &b, "vs"], c, color)?;
+    }
+    for name in &order {
+        for (d, e) in [&out.a, &out.b].iter().zip(&out.systems[name]) {
+            writeln!(w)?;
+            print_explanation(w, &format!("{name} · {}", visible(d.id)), e, color)?;
+        }
     }
     Ok(())
 }

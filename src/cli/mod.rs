@@ -6,6 +6,7 @@ mod demo;
 mod encode;
 mod eval;
 mod explain;
+mod explain_compare;
 mod export;
 mod index;
 pub mod output;

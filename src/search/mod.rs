@@ -17,6 +17,7 @@
 
 pub mod bm25;
 pub mod bm25_pruned;
+pub mod compare;
 pub mod contributions;
 pub mod cost;
 pub mod doc_sources;
@@ -31,6 +32,7 @@ use serde::Serialize;
 
 pub use bm25::{bm25_scores, bm25_scores_in_parts, bm25_scores_parallel};
 pub use bm25_pruned::bm25_top_k;
+pub use compare::{SpladeComparison, TermChange};
 pub use cost::{CostTally, SparsityCost};
 pub use doc_sources::DocumentSources;
 pub use edit::{Pruning, QueryEdits};

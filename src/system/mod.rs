@@ -19,6 +19,7 @@
 //! prepared in [`Pipeline::prepare_batch`], its ranking in `Pipeline::rank_leaf` and its
 //! explanation in [`Pipeline::explain_leaf`].
 
+pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod fusion;
