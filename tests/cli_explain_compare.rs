@@ -62,7 +62,10 @@ fn query(model: &Path) -> BTreeMap<String, f64> {
 /// Checks a comparison's rows against brute force: each side's weights, contributions
 /// `q·d` for the terms both hold, `delta` = B − A, every contributing term present, rows by
 /// `|delta|`, and deltas adding up to the score difference.
-fn check(c: &serde_json::Value, sides: [(&BTreeMap<String, f64>, &BTreeMap<String, f64>); 2]) {
+/// A query's and a document's token → weight.
+type Vectors<'a> = (&'a BTreeMap<String, f64>, &'a BTreeMap<String, f64>);
+
+fn check(c: &serde_json::Value, sides: [Vectors<'_>; 2]) {
     let rows = c["terms"].as_array().unwrap();
     let mut expected_terms = std::collections::BTreeSet::new();
     for (q, d) in sides {
