@@ -7,12 +7,11 @@
 //! (the text cut at the index's `max_length`), else an *expansion*: the document's text is
 //! tokenised again for every document of the term's posting list, in parallel.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::encoder::{Encoded, Source, SparseEncoder, TermKind};
 use crate::index::{Index, IndexError, Result};
-use crate::search::DocumentSources;
+use crate::search::{DocumentSources, TermPostings};
 
 /// Bins of the weight histogram.
 pub const BINS: usize = 10;
@@ -138,19 +137,11 @@ impl TermReport {
         top: usize,
         queries: &[(String, String, Encoded)],
     ) -> Result<Self> {
-        let mut docs = Vec::new();
-        let mut weights = Vec::new();
-        index
-            .splade()
-            .row_f32(id as usize, &mut docs, &mut weights)?;
-        let max_length = index.manifest().model.max_length;
-        let own: Vec<bool> = docs
-            .par_iter()
-            .map(|&d| -> Result<bool> {
-                let text = index.doc(d)?.indexed_text();
-                Ok(encoder.token_ids(&text, max_length)?.contains(&id))
-            })
-            .collect::<Result<_>>()?;
+        let TermPostings {
+            docs,
+            weights,
+            input: own,
+        } = TermPostings::read(index, encoder, id)?;
         let input_documents = own.iter().filter(|&&o| o).count();
 
         let mut order: Vec<usize> = (0..docs.len()).collect();

@@ -15,7 +15,7 @@ use spladescope::eval::{
 use spladescope::index::Index;
 use spladescope::system::{run_file_name, Leaf, QueryRuns};
 
-use super::query::{self, QueryModelArgs};
+use super::query::{self, DocEditArgs, EditArgs, QueryModelArgs};
 use super::report::{self, SystemEval};
 use super::systems::{self, SystemArgs};
 
@@ -93,6 +93,13 @@ pub struct EvalArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// What-if query edits: with any of --drop, --weight, --prune-top, --prune-min (or a
+    /// --doc-* edit), the `what-if` system runs every query with them, beside the unedited
+    /// systems, and is tested against the baseline.
+    #[command(flatten)]
+    pub edits: EditArgs,
+    #[command(flatten)]
+    pub doc_edits: DocEditArgs,
     #[command(flatten)]
     pub model: QueryModelArgs,
 }
@@ -107,7 +114,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         &[Leaf::Splade, Leaf::Bm25],
     )?;
     notes.extend(opened.notes);
-    let pipeline = &opened.pipeline;
+    let mut pipeline = opened.pipeline;
+    if args.edits.given() || args.doc_edits.given() {
+        let edits = args.edits.edits(&pipeline.encoder)?;
+        query::set_what_if(&mut pipeline, edits, &args.doc_edits, true)?;
+    }
+    let pipeline = &pipeline;
     check_corpus(&pipeline.index, &qrels, &mut notes)?;
     let names: Vec<String> = pipeline
         .systems()

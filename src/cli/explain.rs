@@ -18,7 +18,7 @@ use spladescope::system::{Explanation, Leaf, Position, SystemSpec};
 
 use super::explain_compare;
 use super::output::{pad, paint, snippet, use_color};
-use super::query::{EditArgs, QueryModelArgs};
+use super::query::{self, DocEditArgs, EditArgs, QueryModelArgs};
 use super::systems::{self, SystemArgs};
 
 #[derive(Debug, Args)]
@@ -46,6 +46,8 @@ pub struct ExplainArgs {
     pub json: bool,
     #[command(flatten)]
     pub edits: EditArgs,
+    #[command(flatten)]
+    pub doc_edits: DocEditArgs,
     #[command(flatten)]
     pub model: QueryModelArgs,
 }
@@ -86,12 +88,21 @@ struct ExplainOut<'a> {
 }
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
-    let pipeline = systems::open_for_query(
+    let mut pipeline = systems::open_for_query(
         &args.index,
         &args.model,
         &args.systems,
         &[Leaf::Splade, Leaf::Bm25],
         args.qid.as_deref(),
+    )?;
+    // The edits apply to `splade` (as the explorer's); `--doc-*` edits add the `what-if`
+    // system, which runs both kinds.
+    let query_edits = args.edits.edits(&pipeline.encoder)?;
+    query::set_what_if(
+        &mut pipeline,
+        query_edits,
+        &args.doc_edits,
+        args.doc_edits.given(),
     )?;
     let p = &pipeline;
     // A run may rank a document the index lacks; other systems need it in the index.

@@ -8,7 +8,9 @@ use clap::Args;
 use spladescope::encoder::{EncoderOptions, ModelFiles, ModelSpec, QueryEncoding, SparseEncoder};
 use spladescope::index::manifest::ModelInfo;
 use spladescope::index::{Index, IndexError};
+use spladescope::search::what_if::DocEdits;
 use spladescope::search::{Pruning, QueryEdits};
+use spladescope::system::{Leaf, Pipeline, SystemSpec, WhatIf};
 use spladescope::vectors::{Keys, TermIds, TokenTable, Vocabulary};
 
 /// Options of commands that run queries against an index.
@@ -155,6 +157,73 @@ pub fn parse_min_weight(s: &str) -> Result<f32, String> {
     }
 }
 
+/// Document-side edits of the `what-if` system.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DocEditArgs {
+    /// What-if: switch a term off in every document's vector (repeatable); runs the
+    /// `what-if` system beside the others.
+    #[arg(long, value_name = "TERM")]
+    pub doc_drop: Vec<String>,
+    /// What-if: multiply a term's weight in every document's vector by F (repeatable).
+    #[arg(long, value_name = "TERM=F", value_parser = parse_weight)]
+    pub doc_scale: Vec<(String, f32)>,
+    /// What-if: edit --doc-drop/--doc-scale terms only in the documents where they are an
+    /// expansion (not one of the document's own tokens).
+    #[arg(long)]
+    pub doc_expansions_only: bool,
+}
+
+impl DocEditArgs {
+    /// Whether any document edit was given.
+    pub fn given(&self) -> bool {
+        !self.doc_drop.is_empty() || !self.doc_scale.is_empty()
+    }
+
+    /// The edits, with terms looked up in the encoder's vocabulary.
+    pub fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<DocEdits> {
+        let mut edits = DocEdits {
+            expansions_only: self.doc_expansions_only,
+            ..DocEdits::default()
+        };
+        for t in &self.doc_drop {
+            edits.scales.insert(vocabulary_id(encoder, t)?, 0.0);
+        }
+        for (t, s) in &self.doc_scale {
+            edits.scales.insert(vocabulary_id(encoder, t)?, *s);
+        }
+        Ok(edits)
+    }
+}
+
+fn vocabulary_id(encoder: &SparseEncoder, token: &str) -> anyhow::Result<u32> {
+    encoder.token_id(token).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{token:?} is not in the model's vocabulary (use the token as `encode` shows it)"
+        )
+    })
+}
+
+/// Sets the pipeline's what-if edits (`edits` on the query, `docs` on the documents) and
+/// adds the `what-if` system when `add` asks for it and it is not there.
+pub fn set_what_if(
+    pipeline: &mut Pipeline,
+    edits: QueryEdits,
+    docs: &DocEditArgs,
+    add: bool,
+) -> anyhow::Result<()> {
+    pipeline.what_if = WhatIf {
+        query: edits,
+        docs: docs.edits(&pipeline.encoder)?,
+    };
+    let what_if = SystemSpec::Leaf(Leaf::WhatIf);
+    if add && !pipeline.systems().contains(&what_if) {
+        let mut systems = pipeline.systems().to_vec();
+        systems.push(what_if);
+        pipeline.set_systems(systems)?;
+    }
+    Ok(())
+}
+
 /// A count of 1 or more (`-k`).
 pub fn parse_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -192,15 +261,17 @@ impl EditArgs {
         }
     }
 
+    /// Whether any query edit was given.
+    pub fn given(&self) -> bool {
+        !self.drop.is_empty()
+            || !self.weight.is_empty()
+            || self.prune_top.is_some()
+            || self.prune_min.is_some()
+    }
+
     /// The edits, with terms looked up in the encoder's vocabulary.
     pub fn edits(&self, encoder: &SparseEncoder) -> anyhow::Result<QueryEdits> {
-        let id = |t: &str| {
-            encoder.token_id(t).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{t:?} is not in the model's vocabulary (use the token as `encode` shows it)"
-                )
-            })
-        };
+        let id = |t: &str| vocabulary_id(encoder, t);
         let mut edits = QueryEdits::default();
         for t in &self.drop {
             edits.dropped.insert(id(t)?);

@@ -13,7 +13,7 @@ use spladescope::encoder::QueryEncoding;
 use spladescope::system::{Explanation, Leaf, SystemSpec};
 
 use super::output::{paint, snippet, use_color};
-use super::query::{EditArgs, QueryModelArgs};
+use super::query::{self, DocEditArgs, EditArgs, QueryModelArgs};
 use super::systems::{self, SystemArgs};
 
 #[derive(Debug, Args)]
@@ -44,6 +44,8 @@ pub struct SearchArgs {
     pub json: bool,
     #[command(flatten)]
     pub edits: EditArgs,
+    #[command(flatten)]
+    pub doc_edits: DocEditArgs,
     #[command(flatten)]
     pub model: QueryModelArgs,
 }
@@ -90,12 +92,21 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
     } else {
         &[Leaf::Splade]
     };
-    let pipeline = systems::open_for_query(
+    let mut pipeline = systems::open_for_query(
         &args.index,
         &args.model,
         &args.systems,
         default,
         args.qid.as_deref(),
+    )?;
+    // The edits apply to `splade` (as the explorer's); `--doc-*` edits add the `what-if`
+    // system, which runs both kinds.
+    let query_edits = args.edits.edits(&pipeline.encoder)?;
+    query::set_what_if(
+        &mut pipeline,
+        query_edits,
+        &args.doc_edits,
+        args.doc_edits.given(),
     )?;
     let p = &pipeline;
     let edits = args.edits.edits(&p.encoder)?;

@@ -404,22 +404,33 @@ impl Engine {
         let hits = &ranking.hits;
         let in_index = |h: &crate::system::Ranked| h.doc;
         let parts: Vec<Vec<Part>> = match spec {
-            SystemSpec::Leaf(Leaf::Splade) => {
-                let edited = cx.prepared.edited.as_ref().expect("encoded");
+            SystemSpec::Leaf(leaf @ (Leaf::Splade | Leaf::WhatIf)) => {
+                let what_if = *leaf == Leaf::WhatIf;
+                let query = if what_if {
+                    cx.prepared.what_if.as_ref()
+                } else {
+                    cx.prepared.edited.as_ref()
+                };
+                let query = query.expect("encoded");
                 let docs: Vec<u32> = hits.iter().filter_map(in_index).collect();
-                splade_parts(&p.index, edited, &docs)?
-                    .into_iter()
-                    .map(|parts| {
-                        parts
-                            .into_iter()
-                            .map(|(t, v)| Part {
-                                label: p.encoder.token(t).to_string(),
-                                slot: cx.slots.get(&t).copied(),
-                                value: v,
-                            })
-                            .collect()
-                    })
-                    .collect()
+                let mut all = Vec::new();
+                for (&doc, parts) in docs.iter().zip(splade_parts(&p.index, query, &docs)?) {
+                    let mut row = Vec::new();
+                    for (t, v) in parts {
+                        let value = if what_if {
+                            v * p.what_if_factor(doc, t)?
+                        } else {
+                            v
+                        };
+                        row.push(Part {
+                            label: p.encoder.token(t).to_string(),
+                            slot: cx.slots.get(&t).copied(),
+                            value,
+                        });
+                    }
+                    all.push(row);
+                }
+                all
             }
             SystemSpec::Leaf(Leaf::Bm25) => {
                 let docs: Vec<u32> = hits.iter().filter_map(in_index).collect();

@@ -126,9 +126,27 @@ pub fn explain_splade(
     rank: RankInfo,
     doc: u32,
 ) -> Result<SpladeExplanation> {
+    explain_splade_edited(index, encoder, query_text, query, rank, doc, &|_, w| w)
+}
+
+/// [`explain_splade`] of the document with its weights edited: `doc_weight(id, w)` is
+/// the weight term `id` (stored weight `w`) takes in the document (what-if systems,
+/// [`super::what_if`]).
+pub fn explain_splade_edited(
+    index: &Index,
+    encoder: &SparseEncoder,
+    query_text: &str,
+    query: &Encoded,
+    rank: RankInfo,
+    doc: u32,
+    doc_weight: &dyn Fn(u32, f32) -> f32,
+) -> Result<SpladeExplanation> {
     let input = encoder.input_text(query_text, query)?;
     let stored = index.doc(doc)?;
-    let vector = index.vector(doc)?;
+    let mut vector = index.vector(doc)?;
+    for (id, w) in vector.ids.iter().zip(vector.weights.iter_mut()) {
+        *w = doc_weight(*id, *w);
+    }
     let doc_text = stored.indexed_text();
     let max_length = index.manifest().model.max_length;
     let doc_tokens: HashSet<u32> = encoder

@@ -26,7 +26,9 @@ pub mod explain;
 pub mod latency;
 pub mod pruned;
 pub mod splade;
+pub mod term_postings;
 pub mod topk;
+pub mod what_if;
 
 use serde::Serialize;
 
@@ -39,6 +41,7 @@ pub use edit::{Pruning, QueryEdits};
 pub use explain::{explain_bm25, explain_splade, Bm25Explanation, RankInfo, SpladeExplanation};
 pub use pruned::splade_top_k;
 pub use splade::{splade_scores, splade_scores_in_parts, splade_scores_parallel};
+pub use term_postings::TermPostings;
 pub use topk::TopK;
 
 /// Runs `score(lo, part)` on `parts` contiguous chunks of `out` (`lo`: the chunk's first

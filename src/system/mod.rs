@@ -29,6 +29,6 @@ pub mod spec;
 
 pub use error::{Result, SystemError};
 pub use explain::{Explanation, FusionExplanation, FusionPart, ScoreOnly};
-pub use pipeline::{Pipeline, Prepared, QueryRuns, Rankings, SecondIndex};
+pub use pipeline::{Pipeline, Prepared, QueryRuns, Rankings, SecondIndex, WhatIf};
 pub use ranking::{Position, Ranked, Ranking};
 pub use spec::{run_file_name, Fusion, Leaf, Normalization, SystemSpec, RRF_K};

@@ -15,10 +15,20 @@ use crate::analysis::QueryTerm;
 use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
 use crate::eval::{trec_ranking, Run, ScoredDoc};
 use crate::index::Index;
+use crate::search::explain::explain_splade_edited;
+use crate::search::what_if::{factor, what_if_scores, DocEdits, PostingsCache};
 use crate::search::{
     bm25_scores_parallel, explain_bm25, explain_splade, splade_scores_parallel, CostTally,
     QueryEdits, RankInfo, SparsityCost,
 };
+
+/// The `what-if` system's edits: of the query (as the explorer's ablation and pruning), and
+/// of every document's vector.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WhatIf {
+    pub query: QueryEdits,
+    pub docs: DocEdits,
+}
 use crate::sparse::SparseVector;
 
 /// A second index of the same corpus, searched with its own model (`splade-b`).
@@ -61,6 +71,8 @@ pub struct Prepared {
     pub encoded: Option<Encoded>,
     /// The SPLADE vector searched: `encoded` with the edits applied.
     pub edited: Option<SparseVector>,
+    /// The what-if system's query: `encoded` with the pipeline's what-if query edits.
+    pub what_if: Option<SparseVector>,
     /// SPLADE encoding with the second index's model (never edited).
     pub encoded_b: Option<Encoded>,
     /// Analysed BM25 terms.
@@ -98,6 +110,10 @@ pub struct Pipeline {
     systems: Vec<SystemSpec>,
     /// Encode SPLADE queries even when no system needs it (the explorer's term view).
     pub always_encode: bool,
+    /// The `what-if` system's edits.
+    pub what_if: WhatIf,
+    /// Postings of document-edited terms, read once.
+    what_if_postings: PostingsCache,
     /// Threads for one query's exhaustive SPLADE and BM25 scores ([`splade_scores_parallel`],
     /// [`bm25_scores_parallel`]): 1 where queries run in parallel already (`eval`,
     /// `retrieve`); the explorer uses every core.
@@ -117,6 +133,8 @@ impl Pipeline {
             runs: BTreeMap::new(),
             systems: vec![SystemSpec::Leaf(Leaf::Splade), SystemSpec::Leaf(Leaf::Bm25)],
             always_encode: false,
+            what_if: WhatIf::default(),
+            what_if_postings: PostingsCache::default(),
             search_threads: 1,
         }
     }
@@ -297,12 +315,16 @@ impl Pipeline {
             })
             .collect();
         let n = queries.len().max(1) as u32;
-        if self.needs(&Leaf::Splade, only) || self.always_encode {
+        let what_if = self.needs(&Leaf::WhatIf, only);
+        if self.needs(&Leaf::Splade, only) || what_if || self.always_encode {
             let t = Instant::now();
             let encoded = self.encoder.encode_queries(&texts)?;
             let d = t.elapsed();
             for (p, e) in out.iter_mut().zip(encoded) {
                 p.edited = Some(edits.apply(&e.vector));
+                if what_if {
+                    p.what_if = Some(self.what_if.query.apply(&e.vector));
+                }
                 p.encoded = Some(e);
                 p.encode_time = d / n;
             }
@@ -376,6 +398,21 @@ impl Pipeline {
             }
             Leaf::Bm25 => {
                 let scores = bm25_scores_parallel(index, &q.bm25, self.search_threads)?;
+                Ranking::from_scores(scores, depth, &id)?
+            }
+            Leaf::WhatIf => {
+                let v = q
+                    .what_if
+                    .as_ref()
+                    .ok_or_else(|| unprepared("what-if vector"))?;
+                let scores = what_if_scores(
+                    index,
+                    &self.encoder,
+                    v,
+                    &self.what_if.docs,
+                    &self.what_if_postings,
+                    self.search_threads,
+                )?;
                 Ranking::from_scores(scores, depth, &id)?
             }
             Leaf::Dense => {
@@ -491,6 +528,29 @@ impl Pipeline {
                     doc,
                 )?))
             }
+            Leaf::WhatIf => {
+                let Some(doc) = doc else { return Ok(outside()) };
+                let (Some(e), Some(v)) = (&q.encoded, &q.what_if) else {
+                    return Ok(not_indexed("no SPLADE encoding".into()));
+                };
+                let searched = Encoded {
+                    vector: v.clone(),
+                    ..e.clone()
+                };
+                let mut factors = std::collections::HashMap::new();
+                for &t in self.what_if.docs.scales.keys() {
+                    factors.insert(t, self.what_if_factor(doc, t)?);
+                }
+                Ok(Explanation::Splade(explain_splade_edited(
+                    &self.index,
+                    &self.encoder,
+                    &q.text,
+                    &searched,
+                    rank_info(ranking, doc, k),
+                    doc,
+                    &|t, w| factors.get(&t).map_or(w, |f| w * f),
+                )?))
+            }
             Leaf::Bm25 => {
                 let Some(doc) = doc else { return Ok(outside()) };
                 Ok(Explanation::Bm25(explain_bm25(
@@ -533,6 +593,17 @@ impl Pipeline {
                 note: RUN_NOTE,
             })),
         }
+    }
+
+    /// The factor the what-if edits give term `t` in document `doc` (1 when unedited).
+    pub fn what_if_factor(&self, doc: u32, t: u32) -> Result<f32> {
+        let docs = &self.what_if.docs;
+        if !docs.scales.contains_key(&t) {
+            return Ok(1.0);
+        }
+        let p = self.what_if_postings.get(&self.index, &self.encoder, t)?;
+        let input = p.docs.binary_search(&doc).is_ok_and(|i| p.input[i]);
+        Ok(factor(docs, t, input))
     }
 
     /// Whether a system reads run files (results looked up by query id).

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! splade | splade-b | bm25 | dense          a system of the index (splade-b: the --compare index)
+//! what-if                                   SPLADE with query and document edits (--drop, --doc-drop, …)
 //! run:NAME=FILE                             a TREC run file, named NAME
 //! rrf:A+B[:K]                               reciprocal rank fusion of A and B (k = 60)
 //! linear:A+B:ALPHA[:minmax|:zscore]         ALPHA·norm(A) + (1−ALPHA)·norm(B), min–max by default
@@ -30,6 +31,9 @@ pub enum Leaf {
     Dense,
     /// A run file, by name.
     Run(String),
+    /// SPLADE with the pipeline's what-if edits: the query edited, and the documents'
+    /// vectors edited at query time ([`crate::search::what_if`]).
+    WhatIf,
 }
 
 impl Leaf {
@@ -41,6 +45,7 @@ impl Leaf {
             Self::Bm25 => "bm25",
             Self::Dense => "dense",
             Self::Run(name) => name,
+            Self::WhatIf => "what-if",
         }
     }
 
@@ -50,6 +55,7 @@ impl Leaf {
             "splade-b" => Some(Self::SpladeB),
             "bm25" => Some(Self::Bm25),
             "dense" => Some(Self::Dense),
+            "what-if" => Some(Self::WhatIf),
             _ => None,
         }
     }
