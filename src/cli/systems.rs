@@ -11,8 +11,9 @@ use super::query::{self, QueryModelArgs};
 /// The systems to run.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SystemArgs {
-    /// A retrieval system (repeatable): splade, splade-b (the --compare index), bm25, dense
-    /// (the index's dense part, `index --dense`), run:NAME=FILE (a TREC run), rrf:A+B[:K]
+    /// A retrieval system (repeatable): splade, splade-b (the --compare index), what-if
+    /// (SPLADE with the query and --doc-* edits), bm25, dense (the index's dense part,
+    /// `index --dense`), run:NAME=FILE (a TREC run), rrf:A+B[:K]
     /// (reciprocal rank fusion, K = 60), linear:A+B:ALPHA[:minmax|:zscore] (ALPHA weighs A;
     /// min–max by default). Fusions take each component's top -k (in the explorer: the
     /// hits per list). The explorer always loads splade, bm25 (and splade-b with
