@@ -880,7 +880,7 @@ fn screens_fit_80_columns_without_cut_words() {
     }
     // The help overlay: each binding on one line with its action name.
     apply(&mut s, &e, [key(KeyCode::F(1))]);
-    let help = screen(&s, 80, 160);
+    let help = screen(&s, 80, 200);
     for b in s
         .keymap
         .bindings
@@ -937,4 +937,55 @@ fn splade_of(x: &spladescope::engine::Inspection) -> &spladescope::search::Splad
         spladescope::system::Explanation::Splade(e) => e,
         other => panic!("the left column explains {other:?}"),
     }
+}
+
+/// A judged query opened from Evaluate shows its SPLADE measures: unedited they equal the
+/// Evaluate table's; with a term switched off, the edited ones equal the `what-if` column
+/// that `E` adds to Evaluate (the same edits run over every judged query).
+#[test]
+fn judged_query_measures_follow_the_edits_and_e_evaluates_them_everywhere() {
+    use spladescope::eval::Metric;
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    select_judged(&mut s, &e, "q01");
+    let table = s.eval.table.clone().unwrap();
+    let row = table.rows.iter().find(|r| r.qid == "q01").unwrap().clone();
+    apply(&mut s, &e, [key(KeyCode::Enter)]);
+    let m = s.shown.as_ref().unwrap().metrics.clone().unwrap();
+    assert_eq!(m.edited, m.unedited);
+    assert!((m.edited.get(Metric::Ndcg10) - row.ndcg[0]).abs() < 1e-12);
+    // `E` without edits says there is nothing to evaluate.
+    apply(&mut s, &e, [key(KeyCode::Char('E'))]);
+    assert!(s.message.as_ref().unwrap().0.contains("no edits"));
+    // Switch the heaviest term off: the edited measures change, the unedited stay.
+    apply(&mut s, &e, [key(KeyCode::Char('/')), key(KeyCode::Tab)]);
+    apply(&mut s, &e, [key(KeyCode::Char(' '))]);
+    let v = s.shown.clone().unwrap();
+    let m = v.metrics.clone().unwrap();
+    assert!((m.unedited.get(Metric::Ndcg10) - row.ndcg[0]).abs() < 1e-12);
+    let w = screen(&s, 150, 44);
+    assert!(w.contains("this query: edited ← unedited"), "{w}");
+    assert!(
+        w.contains(&format!(
+            "nDCG@10  {:.4} ← {:.4}",
+            m.edited.ndcg_cut_10, m.unedited.ndcg_cut_10
+        )),
+        "{w}"
+    );
+    // `E`: Evaluate gets a what-if column whose q01 is this query's edited nDCG@10.
+    apply(&mut s, &e, [key(KeyCode::Char('E'))]);
+    assert_eq!(s.view, View::Evaluate);
+    let table = s.eval.table.clone().unwrap();
+    assert_eq!(table.systems.last().map(String::as_str), Some("what-if"));
+    let what_if = table.systems.len() - 1;
+    let row = table.rows.iter().find(|r| r.qid == "q01").unwrap();
+    assert!(
+        (row.ndcg[what_if] - m.edited.get(Metric::Ndcg10)).abs() < 1e-12,
+        "{} vs {}",
+        row.ndcg[what_if],
+        m.edited.get(Metric::Ndcg10)
+    );
+    // Other queries are edited too, wherever the term occurs (and only there).
+    let w = screen(&s, 150, 44);
+    assert!(w.contains("what-if: drop "), "{w}");
 }

@@ -74,6 +74,8 @@ pub struct Mark {
 /// A term of the inspected document's own vector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocTerm {
+    /// Vocabulary id.
+    pub id: u32,
     pub token: String,
     pub weight: f32,
     pub kind: TermKind,
@@ -233,6 +235,8 @@ pub struct QueryView {
     pub timings: Timings,
     pub inspect: Option<Result<Inspection, String>>,
     pub relevant: Vec<RelevantDoc>,
+    /// A judged query's SPLADE measures, as edited and unedited.
+    pub metrics: Option<super::QueryMetrics>,
     pub compare: Option<CompareView>,
     /// The open browser's report, when one is open.
     pub browse: Option<Result<super::Browsed, String>>,

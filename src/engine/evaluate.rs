@@ -3,13 +3,15 @@
 //! systems, so that the view can take any of them as the baseline).
 
 use super::{Engine, EvalRow, EvalTable};
+use crate::system::WhatIf;
 
 impl Engine {
     /// Runs every judged query through every system (top 1000, as `spladescope eval`)
-    /// and evaluates them; `progress(done, total)` as queries
-    /// are done.
+    /// and evaluates them; with `what_if`, also the `what-if` system with those edits (as
+    /// `eval --drop …` does); `progress(done, total)` as queries are done.
     pub fn evaluate(
         &self,
+        what_if: Option<&WhatIf>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Option<EvalTable>, String> {
         use crate::eval::{compare, evaluate, EvalOptions, Metric, RandomizationOptions};
@@ -19,11 +21,26 @@ impl Engine {
         const K: usize = 1000;
         let list = j.queries.judged(&j.qrels);
         let total = list.len();
+        let mut only: Vec<usize> = (0..self.what_if_system()).collect();
+        let mut names = self.systems();
+        if what_if.is_some() {
+            only.push(self.what_if_system());
+            names.push("what-if".to_string());
+        }
+        let default = WhatIf::default();
         let crate::system::QueryRuns { runs, costs } = self
             .pipeline
-            .run_queries(&list, K, &mut |d| progress(d, total))
+            .run_queries_with(&list, K, what_if.unwrap_or(&default), &only, &mut |d| {
+                progress(d, total)
+            })
             .map_err(|e| e.to_string())?;
-        let names = self.systems();
+        let (runs, costs): (Vec<_>, Vec<_>) = runs
+            .into_iter()
+            .zip(costs)
+            .enumerate()
+            .filter(|(i, _)| only.contains(i))
+            .map(|(_, rc)| rc)
+            .unzip();
         let opts = EvalOptions::default();
         let evals = runs
             .iter()

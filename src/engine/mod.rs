@@ -11,6 +11,7 @@ use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
 use crate::index::Index;
 use crate::search::contributions::{bm25_parts, splade_parts};
+use crate::search::what_if::DocEdits;
 use crate::search::{DocumentSources, QueryEdits};
 use crate::sparse::SparseVector;
 use crate::system::{Explanation, Leaf, Pipeline, Prepared, Rankings, SecondIndex, SystemSpec};
@@ -20,11 +21,13 @@ mod compare;
 mod data;
 mod evaluate;
 mod marks;
+mod metrics;
 
 pub use browse::{Browse, Browsed, TERM_DOCUMENTS};
 pub use compare::kendall_tau_topk;
 pub use data::*;
 use marks::merge_marks;
+pub use metrics::QueryMetrics;
 
 /// Terms given their own colour in contribution bars (by rank of query weight).
 pub const COLORED_TERMS: usize = 8;
@@ -56,6 +59,8 @@ pub struct Request {
     pub generation: u64,
     pub query: String,
     pub edits: QueryEdits,
+    /// Document-side edits of the `what-if` system (which also takes `edits`).
+    pub doc_edits: DocEdits,
     /// Hits per list (fusions fuse their components' top `k`, as `spladescope search -k`).
     pub k: usize,
     /// Document to inspect.
@@ -79,6 +84,7 @@ impl Default for Request {
             generation: 0,
             query: String::new(),
             edits: QueryEdits::default(),
+            doc_edits: DocEdits::default(),
             k: 10,
             inspect: None,
             doc_sources: false,
@@ -170,6 +176,9 @@ impl Engine {
             }
             None => None,
         };
+        // Last, and left out of `systems()`: shown when documents are edited, evaluated on
+        // request.
+        systems.push(SystemSpec::Leaf(Leaf::WhatIf));
         pipeline.set_systems(systems)?;
         Ok(Self {
             pipeline,
@@ -198,17 +207,31 @@ impl Engine {
             .cloned()
             .collect();
         p.load_resources(&new, threads, allow_mismatch)?;
+        // The what-if system stays last.
+        let what_if = systems.pop().expect("the what-if system");
         systems.extend(new);
+        systems.push(what_if);
         p.set_systems(systems)
     }
 
-    /// The systems' display names, in order.
+    /// The systems' display names, in order (the what-if system, last, left out).
     pub fn systems(&self) -> Vec<String> {
         self.pipeline
             .systems()
             .iter()
+            .filter(|s| **s != SystemSpec::Leaf(Leaf::WhatIf))
             .map(|s| s.title().to_string())
             .collect()
+    }
+
+    /// Position of the `what-if` system (after every system of [`Engine::systems`]).
+    pub fn what_if_system(&self) -> usize {
+        self.pipeline.systems().len() - 1
+    }
+
+    /// The pipeline behind the engine.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
     }
 
     /// Threads for one query's exhaustive SPLADE scores (default: every core).
@@ -234,13 +257,8 @@ impl Engine {
     /// The query prepared by the pipeline for the systems at `active` with the edits
     /// applied, reusing the last preparation of the same text when it has what they need
     /// (its encoding times are those of that preparation).
-    fn prepare(
-        &self,
-        text: &str,
-        qid: Option<&str>,
-        edits: &QueryEdits,
-        active: &[usize],
-    ) -> crate::system::Result<Prepared> {
+    fn prepare(&self, req: &Request, active: &[usize]) -> crate::system::Result<Prepared> {
+        let (text, qid, edits) = (req.query.as_str(), req.qid.as_deref(), &req.edits);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let mut prepared = match cache.as_ref() {
             Some(p) if p.text == text && self.pipeline.is_prepared_for(p, active) => p.clone(),
@@ -254,6 +272,9 @@ impl Engine {
         };
         prepared.qid = qid.map(str::to_string);
         prepared.edited = prepared.encoded.as_ref().map(|e| edits.apply(&e.vector));
+        // The what-if system: these edits, and the documents edited.
+        prepared.what_if = prepared.edited.clone();
+        prepared.what_if_docs = req.doc_edits.clone();
         Ok(prepared)
     }
 
@@ -277,7 +298,7 @@ impl Engine {
         active.extend(b_position.filter(|_| req.compare));
         active.sort_unstable();
         active.dedup();
-        let prepared = self.prepare(&req.query, req.qid.as_deref(), &req.edits, &active)?;
+        let prepared = self.prepare(req, &active)?;
         let (Some(encoded), Some(edited)) = (&prepared.encoded, &prepared.edited) else {
             unreachable!("the engine's pipeline always encodes SPLADE queries")
         };
@@ -352,6 +373,22 @@ impl Engine {
                 (Some(r), d)
             }
         };
+        // The judged query's measures, as edited and unedited (SPLADE ranks every document).
+        let metrics = match (req.qid.as_deref(), judgments) {
+            (Some(qid), Some(j)) => {
+                let edited_scores = rankings
+                    .leaf(&Leaf::Splade)
+                    .and_then(|r| r.own_scores())
+                    .expect("SPLADE always runs and keeps every score");
+                let edited = metrics::measure(index, edited_scores, qid, j)?;
+                let unedited = match &unedited {
+                    Some(scores) => metrics::measure(index, scores, qid, j)?,
+                    None => edited,
+                };
+                Some(QueryMetrics { edited, unedited })
+            }
+            _ => None,
+        };
         let relevant = match judgments {
             Some(j) => relevant_docs(index, j, [&lists[0], &lists[1]], &rankings, p, k),
             None => Vec::new(),
@@ -388,6 +425,7 @@ impl Engine {
             },
             inspect,
             relevant,
+            metrics,
             compare,
             browse: req.browse.as_ref().map(|b| self.browse(b)),
         })
@@ -418,7 +456,7 @@ impl Engine {
                     let mut row = Vec::new();
                     for (t, v) in parts {
                         let value = if what_if {
-                            v * p.what_if_factor(doc, t)?
+                            v * p.what_if_factor(&cx.prepared.what_if_docs, doc, t)?
                         } else {
                             v
                         };
@@ -652,6 +690,7 @@ impl Engine {
                     .and_then(|span| stored.locate(span))
                     .filter(|r| r.in_title || r.range.end <= body.len());
                 DocTerm {
+                    id,
                     token: encoder.token(id).to_string(),
                     weight,
                     kind: TermKind::of(own.contains(&id)),

@@ -71,8 +71,10 @@ pub struct Prepared {
     pub encoded: Option<Encoded>,
     /// The SPLADE vector searched: `encoded` with the edits applied.
     pub edited: Option<SparseVector>,
-    /// The what-if system's query: `encoded` with the pipeline's what-if query edits.
+    /// The what-if system's query: `encoded` with the what-if query edits.
     pub what_if: Option<SparseVector>,
+    /// The what-if system's document edits.
+    pub what_if_docs: DocEdits,
     /// SPLADE encoding with the second index's model (never edited).
     pub encoded_b: Option<Encoded>,
     /// Analysed BM25 terms.
@@ -110,7 +112,9 @@ pub struct Pipeline {
     systems: Vec<SystemSpec>,
     /// Encode SPLADE queries even when no system needs it (the explorer's term view).
     pub always_encode: bool,
-    /// The `what-if` system's edits.
+    /// The `what-if` system's edits ([`Pipeline::run_queries`] and
+    /// [`Pipeline::prepare_batch`] apply them; a caller may set [`Prepared::what_if`] and
+    /// [`Prepared::what_if_docs`] itself, as the explorer does).
     pub what_if: WhatIf,
     /// Postings of document-edited terms, read once.
     what_if_postings: PostingsCache,
@@ -271,7 +275,12 @@ impl Pipeline {
         edits: &QueryEdits,
         only: &[usize],
     ) -> Result<Prepared> {
-        let mut out = self.prepare_some(&[(qid.unwrap_or_default(), text)], edits, only)?;
+        let mut out = self.prepare_some(
+            &[(qid.unwrap_or_default(), text)],
+            edits,
+            &self.what_if,
+            only,
+        )?;
         let mut p = out.pop().expect("one query in, one out");
         p.qid = qid.map(str::to_string);
         Ok(p)
@@ -280,6 +289,7 @@ impl Pipeline {
     /// Whether `q` holds what the systems at positions `only` need.
     pub fn is_prepared_for(&self, q: &Prepared, only: &[usize]) -> bool {
         (!self.needs(&Leaf::Splade, only) || q.encoded.is_some())
+            && (!self.needs(&Leaf::WhatIf, only) || q.what_if.is_some())
             && (!self.needs(&Leaf::SpladeB, only) || q.encoded_b.is_some())
             && (!self.needs(&Leaf::Dense, only) || q.dense.is_some())
     }
@@ -290,13 +300,14 @@ impl Pipeline {
         queries: &[(&str, &str)],
         edits: &QueryEdits,
     ) -> Result<Vec<Prepared>> {
-        self.prepare_some(queries, edits, &self.all())
+        self.prepare_some(queries, edits, &self.what_if, &self.all())
     }
 
     fn prepare_some(
         &self,
         queries: &[(&str, &str)],
         edits: &QueryEdits,
+        what_if_edits: &WhatIf,
         only: &[usize],
     ) -> Result<Vec<Prepared>> {
         let texts: Vec<&str> = queries.iter().map(|q| q.1).collect();
@@ -323,7 +334,8 @@ impl Pipeline {
             for (p, e) in out.iter_mut().zip(encoded) {
                 p.edited = Some(edits.apply(&e.vector));
                 if what_if {
-                    p.what_if = Some(self.what_if.query.apply(&e.vector));
+                    p.what_if = Some(what_if_edits.query.apply(&e.vector));
+                    p.what_if_docs = what_if_edits.docs.clone();
                 }
                 p.encoded = Some(e);
                 p.encode_time = d / n;
@@ -409,7 +421,7 @@ impl Pipeline {
                     index,
                     &self.encoder,
                     v,
-                    &self.what_if.docs,
+                    &q.what_if_docs,
                     &self.what_if_postings,
                     self.search_threads,
                 )?;
@@ -538,8 +550,8 @@ impl Pipeline {
                     ..e.clone()
                 };
                 let mut factors = std::collections::HashMap::new();
-                for &t in self.what_if.docs.scales.keys() {
-                    factors.insert(t, self.what_if_factor(doc, t)?);
+                for &t in q.what_if_docs.scales.keys() {
+                    factors.insert(t, self.what_if_factor(&q.what_if_docs, doc, t)?);
                 }
                 Ok(Explanation::Splade(explain_splade_edited(
                     &self.index,
@@ -595,9 +607,9 @@ impl Pipeline {
         }
     }
 
-    /// The factor the what-if edits give term `t` in document `doc` (1 when unedited).
-    pub fn what_if_factor(&self, doc: u32, t: u32) -> Result<f32> {
-        let docs = &self.what_if.docs;
+    /// The factor document edits `docs` give term `t` in document `doc` (1 when
+    /// unedited).
+    pub fn what_if_factor(&self, docs: &DocEdits, doc: u32, t: u32) -> Result<f32> {
         if !docs.scales.contains_key(&t) {
             return Ok(1.0);
         }
@@ -622,20 +634,38 @@ impl Pipeline {
         depth: usize,
         progress: &mut dyn FnMut(usize),
     ) -> Result<QueryRuns> {
+        self.run_queries_with(queries, depth, &self.what_if, &self.all(), progress)
+    }
+
+    /// [`Pipeline::run_queries`] for the systems at positions `only` (the others' runs are
+    /// empty), with `what_if` as the `what-if` system's edits.
+    pub fn run_queries_with(
+        &self,
+        queries: &[(&str, &str)],
+        depth: usize,
+        what_if: &WhatIf,
+        only: &[usize],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<QueryRuns> {
         let mut runs = vec![Run::new(); self.systems.len()];
         let mut tallies: Vec<Option<CostTally>> = self
             .systems
             .iter()
-            .map(|s| {
-                matches!(s, SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB)).then(CostTally::default)
+            .enumerate()
+            .map(|(i, s)| {
+                let sparse = matches!(s, SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB));
+                (sparse && only.contains(&i)).then(CostTally::default)
             })
             .collect();
         let mut done = 0;
         for chunk in queries.chunks(BATCH) {
-            for q in self.prepare_batch(chunk, &QueryEdits::default())? {
+            for q in self.prepare_some(chunk, &QueryEdits::default(), what_if, only)? {
                 let qid = q.qid.clone().unwrap_or_default();
-                let rankings = self.rank(&q, depth)?;
+                let rankings = self.rank_systems(&q, depth, only)?;
                 for (i, run) in runs.iter_mut().enumerate() {
+                    if !only.contains(&i) {
+                        continue;
+                    }
                     let (r, time) = rankings.get_timed(self, i);
                     if r.has_query {
                         run.set(
@@ -668,6 +698,9 @@ impl Pipeline {
         // A run system also scores judged queries that have no text.
         let with_text: std::collections::HashSet<&str> = queries.iter().map(|q| q.0).collect();
         for (i, s) in self.systems.iter().enumerate() {
+            if !only.contains(&i) {
+                continue;
+            }
             if let SystemSpec::RunFile { name, .. } | SystemSpec::Leaf(Leaf::Run(name)) = s {
                 for (qid, docs) in self.runs[name].iter() {
                     if with_text.contains(qid) {

@@ -61,6 +61,12 @@ pub enum Action {
     /// in the text.
     NextDocTerm,
     PrevDocTerm,
+    /// What-if: switch the selected document term off in every document (or back on).
+    DocDrop,
+    /// What-if: edit document terms only where they are expansions (or everywhere).
+    DocScope,
+    /// Evaluate the current edits over every judged query (Evaluate's `what-if` column).
+    EvaluateEdits,
     HistoryPrev,
     /// Newer history entry; past the newest, the unsent draft comes back.
     HistoryNext,

@@ -95,6 +95,9 @@ pub fn run(launch: Launch) -> io::Result<Exit> {
         for request in state.outbox.drain(..) {
             worker.send(request);
         }
+        if let Some(what_if) = state.eval_request.take() {
+            worker.evaluate(what_if);
+        }
         if state.quit {
             break;
         }

@@ -8,7 +8,9 @@ use super::keymap::{Context, Keymap};
 pub use super::pane::{Focus, View};
 use super::theme::Theme;
 use crate::engine::{Browse, Column, EvalTable, Loaded, QueryView, Request, Target, BM25, SPLADE};
+use crate::search::what_if::DocEdits;
 use crate::search::QueryEdits;
+use crate::system::WhatIf;
 
 /// A window over the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub struct EvalState {
     pub selected: usize,
     /// The system the deltas and significance tests compare against.
     pub baseline: usize,
+    /// The edits the `what-if` column evaluates, in words (`E`).
+    pub what_if: Option<String>,
 }
 
 /// A column of the Evaluate table.
@@ -143,6 +147,12 @@ pub struct State {
     pub draft: Option<Draft>,
     /// Term edits and pruning of the current query (cleared for a new query).
     pub edits: QueryEdits,
+    /// Document-side edits of the `what-if` system (kept across queries; `r` clears them).
+    pub doc_edits: DocEdits,
+    /// Edits to evaluate over every judged query, for the worker to pick up.
+    pub eval_request: Option<WhatIf>,
+    /// The tokens of the document-edited terms, by id (for messages and descriptions).
+    pub doc_edit_tokens: std::collections::BTreeMap<u32, String>,
     /// Latest request's generation.
     pub generation: u64,
     pub shown: Option<QueryView>,
@@ -218,6 +228,9 @@ impl State {
             history,
             draft: None,
             edits: QueryEdits::default(),
+            doc_edits: DocEdits::default(),
+            eval_request: None,
+            doc_edit_tokens: Default::default(),
             generation: 0,
             shown: None,
             error: None,
@@ -296,6 +309,44 @@ impl State {
         })
     }
 
+    /// The query and document edits in words: `drop alzheimer, top 5; documents: parkinson
+    /// off where an expansion`.
+    pub fn describe_edits(&self) -> String {
+        let token = |id: &u32| {
+            self.shown
+                .as_ref()
+                .and_then(|s| s.terms.iter().find(|t| t.id == *id))
+                .map_or(format!("#{id}"), |t| t.token.clone())
+        };
+        let e = &self.edits;
+        let mut parts: Vec<String> = e
+            .dropped
+            .iter()
+            .map(|t| format!("drop {}", token(t)))
+            .collect();
+        parts.extend(
+            e.weights
+                .iter()
+                .map(|(t, w)| format!("{}={w:.2}", token(t))),
+        );
+        if let Some(n) = e.pruning.top_n {
+            parts.push(format!("top {n}"));
+        }
+        if let Some(w) = e.pruning.min_weight {
+            parts.push(format!("≥{w:.1}"));
+        }
+        if !self.doc_edits.is_empty() {
+            let terms: Vec<&str> = self.doc_edit_tokens.values().map(String::as_str).collect();
+            let scope = if self.doc_edits.expansions_only {
+                " where an expansion"
+            } else {
+                ""
+            };
+            parts.push(format!("documents: {} off{scope}", terms.join(", ")));
+        }
+        parts.join(", ")
+    }
+
     /// Queues a request for the current query, edits and selection.
     pub fn request(&mut self) {
         let query = self.query_text();
@@ -314,6 +365,7 @@ impl State {
             generation: self.generation,
             query,
             edits: self.edits.clone(),
+            doc_edits: self.doc_edits.clone(),
             k: self.config.hits,
             inspect,
             doc_sources: self.focus == Focus::Inspector,

@@ -108,12 +108,29 @@ pub fn update(state: &mut State, action: Action) {
             edits.weights.insert(id, w / WEIGHT_STEP);
         }),
         Action::ResetEdits => {
-            if !state.edits.is_empty() {
+            if !state.edits.is_empty() || !state.doc_edits.is_empty() {
                 state.edits = Default::default();
-                state.message = Some(("term edits and pruning reset".into(), false));
+                state.doc_edits = Default::default();
+                state.doc_edit_tokens.clear();
+                show_what_if(state);
+                state.message =
+                    Some(("term edits, pruning and document edits reset".into(), false));
                 state.request();
             }
         }
+        Action::DocDrop => doc_drop(state),
+        Action::DocScope => {
+            let d = &mut state.doc_edits;
+            d.expansions_only = !d.expansions_only;
+            let scope = if d.expansions_only {
+                "only where they are expansions"
+            } else {
+                "in every document"
+            };
+            state.message = Some((format!("what-if: document terms edited {scope}"), false));
+            state.request();
+        }
+        Action::EvaluateEdits => evaluate_edits(state),
         Action::PruneFewer | Action::PruneMore => {
             prune_top(state, matches!(action, Action::PruneFewer))
         }
@@ -730,4 +747,90 @@ fn edit_text(state: &mut State, f: impl FnOnce(&mut TextArea<'static>)) {
             }
         }
     }
+}
+
+/// `x` in the inspector: the selected document term (`n`/`p`) switched off in every
+/// document's vector, or back on; the right list shows the `what-if` system while any
+/// document term is off.
+fn doc_drop(state: &mut State) {
+    let term = state
+        .doc_term
+        .and_then(|i| match state.shown.as_ref()?.inspect.as_ref()? {
+            Ok(x) => x.doc_terms.get(i).cloned(),
+            Err(_) => None,
+        });
+    let Some(term) = term else {
+        state.message = Some((
+            "select a document term first: n / p in the inspector".into(),
+            true,
+        ));
+        return;
+    };
+    let id = term.id;
+    let scales = &mut state.doc_edits.scales;
+    let now_off = scales.remove(&id).is_none();
+    if now_off {
+        scales.insert(id, 0.0);
+        state.doc_edit_tokens.insert(id, term.token.clone());
+    } else {
+        state.doc_edit_tokens.remove(&id);
+    }
+    show_what_if(state);
+    state.message = Some((
+        format!(
+            "what-if: {} {} in every document{} (right list)",
+            term.token,
+            if now_off { "off" } else { "back on" },
+            if state.doc_edits.expansions_only {
+                " where it is an expansion"
+            } else {
+                ""
+            }
+        ),
+        false,
+    ));
+    state.request();
+}
+
+/// Puts the `what-if` system in the right list while documents are edited, and BM25 back
+/// when they no longer are.
+fn show_what_if(state: &mut State) {
+    let Some(what_if) = state.loaded().map(|l| l.systems.len()) else {
+        return;
+    };
+    if !state.doc_edits.is_empty() {
+        state.columns[1] = what_if;
+    } else if state.columns[1] == what_if {
+        state.columns[1] = crate::engine::BM25;
+    }
+}
+
+/// `E`: evaluates the current query and document edits over every judged query.
+fn evaluate_edits(state: &mut State) {
+    if state.loaded().and_then(|l| l.judged.as_ref()).is_none() {
+        state.message = Some((
+            "no judged queries: start with --beir DIR (or --queries and --qrels)".into(),
+            true,
+        ));
+        return;
+    }
+    if state.edits.is_empty() && state.doc_edits.is_empty() {
+        state.message = Some((
+            "no edits to evaluate: switch a term off (Space), prune ([), or a document term (x)"
+                .into(),
+            true,
+        ));
+        return;
+    }
+    state.eval_request = Some(crate::system::WhatIf {
+        query: state.edits.clone(),
+        docs: state.doc_edits.clone(),
+    });
+    state.eval.what_if = Some(state.describe_edits());
+    state.eval.progress = Some((0, 0));
+    set_view(state, View::Evaluate);
+    state.message = Some((
+        "evaluating the edits over every judged query (the what-if column)".into(),
+        false,
+    ));
 }

@@ -9,6 +9,15 @@ use std::thread;
 
 use super::action::Action;
 use crate::engine::{Engine, Loaded, Request};
+use crate::system::WhatIf;
+
+/// What the worker is asked for.
+enum Job {
+    /// A query's view (only the newest of a burst is answered).
+    Query(Request),
+    /// The judged queries evaluated again, with the `what-if` system's edits.
+    Evaluate(WhatIf),
+}
 
 /// Builds the engine on the worker thread (opening indexes, loading models, building the
 /// demo index); it may report progress lines through the callback.
@@ -16,14 +25,14 @@ pub type Loader = Box<dyn FnOnce(&dyn Fn(String)) -> Result<Engine, String> + Se
 
 /// Handle to the worker.
 pub struct Worker {
-    requests: Sender<Request>,
+    requests: Sender<Job>,
 }
 
 impl Worker {
     /// Starts the worker; it sends [`Action::Loaded`], then one [`Action::Reply`] per
     /// answered request, and the evaluation's progress and result, to `events`.
     pub fn start(loader: Loader, events: Sender<Action>) -> Self {
-        let (requests, inbox) = channel::<Request>();
+        let (requests, inbox) = channel::<Job>();
         thread::Builder::new()
             .name("spladescope-worker".into())
             .spawn(move || run(loader, inbox, events))
@@ -33,11 +42,32 @@ impl Worker {
 
     /// Queues a request (a closed worker is ignored: the UI shows its last error).
     pub fn send(&self, request: Request) {
-        let _ = self.requests.send(request);
+        let _ = self.requests.send(Job::Query(request));
+    }
+
+    /// Evaluates the judged queries again with a `what-if` system of these edits.
+    pub fn evaluate(&self, what_if: WhatIf) {
+        let _ = self.requests.send(Job::Evaluate(what_if));
     }
 }
 
-fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
+/// Evaluates on a thread of its own, reporting progress and the table.
+fn spawn_evaluation(engine: &Arc<Engine>, events: &Sender<Action>, what_if: Option<WhatIf>) {
+    let engine = Arc::clone(engine);
+    let events = events.clone();
+    let _ = thread::Builder::new()
+        .name("spladescope-eval".into())
+        .spawn(move || {
+            let result = engine.evaluate(what_if.as_ref(), &mut |done, total| {
+                if done % 16 == 0 || done == total {
+                    let _ = events.send(Action::EvalProgress(done, total));
+                }
+            });
+            let _ = events.send(Action::Evaluated(Box::new(result)));
+        });
+}
+
+fn run(loader: Loader, inbox: Receiver<Job>, events: Sender<Action>) {
     let progress = {
         let events = events.clone();
         move |line: String| {
@@ -70,22 +100,21 @@ fn run(loader: Loader, inbox: Receiver<Request>, events: Sender<Action>) {
             });
     }
     if judged {
-        let engine = Arc::clone(&engine);
-        let events = events.clone();
-        let _ = thread::Builder::new()
-            .name("spladescope-eval".into())
-            .spawn(move || {
-                let result = engine.evaluate(&mut |done, total| {
-                    if done % 16 == 0 || done == total {
-                        let _ = events.send(Action::EvalProgress(done, total));
-                    }
-                });
-                let _ = events.send(Action::Evaluated(Box::new(result)));
-            });
+        spawn_evaluation(&engine, &events, None);
     }
-    while let Ok(mut request) = inbox.recv() {
+    while let Ok(job) = inbox.recv() {
+        let mut request = match job {
+            Job::Query(r) => r,
+            Job::Evaluate(what_if) => {
+                spawn_evaluation(&engine, &events, Some(what_if));
+                continue;
+            }
+        };
         while let Ok(newer) = inbox.try_recv() {
-            request = newer;
+            match newer {
+                Job::Query(r) => request = r,
+                Job::Evaluate(what_if) => spawn_evaluation(&engine, &events, Some(what_if)),
+            }
         }
         // A file truncated under the explorer would crash it on the next read (SIGBUS).
         let reply = match files_unchanged(&engine) {

@@ -131,6 +131,9 @@ pub fn settle(state: &mut State, engine: &Engine) {
             update(state, Action::Reply(r.generation, Box::new(reply)));
         }
     }
+    if let Some(what_if) = state.eval_request.take() {
+        evaluate_with(state, engine, Some(&what_if));
+    }
 }
 
 /// Applies actions one by one, answering requests after each.
@@ -157,7 +160,16 @@ pub fn key(code: ratatui::crossterm::event::KeyCode) -> Action {
 
 /// Runs the evaluation synchronously into the state.
 pub fn evaluate(state: &mut State, engine: &Engine) {
-    let mut result = engine.evaluate(&mut |_, _| {});
+    evaluate_with(state, engine, None);
+}
+
+/// [`evaluate`] with a `what-if` system of these edits (what `E` asks the worker for).
+pub fn evaluate_with(
+    state: &mut State,
+    engine: &Engine,
+    what_if: Option<&spladescope::system::WhatIf>,
+) {
+    let mut result = engine.evaluate(what_if, &mut |_, _| {});
     // Search times vary from run to run; snapshots show a fixed one.
     if let Ok(Some(table)) = &mut result {
         for cost in table.costs.iter_mut().flatten() {

@@ -14,7 +14,7 @@ use super::super::layout::{inner, scroll_offset, HIT_HEIGHT};
 use super::super::state::{Focus, State};
 use super::super::theme::Theme;
 use super::widgets::{fit, one_line, stacked_bar};
-use crate::engine::{Column, HitView, ListKind, QueryView};
+use crate::engine::{Column, HitView, ListKind, QueryView, SPLADE};
 
 /// Draws one of the two hit lists.
 pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, column: Column) {
@@ -47,6 +47,15 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State, colu
             format!(" · ✓{found}/{}", view.relevant.len()),
             theme.relevant,
         ));
+        // SPLADE's nDCG@10, and what it was before the edits.
+        if let (SPLADE, Some(m)) = (list.system, &view.metrics) {
+            let (now, before) = (m.edited.ndcg_cut_10, m.unedited.ndcg_cut_10);
+            let mut text = format!(" nDCG {now:.3}");
+            if !state.edits.is_empty() {
+                text.push_str(&format!("←{before:.3}"));
+            }
+            header.push(Span::styled(text, theme.relevant));
+        }
         if missed > 0 {
             header.push(Span::styled(
                 format!(" missed {missed} (w)"),

@@ -18,6 +18,7 @@ use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::display::visible;
 use crate::encoder::TermKind;
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
+use crate::search::what_if::DocEdits;
 use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
 use crate::system::{Explanation, FusionExplanation, Position};
 
@@ -97,7 +98,13 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
     let selected = state.doc_term.filter(|&i| i < x.doc_terms.len());
     frame.render_widget(doc_text(x, selected, theme).scroll(scroll), text);
     frame.render_widget(
-        Paragraph::new(doc_terms(x, selected, terms.width as usize, theme)),
+        Paragraph::new(doc_terms(
+            x,
+            selected,
+            &state.doc_edits,
+            terms.width as usize,
+            theme,
+        )),
         terms,
     );
 }
@@ -497,6 +504,7 @@ fn marked(
 fn doc_terms(
     x: &Inspection,
     selected: Option<usize>,
+    edits: &DocEdits,
     width: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
@@ -531,7 +539,14 @@ fn doc_terms(
                     theme.term_expansion
                 },
             ),
-            Span::styled(pad(&t.token, token_w), kind_style(t.kind, theme)),
+            Span::styled(
+                pad(&t.token, token_w),
+                if edits.scales.contains_key(&t.id) {
+                    theme.term_off
+                } else {
+                    kind_style(t.kind, theme)
+                },
+            ),
             Span::raw(" "),
         ];
         // The word that produced the term, where it is not the term itself; else a bar.

@@ -2,7 +2,8 @@
 //! and expansion terms styled apart; switched-off, pruned and reweighted terms marked.
 //! With the pane focused, its first line says which query word produced the selected term
 //! (`settlement ← login (log)`) when that is not the term itself, and every term that came
-//! from the same input token, and that token's own term, is underlined.
+//! from the same input token, and that token's own term, is underlined. For a judged query
+//! (opened from Evaluate), the bottom lines hold its SPLADE measures, edited ← unedited.
 
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -12,9 +13,11 @@ use ratatui::Frame;
 
 use super::super::layout::{inner, scroll_offset};
 use super::super::state::{Focus, State};
+use super::super::theme::Theme;
 use super::widgets::{bar, pad, pane};
 use crate::encoder::TermKind;
-use crate::engine::{QueryTerm, QueryView};
+use crate::engine::{QueryMetrics, QueryTerm, QueryView};
+use crate::eval::Metric;
 
 /// Draws the expansion pane.
 pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
@@ -78,7 +81,14 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
         .iter()
         .map(|t| t.weight.max(t.edited))
         .fold(0.0f32, f32::max);
-    let visible = body.height.saturating_sub(1) as usize;
+    // A judged query's measures take the bottom of the pane when it is tall enough.
+    let measures = view
+        .metrics
+        .as_ref()
+        .filter(|_| body.height >= 14)
+        .map(|m| measure_lines(m, !state.edits.is_empty(), theme))
+        .unwrap_or_default();
+    let visible = (body.height as usize).saturating_sub(1 + measures.len());
     let offset = scroll_offset(state.term_selected, visible);
     for (i, t) in view.terms.iter().enumerate().skip(offset).take(visible) {
         let selected = focused && i == state.term_selected;
@@ -126,5 +136,38 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueryView, state: &State) {
         }
         lines.push(line);
     }
+    if !measures.is_empty() {
+        let pad_to = body.height as usize - measures.len();
+        lines.resize(pad_to, Line::raw(""));
+        lines.extend(measures);
+    }
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// The judged query's SPLADE measures: `nDCG@10 0.4512 ← 0.3901` (edited ← unedited) when
+/// edits are on, else the value alone.
+fn measure_lines(m: &QueryMetrics, edited: bool, theme: &Theme) -> Vec<Line<'static>> {
+    let title = if edited {
+        "this query: edited ← unedited"
+    } else {
+        "this query (SPLADE)"
+    };
+    let mut lines = vec![Line::styled(title, theme.title)];
+    for metric in Metric::ALL {
+        let (now, before) = (m.edited.get(metric), m.unedited.get(metric));
+        let mut spans = vec![Span::styled(format!("{:<9}", metric.name()), theme.dim)];
+        spans.push(Span::raw(format!("{now:.4}")));
+        if edited {
+            let style = if now > before + 1e-12 {
+                theme.rank_up
+            } else if now < before - 1e-12 {
+                theme.rank_down
+            } else {
+                theme.rank_same
+            };
+            spans.push(Span::styled(format!(" ← {before:.4}"), style));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
