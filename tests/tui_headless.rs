@@ -989,3 +989,160 @@ fn judged_query_measures_follow_the_edits_and_e_evaluates_them_everywhere() {
     let w = screen(&s, 150, 44);
     assert!(w.contains("what-if: drop "), "{w}");
 }
+
+/// `x` on a document term in the inspector switches it off in every document: the right
+/// list becomes the `what-if` system, whose scores equal the library's what-if scores of
+/// the same edits; `X` limits the edit to documents where the term is an expansion; `r`
+/// clears it and BM25 comes back.
+#[test]
+fn document_terms_switched_off_everywhere_rerank_the_what_if_list() {
+    use spladescope::search::what_if::{what_if_scores, PostingsCache};
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset my login"));
+    // `x` without a selected document term says how to select one.
+    apply(
+        &mut s,
+        &e,
+        [KeyCode::Tab, KeyCode::Tab, KeyCode::Enter].map(key),
+    );
+    apply(&mut s, &e, [key(KeyCode::Char('x'))]);
+    assert!(s.message.as_ref().unwrap().1, "an error message");
+    // Select the inspected document's top term that is in the query, and switch it off.
+    let x = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap();
+    let i = x.doc_terms.iter().position(|t| t.in_query).unwrap();
+    apply(&mut s, &e, (0..=i).map(|_| key(KeyCode::Char('n'))));
+    apply(&mut s, &e, [key(KeyCode::Char('x'))]);
+    let term = x.doc_terms[i].clone();
+    assert_eq!(s.doc_edits.scales.get(&term.id), Some(&0.0));
+    for expansions_only in [false, true] {
+        if expansions_only {
+            apply(&mut s, &e, [key(KeyCode::Char('X'))]);
+        }
+        assert_eq!(s.doc_edits.expansions_only, expansions_only);
+        let v = s.shown.clone().unwrap();
+        assert_eq!(v.lists[1].name, "what-if");
+        let index = e.index();
+        let query = e.encoder().encode_query("reset my login").unwrap().vector;
+        let scores = what_if_scores(
+            index,
+            e.encoder(),
+            &query,
+            &s.doc_edits,
+            &PostingsCache::default(),
+            1,
+        )
+        .unwrap();
+        for h in &v.lists[1].hits {
+            let d = h.doc.unwrap();
+            assert!(
+                (h.score - f64::from(scores[d as usize])).abs() < 1e-4,
+                "{}: {} vs {}",
+                h.id,
+                h.score,
+                scores[d as usize]
+            );
+            let parts: f64 = h.parts.iter().map(|p| f64::from(p.value)).sum();
+            assert!((parts - h.score).abs() < 1e-3, "{}: parts {parts}", h.id);
+            assert!(
+                expansions_only || h.parts.iter().all(|p| p.label != term.token),
+                "{} keeps {} though it is off everywhere",
+                h.id,
+                term.token
+            );
+        }
+    }
+    apply(&mut s, &e, [key(KeyCode::Char('r'))]);
+    assert!(s.doc_edits.is_empty());
+    assert_eq!(s.shown.as_ref().unwrap().lists[1].name, "BM25");
+}
+
+/// `c` puts two explanations side by side: two hits (the first press pins), a "why not?"
+/// document and the top hit, and in Compare one document under both checkpoints. The
+/// sides' scores are the lists' scores and the differences add up.
+#[test]
+fn side_by_side_two_hits_a_missed_document_and_a_checkpoint_move() {
+    use spladescope::engine::SideBySide;
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    assert_eq!(s.focus, Focus::Left);
+    apply(&mut s, &e, [key(KeyCode::Char('c'))]);
+    assert!(s.message.as_ref().unwrap().0.starts_with("pinned "));
+    assert_eq!(s.overlay, Overlay::None);
+    apply(
+        &mut s,
+        &e,
+        [key(KeyCode::Char('j')), key(KeyCode::Char('c'))],
+    );
+    assert_eq!(s.overlay, Overlay::SideBySide);
+    let v = s.shown.clone().unwrap();
+    let hits = &v.lists[0].hits;
+    assert_eq!(
+        s.side_by_side,
+        Some(SideBySide::Documents(
+            hits[0].id.clone(),
+            hits[1].id.clone()
+        ))
+    );
+    let c = v.side_by_side.clone().unwrap().unwrap();
+    assert!((f64::from(c.a.score) - hits[0].score).abs() < 1e-4);
+    assert!((f64::from(c.b.score) - hits[1].score).abs() < 1e-4);
+    let sum: f32 = c.terms.iter().map(|t| t.delta).sum();
+    assert!((sum - c.score_delta).abs() < 1e-4);
+    assert_eq!((c.a.rank.rank, c.b.rank.rank), (Some(1), Some(2)));
+    let w = screen(&s, 150, 44);
+    assert!(
+        w.contains(&format!("{} vs {}", hits[0].id, hits[1].id)),
+        "{w}"
+    );
+    // Esc closes it; the lists are as they were.
+    apply(&mut s, &e, [key(KeyCode::Esc)]);
+    assert_eq!((s.overlay, s.focus), (Overlay::None, Focus::Left));
+
+    // A "why not?" document next to the top hit.
+    apply(&mut s, &e, [key(KeyCode::Char('w'))]);
+    apply(&mut s, &e, typing("kb-0200"));
+    apply(&mut s, &e, [key(KeyCode::Enter), key(KeyCode::Char('c'))]);
+    assert_eq!(
+        s.side_by_side,
+        Some(SideBySide::Documents("kb-0200".into(), hits[0].id.clone()))
+    );
+    let c = s
+        .shown
+        .as_ref()
+        .unwrap()
+        .side_by_side
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.a.doc_id, "kb-0200");
+    assert!(c.score_delta > 0.0, "the top hit beats it");
+    apply(&mut s, &e, [key(KeyCode::Esc), key(KeyCode::Esc)]);
+
+    // Compare: the selected document under both checkpoints.
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char('2'))]);
+    assert_eq!((s.view, s.focus), (View::Compare, Focus::Left));
+    apply(&mut s, &e, [key(KeyCode::Char('c'))]);
+    let v = s.shown.clone().unwrap();
+    let a_top = v.compare.as_ref().unwrap().hits_a[s.left_selected].clone();
+    assert_eq!(
+        s.side_by_side,
+        Some(SideBySide::Checkpoints(a_top.id.clone()))
+    );
+    let c = v.side_by_side.clone().unwrap().unwrap();
+    assert!((f64::from(c.a.score) - a_top.score).abs() < 1e-4);
+    let b_hit = v
+        .compare
+        .as_ref()
+        .unwrap()
+        .hits_b
+        .iter()
+        .find(|h| h.id == a_top.id);
+    if let Some(b_hit) = b_hit {
+        assert!((f64::from(c.b.score) - b_hit.score).abs() < 1e-4);
+    }
+    let w = screen(&s, 150, 44);
+    assert!(w.contains("moved · checkpoint A → B"), "{w}");
+}

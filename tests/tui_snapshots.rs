@@ -286,3 +286,33 @@ fn inspector_lights_up_a_document_terms_source() {
     apply(&mut s, &e, [key(KeyCode::Esc), key(KeyCode::Down)]);
     assert_eq!(s.doc_term, None);
 }
+
+/// The side-by-side overlay: two hits (`c` pins, `c` compares), and in Compare the
+/// selected document under both checkpoints.
+#[test]
+fn side_by_side_overlays() {
+    let Some(e) = engine() else { return };
+    let (w, h) = SIZES[1];
+    let mut s = state(w, h);
+    load(&mut s, &e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(
+        &mut s,
+        &e,
+        [
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Char('c'),
+            KeyCode::Char('j'),
+            KeyCode::Char('c'),
+        ]
+        .map(key),
+    );
+    snap("side_by_side_documents", &s, w, h);
+    apply(
+        &mut s,
+        &e,
+        [KeyCode::Esc, KeyCode::Char('2'), KeyCode::Char('c')].map(key),
+    );
+    snap("side_by_side_checkpoints", &s, w, h);
+}

@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use spladescope::display::visible;
-use spladescope::search::compare::TermPart;
 use spladescope::search::{RankInfo, SpladeComparison};
 
 use super::output::{pad, paint};
@@ -49,13 +48,13 @@ pub fn print(
         "Δ",
     )?;
     for t in &c.terms {
-        let words = format!("{} / {}", word(&t.a, &t.token), word(&t.b, &t.token));
+        let words = format!("{} / {}", t.a.word(&t.token), t.b.word(&t.token));
         writeln!(
             w,
             "  {} {} {} {:>+9.4}  {}",
             pad(&visible(&t.token), 16),
-            pad(&part(&t.a), side_w),
-            pad(&part(&t.b), side_w),
+            pad(&t.a.product(), side_w),
+            pad(&t.b.product(), side_w),
             t.delta,
             paint(&words, "2", color)
         )?;
@@ -68,30 +67,4 @@ pub fn print(
         pad(&format!("{:.4}", c.b.score), side_w),
         c.score_delta
     )
-}
-
-/// `1.20×1.90=2.28`, or `0.00×1.90` where the term does not contribute.
-fn part(p: &TermPart) -> String {
-    if p.contribution > 0.0 {
-        format!(
-            "{:.2}×{:.2}={:.3}",
-            p.query_weight, p.doc_weight, p.contribution
-        )
-    } else {
-        format!("{:.2}×{:.2}", p.query_weight, p.doc_weight)
-    }
-}
-
-/// The document word behind a side's weight: `—` where the term does not contribute, the
-/// term itself (`·`) where the word is the term.
-fn word(p: &TermPart, token: &str) -> String {
-    match (&p.doc_source, p.contribution > 0.0) {
-        (_, false) => "—".into(),
-        (Some(s), true) => s.other_word(token).map_or("·".into(), visible_word),
-        (None, true) => "?".into(),
-    }
-}
-
-fn visible_word(w: &str) -> String {
-    visible(w).into_owned()
 }

@@ -240,6 +240,8 @@ pub struct QueryView {
     pub compare: Option<CompareView>,
     /// The open browser's report, when one is open.
     pub browse: Option<Result<super::Browsed, String>>,
+    /// The side-by-side explanations, when asked for.
+    pub side_by_side: Option<Result<crate::search::SpladeComparison, String>>,
 }
 
 /// One row of the Evaluate table.

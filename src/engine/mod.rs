@@ -70,6 +70,8 @@ pub struct Request {
     pub doc_sources: bool,
     /// The term or document browser to fill in.
     pub browse: Option<Browse>,
+    /// Two SPLADE explanations side by side to fill in.
+    pub side_by_side: Option<SideBySide>,
     /// Query id in the judged set (marks relevant documents; run systems look it up).
     pub qid: Option<String>,
     /// Also run the second checkpoint.
@@ -89,11 +91,21 @@ impl Default for Request {
             inspect: None,
             doc_sources: false,
             browse: None,
+            side_by_side: None,
             qid: None,
             compare: false,
             columns: [SPLADE, BM25],
         }
     }
+}
+
+/// Two SPLADE explanations side by side ([`crate::search::compare`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SideBySide {
+    /// A document under checkpoint A and checkpoint B: why it moved.
+    Checkpoints(String),
+    /// Two documents for the query: why one beats the other.
+    Documents(String, String),
 }
 
 /// Position of SPLADE and BM25 in every engine's systems.
@@ -295,7 +307,8 @@ impl Engine {
         // SPLADE and BM25 always run: the term view, highlights and relevant documents
         // use them.
         let mut active = vec![SPLADE, BM25, columns[0], columns[1]];
-        active.extend(b_position.filter(|_| req.compare));
+        let move_asked = matches!(req.side_by_side, Some(SideBySide::Checkpoints(_)));
+        active.extend(b_position.filter(|_| req.compare || move_asked));
         active.sort_unstable();
         active.dedup();
         let prepared = self.prepare(req, &active)?;
@@ -404,6 +417,13 @@ impl Engine {
             }
             _ => None,
         };
+        let side_by_side = req.side_by_side.as_ref().map(|asked| {
+            match asked {
+                SideBySide::Checkpoints(id) => p.explain_checkpoints(&prepared, &rankings, id, k),
+                SideBySide::Documents(a, b) => p.explain_pair(&prepared, &rankings, a, b, k),
+            }
+            .map_err(|e| e.to_string())
+        });
         Ok(QueryView {
             query: req.query.clone(),
             nnz: encoded.vector.nnz(),
@@ -428,6 +448,7 @@ impl Engine {
             metrics,
             compare,
             browse: req.browse.as_ref().map(|b| self.browse(b)),
+            side_by_side,
         })
     }
 
@@ -460,11 +481,13 @@ impl Engine {
                         } else {
                             v
                         };
-                        row.push(Part {
-                            label: p.encoder.token(t).to_string(),
-                            slot: cx.slots.get(&t).copied(),
-                            value,
-                        });
+                        if value > 0.0 {
+                            row.push(Part {
+                                label: p.encoder.token(t).to_string(),
+                                slot: cx.slots.get(&t).copied(),
+                                value,
+                            });
+                        }
                     }
                     all.push(row);
                 }

@@ -49,6 +49,32 @@ pub struct TermPart {
     pub doc_source: Option<Source>,
 }
 
+impl TermPart {
+    /// `1.20×1.90=2.280`, or `0.00×1.90` where the term does not contribute.
+    pub fn product(&self) -> String {
+        if self.contribution > 0.0 {
+            format!(
+                "{:.2}×{:.2}={:.3}",
+                self.query_weight, self.doc_weight, self.contribution
+            )
+        } else {
+            format!("{:.2}×{:.2}", self.query_weight, self.doc_weight)
+        }
+    }
+
+    /// The document word behind the weight of `token`: `—` where it does not contribute,
+    /// `·` where the word is the term itself, `?` where the sources are unknown.
+    pub fn word(&self, token: &str) -> String {
+        match (&self.doc_source, self.contribution > 0.0) {
+            (_, false) => "—".into(),
+            (Some(s), true) => s
+                .other_word(token)
+                .map_or("·".into(), |w| crate::display::visible(w).into_owned()),
+            (None, true) => "?".into(),
+        }
+    }
+}
+
 /// One term on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermChange {

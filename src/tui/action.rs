@@ -65,6 +65,10 @@ pub enum Action {
     DocDrop,
     /// What-if: edit document terms only where they are expansions (or everywhere).
     DocScope,
+    /// Two explanations side by side: in Compare, the selected document under both
+    /// checkpoints; in Explore, the pinned hit next to the selected one (the first press
+    /// pins); in the inspector of a "why not?" document, it next to the top hit.
+    SideBySide,
     /// Evaluate the current edits over every judged query (Evaluate's `what-if` column).
     EvaluateEdits,
     HistoryPrev,

@@ -7,7 +7,9 @@ use super::config::{Config, History};
 use super::keymap::{Context, Keymap};
 pub use super::pane::{Focus, View};
 use super::theme::Theme;
-use crate::engine::{Browse, Column, EvalTable, Loaded, QueryView, Request, Target, BM25, SPLADE};
+use crate::engine::{
+    Browse, Column, EvalTable, Loaded, QueryView, Request, SideBySide, Target, BM25, SPLADE,
+};
 use crate::search::what_if::DocEdits;
 use crate::search::QueryEdits;
 use crate::system::WhatIf;
@@ -20,6 +22,8 @@ pub enum Overlay {
     WhyNot,
     /// The term or document browser ([`State::browse`]).
     Browse,
+    /// Two explanations side by side ([`State::side_by_side`]).
+    SideBySide,
 }
 
 /// Loading, ready, or failed to load.
@@ -149,6 +153,11 @@ pub struct State {
     pub edits: QueryEdits,
     /// Document-side edits of the `what-if` system (kept across queries; `r` clears them).
     pub doc_edits: DocEdits,
+    /// What the side-by-side overlay compares, and its scroll.
+    pub side_by_side: Option<SideBySide>,
+    pub side_by_side_scroll: u16,
+    /// A hit pinned with `c`, to be compared with the next one picked.
+    pub pinned: Option<String>,
     /// Edits to evaluate over every judged query, for the worker to pick up.
     pub eval_request: Option<WhatIf>,
     /// The tokens of the document-edited terms, by id (for messages and descriptions).
@@ -230,6 +239,9 @@ impl State {
             edits: QueryEdits::default(),
             doc_edits: DocEdits::default(),
             eval_request: None,
+            side_by_side: None,
+            side_by_side_scroll: 0,
+            pinned: None,
             doc_edit_tokens: Default::default(),
             generation: 0,
             shown: None,
@@ -284,7 +296,7 @@ impl State {
         match self.overlay {
             Overlay::Help => return Context::Help,
             Overlay::WhyNot => return Context::WhyNot,
-            Overlay::Browse => return Context::Browse,
+            Overlay::Browse | Overlay::SideBySide => return Context::Browse,
             Overlay::None => {}
         }
         match (self.view, self.focus) {
@@ -373,6 +385,10 @@ impl State {
                 .browse
                 .clone()
                 .filter(|_| self.overlay == Overlay::Browse),
+            side_by_side: self
+                .side_by_side
+                .clone()
+                .filter(|_| self.overlay == Overlay::SideBySide),
             qid: self.qid.clone(),
             compare: self.has_compare() && self.view == View::Compare,
             columns: self.columns,

@@ -9,7 +9,7 @@ use tui_textarea::TextArea;
 use super::action::Action;
 use super::keymap::Context;
 use super::state::{id_box, query_box, Draft, EvalColumn, Focus, Overlay, Phase, State, View};
-use crate::engine::{Browse, Browsed};
+use crate::engine::{Browse, Browsed, SideBySide};
 use crate::search::QueryEdits;
 
 /// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
@@ -157,6 +157,8 @@ pub fn update(state: &mut State, action: Action) {
             state.why_not = id_box();
             state.why_not_pick = None;
         }
+        Action::BrowseTerm | Action::BrowseDocument if state.overlay == Overlay::SideBySide => {}
+        Action::SideBySide => side_by_side(state),
         Action::BrowseTerm => match browsed_term(state) {
             Some(id) => open_browser(state, Browse::Term(id)),
             None => {
@@ -403,6 +405,10 @@ fn back(state: &mut State) {
             state.overlay = Overlay::None;
             state.browse = None;
         }
+        Overlay::SideBySide => {
+            state.overlay = Overlay::None;
+            state.side_by_side = None;
+        }
         Overlay::Help | Overlay::WhyNot => state.overlay = Overlay::None,
         Overlay::None => {
             if state.focus == Focus::Inspector {
@@ -476,6 +482,11 @@ fn step(state: &mut State, delta: i64) {
     match state.overlay {
         Overlay::Help => {
             state.help_scroll = (state.help_scroll as i64 + delta).clamp(0, 200) as u16;
+            return;
+        }
+        Overlay::SideBySide => {
+            state.side_by_side_scroll =
+                (state.side_by_side_scroll as i64 + delta).clamp(0, 500) as u16;
             return;
         }
         Overlay::Browse => {
@@ -734,7 +745,7 @@ fn edit_text(state: &mut State, f: impl FnOnce(&mut TextArea<'static>)) {
             f(&mut state.why_not);
             state.why_not_pick = None;
         }
-        Overlay::Help | Overlay::Browse => {}
+        Overlay::Help | Overlay::Browse | Overlay::SideBySide => {}
         Overlay::None => {
             let before = state.query_text();
             f(&mut state.query);
@@ -833,4 +844,69 @@ fn evaluate_edits(state: &mut State) {
         "evaluating the edits over every judged query (the what-if column)".into(),
         false,
     ));
+}
+
+/// `c`: two SPLADE explanations side by side (see [`Action::SideBySide`]).
+fn side_by_side(state: &mut State) {
+    let Some(shown) = state.shown.as_ref() else {
+        return;
+    };
+    let selected = |list: usize, i: usize| shown.lists[list].hits.get(i).map(|h| h.id.clone());
+    let what = match (state.view, state.focus) {
+        (View::Compare, Focus::Left) => shown
+            .compare
+            .as_ref()
+            .and_then(|c| c.hits_a.get(state.left_selected))
+            .map(|h| SideBySide::Checkpoints(h.id.clone())),
+        (View::Compare, Focus::HitsB) => shown
+            .compare
+            .as_ref()
+            .and_then(|c| c.hits_b.get(state.b_selected))
+            .map(|h| SideBySide::Checkpoints(h.id.clone())),
+        (View::Explore, Focus::Inspector) => {
+            // A "why not?" document next to the top hit of the list it was asked about.
+            let missed = state.inspect_id.clone();
+            let list = if state.list == Focus::Right { 1 } else { 0 };
+            match (missed, selected(list, 0)) {
+                (Some(missed), Some(top)) if missed != top => {
+                    Some(SideBySide::Documents(missed, top))
+                }
+                _ => {
+                    state.message = Some((
+                        "c in the inspector compares a \"why not?\" document with the top hit"
+                            .into(),
+                        true,
+                    ));
+                    return;
+                }
+            }
+        }
+        (View::Explore, Focus::Left | Focus::Right) => {
+            let list = if state.focus == Focus::Right { 1 } else { 0 };
+            let i = if list == 1 {
+                state.right_selected
+            } else {
+                state.left_selected
+            };
+            let Some(id) = selected(list, i) else { return };
+            match state.pinned.take() {
+                Some(pinned) if pinned != id => Some(SideBySide::Documents(pinned, id)),
+                _ => {
+                    state.message = Some((
+                        format!("pinned {id}: select another hit and press c to compare"),
+                        false,
+                    ));
+                    state.pinned = Some(id);
+                    return;
+                }
+            }
+        }
+        _ => None,
+    };
+    if let Some(what) = what {
+        state.side_by_side = Some(what);
+        state.side_by_side_scroll = 0;
+        state.overlay = Overlay::SideBySide;
+        state.request();
+    }
 }

@@ -8,6 +8,7 @@ pub mod help;
 pub mod hits;
 pub mod index;
 pub mod inspect;
+pub mod side_by_side;
 pub mod terms;
 pub mod visible;
 pub mod widgets;
@@ -76,6 +77,7 @@ fn draw_screen(frame: &mut Frame, state: &State) {
         Overlay::Help => help::draw_help(frame, area, state),
         Overlay::WhyNot => help::draw_why_not(frame, area, state),
         Overlay::Browse => browse::draw(frame, area, state),
+        Overlay::SideBySide => side_by_side::draw(frame, area, state),
         Overlay::None => {}
     }
 }
