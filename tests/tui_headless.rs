@@ -1146,3 +1146,72 @@ fn side_by_side_two_hits_a_missed_document_and_a_checkpoint_move() {
     let w = screen(&s, 150, 44);
     assert!(w.contains("moved · checkpoint A → B"), "{w}");
 }
+
+/// `y` gives the command that reproduces the view; run, it prints the lists' numbers.
+#[test]
+fn y_reproduces_the_view_with_the_cli() {
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char('y'))]);
+    assert!(
+        s.message.as_ref().unwrap().1,
+        "nothing to reproduce without a query"
+    );
+    apply(&mut s, &e, [key(KeyCode::Char('/'))]);
+    apply(&mut s, &e, typing("reset my login"));
+    // Switch the second term off and prune to 5 terms.
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Char('j')),
+            key(KeyCode::Char(' ')),
+        ],
+    );
+    for _ in 0..11 {
+        apply(&mut s, &e, [key(KeyCode::Char('['))]);
+    }
+    apply(&mut s, &e, [key(KeyCode::Char('y'))]);
+    let command = s.clipboard.clone().expect("copied");
+    assert!(command.starts_with("spladescope search "), "{command}");
+    assert!(
+        command.contains("--drop log") && command.contains("--prune-top"),
+        "{command}"
+    );
+    assert!(s.message.as_ref().unwrap().0.starts_with(&command));
+    let run = |command: &str| -> serde_json::Value {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} --json --both"))
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    std::path::Path::new(env!("CARGO_BIN_EXE_spladescope"))
+                        .parent()
+                        .unwrap()
+                        .display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let r = run(&command);
+    let v = s.shown.clone().unwrap();
+    for (list, shown) in r["results"].as_array().unwrap().iter().zip(&v.lists) {
+        let hits = list["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), shown.hits.len());
+        for (h, shown) in hits.iter().zip(&shown.hits) {
+            assert_eq!(h["id"], shown.id.as_str());
+            assert!((h["score"].as_f64().unwrap() - shown.score).abs() < 1e-4);
+        }
+    }
+}

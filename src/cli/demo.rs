@@ -136,6 +136,12 @@ pub fn load(model: &str, rebuild: bool, progress: &dyn Fn(String)) -> anyhow::Re
         qrels: read_qrels(&qrels, &QrelsOptions::default())?.qrels,
         name: "Fernpage demo".into(),
         notes: Vec::new(),
+        args: vec![
+            "--queries".into(),
+            queries.display().to_string(),
+            "--qrels".into(),
+            qrels.display().to_string(),
+        ],
     };
     Ok(Engine::new(
         Side {

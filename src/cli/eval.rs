@@ -42,6 +42,25 @@ impl JudgedArgs {
         self.beir.is_some() || self.queries.is_some()
     }
 
+    /// The flags that read the same judged set again.
+    pub fn command_line(&self) -> Vec<String> {
+        match (&self.beir, &self.queries, &self.qrels) {
+            (Some(dir), _, _) => vec![
+                "--beir".into(),
+                dir.display().to_string(),
+                "--split".into(),
+                self.split.clone(),
+            ],
+            (None, Some(q), Some(r)) => vec![
+                "--queries".into(),
+                q.display().to_string(),
+                "--qrels".into(),
+                r.display().to_string(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     /// Reads the queries and qrels; returns them with a title, noting repeated lines in
     /// `notes`.
     pub fn load(&self, notes: &mut Vec<String>) -> anyhow::Result<(Queries, Qrels, String)> {

@@ -87,6 +87,7 @@ pub fn launch(loader: Loader, ui: &UiArgs) -> anyhow::Result<()> {
         config_error,
         history,
         query: ui.query.clone(),
+        command_file: Some(dirs.data_dir().join("last-command.sh")),
     })?;
     match exit {
         Exit::Quit => Ok(()),
@@ -145,6 +146,7 @@ pub fn run(args: &TuiArgs) -> anyhow::Result<()> {
                     qrels,
                     name,
                     notes,
+                    args: judged_args.command_line(),
                 })
             } else {
                 None

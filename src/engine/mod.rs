@@ -50,6 +50,9 @@ pub struct Judged {
     pub name: String,
     /// What reading them noticed (repeated lines, judged documents not in the index).
     pub notes: Vec<String>,
+    /// The command-line flags that read the same set (`--beir DIR --split test`, or
+    /// `--queries Q --qrels R`), for reproducing commands; empty when there are none.
+    pub args: Vec<String>,
 }
 
 /// What to show for one query.
@@ -747,6 +750,13 @@ impl Engine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub model: String,
+    /// Index A's directory, and B's, as given to the command line.
+    pub index_dir: String,
+    pub compare_dir: Option<String>,
+    /// The judged set's command-line flags ([`Judged::args`]).
+    pub judged_args: Vec<String>,
+    /// Each system as `--system` spells it (in [`Loaded::systems`] order).
+    pub system_specs: Vec<String>,
     /// How A's queries are encoded (the model, or inference-free).
     pub query_encoder: crate::encoder::QueryEncoding,
     pub index: String,
@@ -768,6 +778,20 @@ impl Loaded {
     pub fn of(engine: &Engine) -> Self {
         Self {
             model: engine.index().manifest().model.id.clone(),
+            index_dir: absolute(engine.index().dir()),
+            compare_dir: engine.pipeline.b.as_ref().map(|b| absolute(b.index.dir())),
+            judged_args: engine
+                .judged
+                .as_ref()
+                .map(|j| j.args.clone())
+                .unwrap_or_default(),
+            system_specs: engine
+                .pipeline
+                .systems()
+                .iter()
+                .filter(|s| **s != SystemSpec::Leaf(Leaf::WhatIf))
+                .map(|s| s.to_string())
+                .collect(),
             query_encoder: engine.pipeline.encoder.query_encoding(),
             index: engine.a_name.clone(),
             documents: engine.index().len(),
@@ -794,6 +818,14 @@ impl Loaded {
             systems: engine.systems(),
         }
     }
+}
+
+/// A directory as an absolute path where it can be resolved (for commands run elsewhere).
+fn absolute(dir: &std::path::Path) -> String {
+    std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Errors of the engine's steps (encoder and index), shown as text.

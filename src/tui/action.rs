@@ -69,6 +69,8 @@ pub enum Action {
     /// checkpoints; in Explore, the pinned hit next to the selected one (the first press
     /// pins); in the inspector of a "why not?" document, it next to the top hit.
     SideBySide,
+    /// The command line that reproduces the view: copied (OSC 52), written to a file, shown.
+    CopyCommand,
     /// Evaluate the current edits over every judged query (Evaluate's `what-if` column).
     EvaluateEdits,
     HistoryPrev,

@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod layout;
 pub mod mouse;
 pub mod pane;
+pub mod reproduce;
 pub mod snapshot;
 pub mod state;
 pub mod terminal;
@@ -47,6 +48,8 @@ pub struct Launch {
     pub history: History,
     /// A query typed in at start.
     pub query: Option<String>,
+    /// Where `y` writes the command that reproduces the view.
+    pub command_file: Option<std::path::PathBuf>,
 }
 
 /// How the explorer ended.
@@ -68,6 +71,7 @@ pub fn run(launch: Launch) -> io::Result<Exit> {
     let worker = Worker::start(launch.loader, tx.clone());
     spawn_input(tx);
     let mut state = State::new(launch.config, launch.config_error, launch.history);
+    state.command_file = launch.command_file;
     let size = guard.terminal.size()?;
     update::update(&mut state, Action::Resize(size.width, size.height));
     if let Some(q) = launch.query {
@@ -97,6 +101,13 @@ pub fn run(launch: Launch) -> io::Result<Exit> {
         }
         if let Some(what_if) = state.eval_request.take() {
             worker.evaluate(what_if);
+        }
+        if let Some(text) = state.clipboard.take() {
+            // OSC 52: the terminal (and tmux with set-clipboard) puts it on the clipboard.
+            use std::io::Write;
+            let backend = guard.terminal.backend_mut();
+            write!(backend, "\x1b]52;c;{}\x07", reproduce::base64(&text))?;
+            backend.flush()?;
         }
         if state.quit {
             break;

@@ -158,6 +158,10 @@ pub struct State {
     pub side_by_side_scroll: u16,
     /// A hit pinned with `c`, to be compared with the next one picked.
     pub pinned: Option<String>,
+    /// Text for the terminal's clipboard, for the main loop to send (OSC 52).
+    pub clipboard: Option<String>,
+    /// Where `y` writes the reproducing command (none in tests).
+    pub command_file: Option<std::path::PathBuf>,
     /// Edits to evaluate over every judged query, for the worker to pick up.
     pub eval_request: Option<WhatIf>,
     /// The tokens of the document-edited terms, by id (for messages and descriptions).
@@ -242,6 +246,8 @@ impl State {
             side_by_side: None,
             side_by_side_scroll: 0,
             pinned: None,
+            clipboard: None,
+            command_file: None,
             doc_edit_tokens: Default::default(),
             generation: 0,
             shown: None,

@@ -131,6 +131,7 @@ pub fn update(state: &mut State, action: Action) {
             state.request();
         }
         Action::EvaluateEdits => evaluate_edits(state),
+        Action::CopyCommand => copy_command(state),
         Action::PruneFewer | Action::PruneMore => {
             prune_top(state, matches!(action, Action::PruneFewer))
         }
@@ -909,4 +910,30 @@ fn side_by_side(state: &mut State) {
         state.overlay = Overlay::SideBySide;
         state.request();
     }
+}
+
+/// `y`: the command that reproduces the view, shown in the status line, copied to the
+/// terminal's clipboard and written to the command file.
+fn copy_command(state: &mut State) {
+    let Some(command) = super::reproduce::command(state) else {
+        state.message = Some(("nothing to reproduce yet: type a query".into(), true));
+        return;
+    };
+    let written = match &state.command_file {
+        Some(path) => {
+            let write = || -> std::io::Result<()> {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(path, format!("{command}\n"))
+            };
+            match write() {
+                Ok(()) => format!(" (copied; in {})", path.display()),
+                Err(e) => format!(" (copied; cannot write {}: {e})", path.display()),
+            }
+        }
+        None => " (copied)".into(),
+    };
+    state.message = Some((format!("{command}{written}"), false));
+    state.clipboard = Some(command);
 }

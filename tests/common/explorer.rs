@@ -50,6 +50,12 @@ pub fn demo_engine_querying(with_b: bool, judged: bool, encoding: QueryEncoding)
             .qrels,
         name: "Fernpage demo".into(),
         notes: Vec::new(),
+        args: vec![
+            "--queries".into(),
+            assets.join("queries.jsonl").display().to_string(),
+            "--qrels".into(),
+            assets.join("qrels/test.tsv").display().to_string(),
+        ],
     });
     Some(Engine::new(a, b, judged).unwrap())
 }
