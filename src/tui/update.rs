@@ -839,6 +839,9 @@ fn evaluate_edits(state: &mut State) {
         docs: state.doc_edits.clone(),
     });
     state.eval.what_if = Some(state.describe_edits());
+    // The table comes back with the what-if column; until then the view shows progress.
+    state.eval.table = None;
+    state.eval.error = None;
     state.eval.progress = Some((0, 0));
     set_view(state, View::Evaluate);
     state.message = Some((
