@@ -111,6 +111,62 @@ fn main() {
     apply(&mut s, &e, [key(KeyCode::F(1))]);
     save("help", &s, W, H);
 
+    // Side by side: two hits (`c` pins the first, `c` on the second compares), then in
+    // Compare why a document moved between the checkpoints.
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Char('c')),
+            key(KeyCode::Down),
+            key(KeyCode::Char('c')),
+        ],
+    );
+    save("side-by-side", &s, W, H);
+    apply(
+        &mut s,
+        &e,
+        [key(KeyCode::Esc), key(KeyCode::Char('2')), key(KeyCode::Char('c'))],
+    );
+    save("checkpoint-move", &s, W, H);
+
+    // What-if: a judged query (q01, from Evaluate) with its top term off shows its measures
+    // edited ← unedited; `E` evaluates the edit over every judged query.
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::F(4)),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Home),
+            key(KeyCode::Enter),
+            key(KeyCode::BackTab),
+            key(KeyCode::Char(' ')),
+        ],
+    );
+    save("what-if-query", &s, W, H);
+    apply(&mut s, &e, [key(KeyCode::Char('E'))]);
+    save("what-if-evaluate", &s, W, H);
+
+    // Document-side what-if: the inspected hit's top query term switched off in every
+    // document; the right list is the what-if system.
+    let mut s = fresh(W, H);
+    apply(
+        &mut s,
+        &e,
+        [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
+    );
+    let terms = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap().doc_terms;
+    let i = terms.iter().position(|t| t.in_query).unwrap_or(0);
+    apply(&mut s, &e, (0..=i).map(|_| key(KeyCode::Char('n'))));
+    apply(&mut s, &e, [key(KeyCode::Char('x'))]);
+    save("what-if-documents", &s, W, H);
+
     // A hybrid beside SPLADE: rrf:splade+bm25 on the right, its second hit inspected; then
     // Evaluate with every system against BM25.
     let dir = std::env::temp_dir().join(format!("spladescope-shots-{}", std::process::id()));

@@ -293,6 +293,7 @@ fn hints(state: &State) -> Vec<Vec<Span<'static>>> {
         Context::Evaluate => &[Action::Open, Action::SortNext, Action::SortReverse],
         Context::WhyNot => &[Action::Open, Action::Back],
         Context::Help => &[Action::Back],
+        Context::Browse if state.overlay == Overlay::SideBySide => &[Action::Back, Action::Down],
         Context::Browse => &[Action::BrowseTerm, Action::BrowseDocument, Action::Back],
         Context::Global => &[Action::Help, Action::Quit],
     };
