@@ -129,7 +129,11 @@ fn main() {
     apply(
         &mut s,
         &e,
-        [key(KeyCode::Esc), key(KeyCode::Char('2')), key(KeyCode::Char('c'))],
+        [
+            key(KeyCode::Esc),
+            key(KeyCode::Char('2')),
+            key(KeyCode::Char('c')),
+        ],
     );
     save("checkpoint-move", &s, W, H);
 
@@ -161,7 +165,15 @@ fn main() {
         &e,
         [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
     );
-    let terms = s.shown.as_ref().unwrap().inspect.clone().unwrap().unwrap().doc_terms;
+    let terms = s
+        .shown
+        .as_ref()
+        .unwrap()
+        .inspect
+        .clone()
+        .unwrap()
+        .unwrap()
+        .doc_terms;
     let i = terms.iter().position(|t| t.in_query).unwrap_or(0);
     apply(&mut s, &e, (0..=i).map(|_| key(KeyCode::Char('n'))));
     apply(&mut s, &e, [key(KeyCode::Char('x'))]);

@@ -1215,3 +1215,115 @@ fn y_reproduces_the_view_with_the_cli() {
         }
     }
 }
+
+/// `a` in the expansion pane adds a vocabulary term to the query (`token` or
+/// `token=weight`); the lists re-rank as `search --weight token=W` ranks (the `y` command,
+/// run); unknown tokens and bad weights are messages.
+#[test]
+fn a_adds_a_typed_term_to_the_query() {
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char('a'))]);
+    assert_eq!(s.overlay, Overlay::AddTerm);
+    apply(&mut s, &e, typing("zzzqqq"));
+    apply(&mut s, &e, [key(KeyCode::Enter)]);
+    let (m, error) = s.message.clone().unwrap();
+    assert!(error && m.contains("not in the model's vocabulary"), "{m}");
+    assert_eq!(
+        s.overlay,
+        Overlay::AddTerm,
+        "the box stays open to fix the token"
+    );
+    apply(&mut s, &e, [ctrl('u')]);
+    apply(&mut s, &e, typing("billing=-1"));
+    apply(&mut s, &e, [key(KeyCode::Enter)]);
+    assert!(s.message.as_ref().unwrap().0.contains("above 0"));
+    apply(&mut s, &e, [ctrl('u')]);
+    apply(&mut s, &e, typing("billing=2.5"));
+    apply(&mut s, &e, [key(KeyCode::Enter)]);
+    assert_eq!(
+        s.overlay,
+        Overlay::None,
+        "{:?} {:?}",
+        s.message,
+        s.why_not.lines()
+    );
+    let v = s.shown.clone().unwrap();
+    let added = v
+        .terms
+        .iter()
+        .find(|t| t.token == "billing")
+        .expect("listed");
+    assert_eq!((added.weight, added.edited), (0.0, 2.5));
+    assert!(
+        v.lists[0]
+            .hits
+            .iter()
+            .any(|h| h.parts.iter().any(|p| p.label == "billing")),
+        "billing scores in the list"
+    );
+    // The reproducing command ranks the same.
+    apply(&mut s, &e, [key(KeyCode::Char('y'))]);
+    let command = s.clipboard.clone().unwrap();
+    assert!(command.contains("--weight billing=2.5"), "{command}");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} --json"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                std::path::Path::new(env!("CARGO_BIN_EXE_spladescope"))
+                    .parent()
+                    .unwrap()
+                    .display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = r["results"][0]["hits"].as_array().unwrap();
+    for (h, shown) in hits.iter().zip(&v.lists[0].hits) {
+        assert_eq!(h["id"], shown.id.as_str());
+        assert!((h["score"].as_f64().unwrap() - shown.score).abs() < 1e-4);
+    }
+}
+
+/// With SPLADE and SPLADE-B side by side in Explore (`>`), `c` in the inspector shows why
+/// the inspected document moved between the checkpoints.
+#[test]
+fn c_in_the_inspector_with_both_checkpoints_shown_explains_the_move() {
+    use spladescope::engine::SideBySide;
+    let Some(e) = engine() else { return };
+    let mut s = ready(&e);
+    apply(&mut s, &e, typing("reset my login"));
+    apply(&mut s, &e, [key(KeyCode::Tab), key(KeyCode::Char('>'))]);
+    assert_eq!(s.shown.as_ref().unwrap().lists[1].name, "SPLADE-B");
+    apply(
+        &mut s,
+        &e,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Enter),
+            key(KeyCode::Char('c')),
+        ],
+    );
+    let top = s.shown.as_ref().unwrap().lists[0].hits[0].id.clone();
+    assert_eq!(s.side_by_side, Some(SideBySide::Checkpoints(top)));
+    let c = s
+        .shown
+        .as_ref()
+        .unwrap()
+        .side_by_side
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.a.rank.rank, Some(1));
+}

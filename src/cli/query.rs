@@ -139,7 +139,7 @@ pub struct EditArgs {
     /// Switch a query term off (a vocabulary token, e.g. `password` or `##in`; repeatable).
     #[arg(long, value_name = "TERM")]
     pub drop: Vec<String>,
-    /// Give a query term a new weight (repeatable).
+    /// Give a query term a new weight, or add a term the query lacks (repeatable).
     #[arg(long, value_name = "TERM=WEIGHT", value_parser = parse_weight)]
     pub weight: Vec<(String, f32)>,
     /// Keep only the N heaviest query terms (after --drop and --weight).
@@ -246,8 +246,8 @@ fn parse_weight(s: &str) -> Result<(String, f32), String> {
 }
 
 impl EditArgs {
-    /// Warns (stderr) about dropped or reweighted terms the query does not hold, which
-    /// change nothing.
+    /// Warns (stderr) about dropped terms the query does not hold, which change nothing,
+    /// and notes the weighted terms it lacks, which are added.
     pub fn warn_absent(
         edits: &QueryEdits,
         encoder: &SparseEncoder,
@@ -256,6 +256,12 @@ impl EditArgs {
         for id in edits.absent_terms(query) {
             eprintln!(
                 "spladescope: warning: {:?} is not a term of this query; its edit changes nothing",
+                encoder.token(id)
+            );
+        }
+        for id in edits.added_terms(query) {
+            eprintln!(
+                "spladescope: note: {:?} is not a term of this query; --weight adds it",
                 encoder.token(id)
             );
         }

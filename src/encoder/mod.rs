@@ -276,6 +276,11 @@ impl SparseEncoder {
             .unwrap_or("[out of vocabulary]")
     }
 
+    /// Every token string, by id.
+    pub fn vocabulary(&self) -> &[String] {
+        &self.vocab
+    }
+
     /// The id of a token string, if it is in the vocabulary.
     pub fn token_id(&self, token: &str) -> Option<u32> {
         self.backbone.tokenizer.token_to_id(token)

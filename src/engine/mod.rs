@@ -757,6 +757,8 @@ pub struct Loaded {
     pub judged_args: Vec<String>,
     /// Each system as `--system` spells it (in [`Loaded::systems`] order).
     pub system_specs: Vec<String>,
+    /// Model A's vocabulary, by id (to add a typed term to the query).
+    pub vocabulary: std::sync::Arc<Vec<String>>,
     /// How A's queries are encoded (the model, or inference-free).
     pub query_encoder: crate::encoder::QueryEncoding,
     pub index: String,
@@ -793,6 +795,7 @@ impl Loaded {
                 .map(|s| s.to_string())
                 .collect(),
             query_encoder: engine.pipeline.encoder.query_encoding(),
+            vocabulary: std::sync::Arc::new(engine.encoder().vocabulary().to_vec()),
             index: engine.a_name.clone(),
             documents: engine.index().len(),
             stats: engine.stats(),
@@ -873,6 +876,23 @@ fn query_terms(
             kind: t.kind,
             source: t.source,
         })
+        // Terms the edits add (weighted, though the model gave the query none), last.
+        .chain(
+            edits
+                .added_terms(&encoded.vector)
+                .into_iter()
+                .map(|id| QueryTerm {
+                    id,
+                    token: encoder.token(id).to_string(),
+                    weight: 0.0,
+                    edited: edited.get(id),
+                    kind: TermKind::Expansion,
+                    slot: None,
+                    dropped: edits.dropped.contains(&id),
+                    reweighted: true,
+                    source: None,
+                }),
+        )
         .collect()
 }
 

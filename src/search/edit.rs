@@ -2,7 +2,8 @@
 //! its heaviest terms, to see how each term drives the ranking.
 //!
 //! Edits apply in this order to the encoded query vector `q`:
-//! 1. **reweight**: `q[t] ← w` for every term given a new weight (a weight of 0 removes it);
+//! 1. **reweight**: `q[t] ← w` for every term given a new weight (a weight of 0 removes it;
+//!    a term the query lacks is added with weight `w`);
 //! 2. **drop**: `q[t] ← 0` for every switched-off term;
 //! 3. **prune**: keep the `top_n` heaviest remaining terms (ties by term id), then only
 //!    those with weight `≥ min_weight`.
@@ -28,18 +29,22 @@ pub struct QueryEdits {
 }
 
 impl QueryEdits {
-    /// The dropped or reweighted terms that `query` does not hold (edits that do nothing).
+    /// The dropped terms that `query` does not hold (edits that do nothing).
     pub fn absent_terms(&self, query: &SparseVector) -> Vec<u32> {
-        let mut absent: Vec<u32> = self
-            .dropped
+        self.dropped
             .iter()
-            .chain(self.weights.keys())
             .copied()
             .filter(|id| query.ids.binary_search(id).is_err())
-            .collect();
-        absent.sort_unstable();
-        absent.dedup();
-        absent
+            .collect()
+    }
+
+    /// The weighted terms that `query` does not hold: the edits add them.
+    pub fn added_terms(&self, query: &SparseVector) -> Vec<u32> {
+        self.weights
+            .keys()
+            .copied()
+            .filter(|id| query.ids.binary_search(id).is_err())
+            .collect()
     }
 
     /// Whether the edits leave every query unchanged.
@@ -49,9 +54,11 @@ impl QueryEdits {
 
     /// The edited query vector.
     pub fn apply(&self, query: &SparseVector) -> SparseVector {
+        let added = self.added_terms(query);
         let pairs: Vec<(u32, f32)> = query
             .iter()
             .map(|(id, w)| (id, self.weights.get(&id).copied().unwrap_or(w)))
+            .chain(added.into_iter().map(|id| (id, self.weights[&id])))
             .filter(|&(id, w)| w > 0.0 && w.is_finite() && !self.dropped.contains(&id))
             .collect();
         self.pruning.prune(pairs)
@@ -122,6 +129,12 @@ mod tests {
         edits.dropped.extend([3, 9]);
         edits.weights.insert(11, 2.0);
         edits.weights.insert(7, 0.5);
-        assert_eq!(edits.absent_terms(&query), [9, 11]);
+        assert_eq!(edits.absent_terms(&query), [9]);
+        assert_eq!(edits.added_terms(&query), [11]);
+        // The weighted term the query lacks is added; the dropped one stays out.
+        assert_eq!(
+            edits.apply(&query).iter().collect::<Vec<_>>(),
+            vec![(7, 0.5), (11, 2.0)]
+        );
     }
 }

@@ -71,6 +71,8 @@ pub enum Action {
     SideBySide,
     /// The command line that reproduces the view: copied (OSC 52), written to a file, shown.
     CopyCommand,
+    /// Add a vocabulary term to the query, with a weight (typed: `token` or `token=w`).
+    AddTerm,
     /// Evaluate the current edits over every judged query (Evaluate's `what-if` column).
     EvaluateEdits,
     HistoryPrev,

@@ -24,6 +24,8 @@ pub enum Overlay {
     Browse,
     /// Two explanations side by side ([`State::side_by_side`]).
     SideBySide,
+    /// A vocabulary term to add to the query (typed in the id box).
+    AddTerm,
 }
 
 /// Loading, ready, or failed to load.
@@ -301,7 +303,7 @@ impl State {
     pub fn context(&self) -> Context {
         match self.overlay {
             Overlay::Help => return Context::Help,
-            Overlay::WhyNot => return Context::WhyNot,
+            Overlay::WhyNot | Overlay::AddTerm => return Context::WhyNot,
             Overlay::Browse | Overlay::SideBySide => return Context::Browse,
             Overlay::None => {}
         }

@@ -9,7 +9,7 @@ use tui_textarea::TextArea;
 use super::action::Action;
 use super::keymap::Context;
 use super::state::{id_box, query_box, Draft, EvalColumn, Focus, Overlay, Phase, State, View};
-use crate::engine::{Browse, Browsed, SideBySide};
+use crate::engine::{Browse, Browsed, SideBySide, SPLADE};
 use crate::search::QueryEdits;
 
 /// Weight step of [`Action::WeightUp`] / [`Action::WeightDown`].
@@ -160,6 +160,12 @@ pub fn update(state: &mut State, action: Action) {
         }
         Action::BrowseTerm | Action::BrowseDocument if state.overlay == Overlay::SideBySide => {}
         Action::SideBySide => side_by_side(state),
+        Action::AddTerm => {
+            if state.shown.is_some() {
+                state.overlay = Overlay::AddTerm;
+                state.why_not = id_box();
+            }
+        }
         Action::BrowseTerm => match browsed_term(state) {
             Some(id) => open_browser(state, Browse::Term(id)),
             None => {
@@ -258,7 +264,10 @@ pub fn update(state: &mut State, action: Action) {
         }
         Action::Input(k) => input(state, k),
         // Text goes where typing goes: the query box or the why-not box, not a hidden query.
-        Action::Paste(text) if state.focus == Focus::Query || state.overlay == Overlay::WhyNot => {
+        Action::Paste(text)
+            if state.focus == Focus::Query
+                || matches!(state.overlay, Overlay::WhyNot | Overlay::AddTerm) =>
+        {
             state.message = None;
             // One line: line breaks become spaces, other control characters are dropped.
             let text = crate::display::single_line(&text).into_owned();
@@ -410,7 +419,7 @@ fn back(state: &mut State) {
             state.overlay = Overlay::None;
             state.side_by_side = None;
         }
-        Overlay::Help | Overlay::WhyNot => state.overlay = Overlay::None,
+        Overlay::Help | Overlay::WhyNot | Overlay::AddTerm => state.overlay = Overlay::None,
         Overlay::None => {
             if state.focus == Focus::Inspector {
                 state.focus = state.list;
@@ -485,6 +494,7 @@ fn step(state: &mut State, delta: i64) {
             state.help_scroll = (state.help_scroll as i64 + delta).clamp(0, 200) as u16;
             return;
         }
+        Overlay::AddTerm => return,
         Overlay::SideBySide => {
             state.side_by_side_scroll =
                 (state.side_by_side_scroll as i64 + delta).clamp(0, 500) as u16;
@@ -563,6 +573,7 @@ fn reinspect(state: &mut State, id: Option<String>) {
 
 fn open(state: &mut State) {
     match (state.overlay, state.view, state.focus) {
+        (Overlay::AddTerm, _, _) => add_term(state),
         (Overlay::WhyNot, _, _) => {
             let typed = state.why_not.lines().join("").trim().to_string();
             let picked = state.why_not_pick.and_then(|i| {
@@ -747,6 +758,7 @@ fn edit_text(state: &mut State, f: impl FnOnce(&mut TextArea<'static>)) {
             state.why_not_pick = None;
         }
         Overlay::Help | Overlay::Browse | Overlay::SideBySide => {}
+        Overlay::AddTerm => f(&mut state.why_not),
         Overlay::None => {
             let before = state.query_text();
             f(&mut state.query);
@@ -868,16 +880,31 @@ fn side_by_side(state: &mut State) {
             .and_then(|c| c.hits_b.get(state.b_selected))
             .map(|h| SideBySide::Checkpoints(h.id.clone())),
         (View::Explore, Focus::Inspector) => {
-            // A "why not?" document next to the top hit of the list it was asked about.
+            // A "why not?" document next to the top hit of the list it was asked about; with
+            // both checkpoints' lists shown, the inspected document under A and B.
             let missed = state.inspect_id.clone();
             let list = if state.list == Focus::Right { 1 } else { 0 };
-            match (missed, selected(list, 0)) {
-                (Some(missed), Some(top)) if missed != top => {
+            let inspected = match shown.inspect.as_ref() {
+                Some(Ok(x)) => Some(x.id.clone()),
+                _ => None,
+            };
+            let b = state
+                .loaded()
+                .and_then(|l| l.system_specs.iter().position(|s| s == "splade-b"));
+            let both_checkpoints = b.is_some_and(|b| {
+                let mut c = state.columns;
+                c.sort_unstable();
+                c == [SPLADE, b]
+            });
+            match (missed, selected(list, 0), inspected) {
+                (Some(missed), Some(top), _) if missed != top => {
                     Some(SideBySide::Documents(missed, top))
                 }
+                (None, _, Some(id)) if both_checkpoints => Some(SideBySide::Checkpoints(id)),
                 _ => {
                     state.message = Some((
-                        "c in the inspector compares a \"why not?\" document with the top hit"
+                        "c in the inspector compares a \"why not?\" document with the top hit, \
+                         or, with SPLADE and SPLADE-B side by side, the document under both"
                             .into(),
                         true,
                     ));
@@ -939,4 +966,36 @@ fn copy_command(state: &mut State) {
     };
     state.message = Some((format!("{command}{written}"), false));
     state.clipboard = Some(command);
+}
+
+/// Enter in the add-term box: `token` (weight 1) or `token=weight` added to the query (or
+/// given that weight), if the token is in the model's vocabulary.
+fn add_term(state: &mut State) {
+    let typed = state.why_not.lines().join("").trim().to_string();
+    let (token, weight) = match typed.rsplit_once('=') {
+        Some((t, w)) => (t.trim().to_string(), w.trim().parse::<f32>().ok()),
+        None => (typed.clone(), Some(1.0)),
+    };
+    let Some(weight) = weight.filter(|w| w.is_finite() && *w > 0.0) else {
+        state.message = Some((
+            format!("{typed:?}: the weight must be a number above 0 (token=weight)"),
+            true,
+        ));
+        return;
+    };
+    let id = state
+        .loaded()
+        .and_then(|l| l.vocabulary.iter().position(|t| *t == token));
+    let Some(id) = id else {
+        state.message = Some((
+            format!("{token:?} is not in the model's vocabulary (type it as `encode` shows it)"),
+            true,
+        ));
+        return;
+    };
+    state.overlay = Overlay::None;
+    state.edits.dropped.remove(&(id as u32));
+    state.edits.weights.insert(id as u32, weight);
+    state.message = Some((format!("{token} added to the query at {weight}"), false));
+    state.request();
 }

@@ -171,3 +171,30 @@ pub fn draw_why_not(frame: &mut Frame, area: Rect, state: &State) {
         frame.render_widget(Paragraph::new(lines), list);
     }
 }
+
+/// The add-term box: a vocabulary token, optionally `=weight` (1 by default).
+pub fn draw_add_term(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let popup = centered(area, 64, 4);
+    frame.render_widget(Clear, popup);
+    let title = fit(
+        &format!(" Add a query term · {}", state.query_text()),
+        popup.width.saturating_sub(4) as usize,
+    );
+    frame.render_widget(
+        pane(format!("{title} "), true, theme).style(theme.base),
+        popup,
+    );
+    let [hint, input] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner(popup));
+    frame.render_widget(
+        Line::styled(
+            "A token as `encode` shows it, or token=weight; Enter adds it",
+            theme.dim,
+        ),
+        hint,
+    );
+    let mut textarea = state.why_not.clone();
+    textarea.set_style(theme.base);
+    frame.render_widget(&textarea, input);
+}

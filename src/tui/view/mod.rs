@@ -76,6 +76,7 @@ fn draw_screen(frame: &mut Frame, state: &State) {
     match state.overlay {
         Overlay::Help => help::draw_help(frame, area, state),
         Overlay::WhyNot => help::draw_why_not(frame, area, state),
+        Overlay::AddTerm => help::draw_add_term(frame, area, state),
         Overlay::Browse => browse::draw(frame, area, state),
         Overlay::SideBySide => side_by_side::draw(frame, area, state),
         Overlay::None => {}
