@@ -1183,7 +1183,7 @@ fn y_reproduces_the_view_with_the_cli() {
     let run = |command: &str| -> serde_json::Value {
         let out = std::process::Command::new("sh")
             .arg("-c")
-            .arg(format!("{command} --json --both"))
+            .arg(format!("{command} --json"))
             .env(
                 "PATH",
                 format!(

@@ -272,7 +272,7 @@ fn four_what_if_questions_on_nfcorpus_in_tmux() {
     });
     tmux.keys(&["E"]);
     let s = tmux.wait("the document what-if evaluated", 120, |s| {
-        s.contains("parkinson off where an expansion") && s.contains("SPLADE vs")
+        s.contains("documents parkinson ×0 where an expansion") && s.contains("SPLADE vs")
     });
     let all = cli(&[
         "eval",

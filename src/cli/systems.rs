@@ -104,51 +104,11 @@ fn query_encoder_note(encoder: &spladescope::encoder::SparseEncoder) -> String {
     }
 }
 
-/// The what-if system's edits in words: `SPLADE what-if: query drop alzheimer, prune top 5;
-/// documents parkinson ×0 where an expansion`.
+/// The what-if system's edits in words: `SPLADE what-if: drop alzheimer; documents
+/// parkinson ×0 where an expansion`.
 fn describe_what_if(pipeline: &Pipeline) -> String {
-    let w = &pipeline.what_if;
-    let token = |id: &u32| pipeline.encoder.token(*id).to_string();
-    let mut query: Vec<String> = w
-        .query
-        .dropped
-        .iter()
-        .map(|t| format!("drop {}", token(t)))
-        .collect();
-    query.extend(
-        w.query
-            .weights
-            .iter()
-            .map(|(t, x)| format!("{}={x}", token(t))),
-    );
-    if let Some(n) = w.query.pruning.top_n {
-        query.push(format!("prune top {n}"));
-    }
-    if let Some(m) = w.query.pruning.min_weight {
-        query.push(format!("prune below {m}"));
-    }
-    let docs: Vec<String> = w
-        .docs
-        .scales
-        .iter()
-        .map(|(t, s)| format!("{} ×{s}", token(t)))
-        .collect();
-    let mut parts = Vec::new();
-    if !query.is_empty() {
-        parts.push(format!("query {}", query.join(", ")));
-    }
-    if !docs.is_empty() {
-        let scope = if w.docs.expansions_only {
-            " where an expansion"
-        } else {
-            ""
-        };
-        parts.push(format!("documents {}{scope}", docs.join(", ")));
-    }
-    if parts.is_empty() {
-        parts.push("no edits".into());
-    }
-    format!("SPLADE what-if: {}", parts.join("; "))
+    let token = |id: u32| pipeline.encoder.token(id).to_string();
+    format!("SPLADE what-if: {}", pipeline.what_if.describe(&token))
 }
 
 pub fn describe(pipeline: &Pipeline, spec: &SystemSpec) -> String {

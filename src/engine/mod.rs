@@ -326,7 +326,13 @@ impl Engine {
             .filter_map(|t| t.slot.map(|s| (t.id, s)))
             .collect();
         let rankings = p.rank_systems(&prepared, k, &active)?;
-        let shows_splade = columns.contains(&SPLADE) || req.compare;
+        let judgments = req
+            .qid
+            .as_deref()
+            .and_then(|q| self.judged.as_ref().and_then(|j| j.qrels.get(q)));
+        // Unedited scores: for the rank changes of a SPLADE list, and a judged query's
+        // unedited measures.
+        let shows_splade = columns.contains(&SPLADE) || req.compare || judgments.is_some();
         let (unedited, splade_unedited) = if req.edits.is_empty() || !shows_splade {
             (None, None)
         } else {
@@ -336,10 +342,6 @@ impl Engine {
             (Some(s?), Some(d))
         };
         let stem_slots = stem_slots(index, &terms);
-        let judgments = req
-            .qid
-            .as_deref()
-            .and_then(|q| self.judged.as_ref().and_then(|j| j.qrels.get(q)));
         let grade = |id: &str| judgments.and_then(|j| j.get(id).copied());
         let cx = Context {
             prepared: &prepared,

@@ -15,11 +15,26 @@ pub struct TermPostings {
     pub docs: Vec<u32>,
     /// Their weights.
     pub weights: Vec<f32>,
-    /// Whether the term is among each document's own tokens.
+    /// Whether the term is among each document's own tokens (empty when read without,
+    /// [`TermPostings::read_weights`]).
     pub input: Vec<bool>,
 }
 
 impl TermPostings {
+    /// Reads term `id`'s postings without tokenising their documents (`input` empty).
+    pub fn read_weights(index: &Index, id: u32) -> Result<Self> {
+        let mut docs = Vec::new();
+        let mut weights = Vec::new();
+        index
+            .splade()
+            .row_f32(id as usize, &mut docs, &mut weights)?;
+        Ok(Self {
+            docs,
+            weights,
+            input: Vec::new(),
+        })
+    }
+
     /// Reads term `id`'s postings and tokenises their documents.
     pub fn read(index: &Index, encoder: &SparseEncoder, id: u32) -> Result<Self> {
         let mut docs = Vec::new();

@@ -47,17 +47,25 @@ pub struct PostingsCache {
 }
 
 impl PostingsCache {
-    /// Term `id`'s postings, read (and tokenised) on first use.
+    /// Term `id`'s postings, read on first use; with `input`, with their input/expansion
+    /// marks (each document tokenised once).
     pub fn get(
         &self,
         index: &Index,
         encoder: &SparseEncoder,
         id: u32,
+        input: bool,
     ) -> Result<Arc<TermPostings>> {
         if let Some(p) = self.terms.lock().expect("cache lock").get(&id) {
-            return Ok(p.clone());
+            if !input || p.input.len() == p.docs.len() {
+                return Ok(p.clone());
+            }
         }
-        let p = Arc::new(TermPostings::read(index, encoder, id)?);
+        let p = Arc::new(if input {
+            TermPostings::read(index, encoder, id)?
+        } else {
+            TermPostings::read_weights(index, id)?
+        });
         self.terms.lock().expect("cache lock").insert(id, p.clone());
         Ok(p)
     }
@@ -93,8 +101,9 @@ pub fn what_if_scores(
     );
     let mut scores = super::splade_scores_parallel(index, &rest, threads)?;
     for (id, q) in edited {
-        let p = cache.get(index, encoder, id)?;
-        for ((&d, &w), &input) in p.docs.iter().zip(&p.weights).zip(&p.input) {
+        let p = cache.get(index, encoder, id, edits.expansions_only)?;
+        for (i, (&d, &w)) in p.docs.iter().zip(&p.weights).enumerate() {
+            let input = p.input.get(i).copied().unwrap_or(false);
             scores[d as usize] += q * (w * factor(edits, id, input));
         }
     }

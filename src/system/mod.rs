@@ -26,6 +26,7 @@ pub mod fusion;
 pub mod pipeline;
 pub mod ranking;
 pub mod spec;
+pub mod what_if;
 
 pub use error::{Result, SystemError};
 pub use explain::{Explanation, FusionExplanation, FusionPart, ScoreOnly};

@@ -22,13 +22,7 @@ use crate::search::{
     QueryEdits, RankInfo, SparsityCost,
 };
 
-/// The `what-if` system's edits: of the query (as the explorer's ablation and pruning), and
-/// of every document's vector.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WhatIf {
-    pub query: QueryEdits,
-    pub docs: DocEdits,
-}
+pub use super::what_if::WhatIf;
 use crate::sparse::SparseVector;
 
 /// A second index of the same corpus, searched with its own model (`splade-b`).
@@ -613,8 +607,13 @@ impl Pipeline {
         if !docs.scales.contains_key(&t) {
             return Ok(1.0);
         }
-        let p = self.what_if_postings.get(&self.index, &self.encoder, t)?;
-        let input = p.docs.binary_search(&doc).is_ok_and(|i| p.input[i]);
+        let p = self
+            .what_if_postings
+            .get(&self.index, &self.encoder, t, docs.expansions_only)?;
+        let input = p
+            .docs
+            .binary_search(&doc)
+            .is_ok_and(|i| p.input.get(i).copied().unwrap_or(false));
         Ok(factor(docs, t, input))
     }
 
@@ -653,7 +652,10 @@ impl Pipeline {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let sparse = matches!(s, SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB));
+                let sparse = matches!(
+                    s,
+                    SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB | Leaf::WhatIf)
+                );
                 (sparse && only.contains(&i)).then(CostTally::default)
             })
             .collect();
@@ -681,6 +683,11 @@ impl Pipeline {
                             (SystemSpec::Leaf(Leaf::SpladeB), Some(b)) => {
                                 if let Some(e) = &q.encoded_b {
                                     tally.add(&b.index, &e.vector, time);
+                                }
+                            }
+                            (SystemSpec::Leaf(Leaf::WhatIf), _) => {
+                                if let Some(v) = &q.what_if {
+                                    tally.add(&self.index, v, time);
                                 }
                             }
                             _ => {

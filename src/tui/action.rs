@@ -130,9 +130,11 @@ pub enum Action {
     #[serde(skip)]
     Reply(u64, Box<Result<QueryView, String>>),
     #[serde(skip)]
-    EvalProgress(usize, usize),
+    /// An evaluation's progress and result, with its number ([`super::state::EvalState`]):
+    /// those of an older evaluation are dropped.
+    EvalProgress(u64, usize, usize),
     #[serde(skip)]
-    Evaluated(Box<Result<Option<EvalTable>, String>>),
+    Evaluated(u64, Box<Result<Option<EvalTable>, String>>),
 }
 
 impl Action {

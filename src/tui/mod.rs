@@ -99,8 +99,8 @@ pub fn run(launch: Launch) -> io::Result<Exit> {
         for request in state.outbox.drain(..) {
             worker.send(request);
         }
-        if let Some(what_if) = state.eval_request.take() {
-            worker.evaluate(what_if);
+        if let Some((generation, what_if)) = state.eval_request.take() {
+            worker.evaluate(generation, what_if);
         }
         if let Some(text) = state.clipboard.take() {
             // OSC 52: the terminal (and tmux with set-clipboard) puts it on the clipboard.

@@ -11,88 +11,107 @@ use crate::engine::{SideBySide, BM25, SPLADE};
 /// The command reproducing what the explorer shows, if it shows a result.
 pub fn command(state: &State) -> Option<String> {
     let loaded = state.loaded()?;
-    let mut args: Vec<String> = vec!["spladescope".into()];
-    let query = state.query_text();
-    let shown = state.shown.as_ref();
     let index = loaded.index_dir.clone();
-    if state.view == View::Evaluate {
-        args.extend(["eval".into(), index]);
-        args.extend(loaded.judged_args.iter().cloned());
-        if let Some(b) = &loaded.compare_dir {
-            args.extend(["--compare".into(), b.clone()]);
-        }
-        if state
-            .eval
-            .table
-            .as_ref()?
-            .systems
-            .iter()
-            .any(|s| s == "what-if")
-        {
-            edit_flags(state, &mut args);
-        }
-        return Some(quote_all(&args));
+    // The command and its positional arguments; then the flags.
+    let words: Vec<String>;
+    let mut flags: Vec<String> = Vec::new();
+    if loaded.query_encoder.inference_free() {
+        flags.extend(["--query-encoder".into(), loaded.query_encoder.to_string()]);
     }
+    if state.view == View::Evaluate {
+        words = vec!["eval".into(), index];
+        flags.extend(loaded.judged_args.iter().cloned());
+        for spec in &loaded.system_specs {
+            flags.extend(["--system".into(), spec.clone()]);
+        }
+        if let Some(b) = &loaded.compare_dir {
+            flags.extend(["--compare".into(), b.clone()]);
+        }
+        // The edits the what-if column evaluated, not the current ones.
+        let table = state.eval.table.as_ref()?;
+        if let (Some(w), true) = (
+            &state.eval.what_if,
+            table.systems.iter().any(|s| s == "what-if"),
+        ) {
+            flags.extend(w.args(&|id| state.token(id)));
+        }
+        return Some(join(words, flags));
+    }
+    let query = state.query_text();
     if query.trim().is_empty() {
         return None;
     }
-    let inspected = shown
+    let inspected = state
+        .shown
+        .as_ref()
         .and_then(|s| s.inspect.as_ref())
         .and_then(|x| x.as_ref().ok())
         .filter(|_| state.focus == Focus::Inspector)
         .map(|x| x.id.clone());
     match (&state.side_by_side, state.overlay) {
         (Some(SideBySide::Documents(a, b)), Overlay::SideBySide) => {
-            args.extend(["explain".into(), index, query, a.clone(), b.clone()]);
-            args.extend(["--system".into(), "splade".into()]);
+            words = vec!["explain".into(), index, query, a.clone(), b.clone()];
+            flags.extend(["--system".into(), "splade".into()]);
         }
         (Some(SideBySide::Checkpoints(id)), Overlay::SideBySide) => {
-            args.extend(["explain".into(), index, query, id.clone()]);
-            args.extend(["--system".into(), "splade".into()]);
-            args.extend(["--system".into(), "splade-b".into()]);
+            words = vec!["explain".into(), index, query, id.clone()];
+            flags.extend(["--system".into(), "splade".into()]);
+            flags.extend(["--system".into(), "splade-b".into()]);
             if let Some(b) = &loaded.compare_dir {
-                args.extend(["--compare".into(), b.clone()]);
+                flags.extend(["--compare".into(), b.clone()]);
             }
         }
         _ => {
-            match &inspected {
-                Some(id) => args.extend(["explain".into(), index, query, id.clone()]),
-                None => args.extend([
-                    "search".into(),
-                    index,
-                    query,
-                    "-k".into(),
-                    state.config.hits.to_string(),
-                ]),
-            }
-            systems(state, &mut args);
+            words = match inspected {
+                Some(id) => vec!["explain".into(), index, query, id],
+                None => {
+                    flags.extend(["-k".into(), state.config.hits.to_string()]);
+                    vec!["search".into(), index, query]
+                }
+            };
+            systems(state, &mut flags);
         }
     }
     if let Some(qid) = &state.qid {
-        args.extend(["--qid".into(), qid.clone()]);
+        flags.extend(["--qid".into(), qid.clone()]);
     }
-    edit_flags(state, &mut args);
-    Some(quote_all(&args))
+    edit_flags(state, &mut flags);
+    Some(join(words, flags))
 }
 
-/// `--system` for the two lists shown (none for the default SPLADE and BM25), with the
-/// `--compare` index a `splade-b` list needs.
+/// `spladescope WORDS FLAGS`, or `spladescope COMMAND FLAGS -- ARGS` when an argument starts
+/// with `-` (a query such as "-inflammation" is not a flag).
+fn join(words: Vec<String>, flags: Vec<String>) -> String {
+    let mut all = vec!["spladescope".to_string()];
+    let (command, positional) = words.split_first().expect("a command");
+    all.push(command.clone());
+    if positional.iter().any(|a| a.starts_with('-')) {
+        all.extend(flags);
+        all.push("--".into());
+        all.extend(positional.iter().cloned());
+    } else {
+        all.extend(positional.iter().cloned());
+        all.extend(flags);
+    }
+    all.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// `--system` for the two lists shown, with the `--compare` index a `splade-b` list needs.
 fn systems(state: &State, args: &mut Vec<String>) {
     let Some(loaded) = state.loaded() else { return };
     let what_if = loaded.systems.len();
-    let mut columns = state.columns;
-    if state.view == View::Compare {
-        columns = [SPLADE, BM25];
-    }
-    if columns != [SPLADE, BM25] {
-        for c in columns {
-            let spec = match loaded.system_specs.get(c) {
-                Some(spec) => spec.clone(),
-                None if c == what_if => "what-if".into(),
-                None => continue,
-            };
-            args.extend(["--system".into(), spec]);
-        }
+    let columns = if state.view == View::Compare {
+        [SPLADE, BM25]
+    } else {
+        state.columns
+    };
+    for c in columns {
+        let spec = match loaded.system_specs.get(c) {
+            Some(spec) => spec.clone(),
+            None if c == what_if => "what-if".into(),
+            None => continue,
+        };
+        args.extend(["--system".into(), spec]);
     }
     let needs_b = state.view == View::Compare
         || columns
@@ -103,41 +122,9 @@ fn systems(state: &State, args: &mut Vec<String>) {
     }
 }
 
-/// The query edits (`--drop`, `--weight`, `--prune-top`, `--prune-min`) and the document
-/// edits (`--doc-drop`, `--doc-expansions-only`).
+/// The query edits and the document edits as flags ([`crate::system::WhatIf::args`]).
 fn edit_flags(state: &State, args: &mut Vec<String>) {
-    let token = |id: &u32| {
-        state
-            .shown
-            .as_ref()
-            .and_then(|s| s.terms.iter().find(|t| t.id == *id))
-            .map(|t| t.token.clone())
-    };
-    let e = &state.edits;
-    for t in e.dropped.iter().filter_map(token) {
-        args.extend(["--drop".into(), t]);
-    }
-    for (id, w) in &e.weights {
-        if let Some(t) = token(id) {
-            args.extend(["--weight".into(), format!("{t}={w}")]);
-        }
-    }
-    if let Some(n) = e.pruning.top_n {
-        args.extend(["--prune-top".into(), n.to_string()]);
-    }
-    if let Some(w) = e.pruning.min_weight {
-        args.extend(["--prune-min".into(), w.to_string()]);
-    }
-    for t in state.doc_edit_tokens.values() {
-        args.extend(["--doc-drop".into(), t.clone()]);
-    }
-    if state.doc_edits.expansions_only && !state.doc_edits.is_empty() {
-        args.push("--doc-expansions-only".into());
-    }
-}
-
-fn quote_all(args: &[String]) -> String {
-    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+    args.extend(state.what_if().args(&|id| state.token(id)));
 }
 
 /// `a` as one word of a POSIX shell command: bare when it holds only safe characters,
@@ -145,7 +132,7 @@ fn quote_all(args: &[String]) -> String {
 pub fn quote(a: &str) -> String {
     let safe = !a.is_empty()
         && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@+,#%".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@+,%".contains(c));
     if safe {
         a.to_string()
     } else {
@@ -187,6 +174,19 @@ mod tests {
         assert_eq!(quote("Parkinson's"), r"'Parkinson'\''s'");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("a$b"), "'a$b'");
+        assert_eq!(quote("##in"), "'##in'", "# starts a shell comment");
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            join(words(&["search", "/i", "reset it"]), words(&["-k", "10"])),
+            "spladescope search /i 'reset it' -k 10"
+        );
+        assert_eq!(
+            join(
+                words(&["search", "/i", "-inflammation"]),
+                words(&["-k", "10"])
+            ),
+            "spladescope search -k 10 -- /i -inflammation"
+        );
         for (plain, encoded) in [
             ("", ""),
             ("f", "Zg=="),

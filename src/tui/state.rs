@@ -49,8 +49,11 @@ pub struct EvalState {
     pub selected: usize,
     /// The system the deltas and significance tests compare against.
     pub baseline: usize,
-    /// The edits the `what-if` column evaluates, in words (`E`).
-    pub what_if: Option<String>,
+    /// The edits the `what-if` column evaluates (`E`), with their description, and the
+    /// evaluation's number (a reply of an older one is dropped).
+    pub what_if: Option<WhatIf>,
+    pub what_if_words: Option<String>,
+    pub generation: u64,
 }
 
 /// A column of the Evaluate table.
@@ -160,14 +163,15 @@ pub struct State {
     pub side_by_side_scroll: u16,
     /// A hit pinned with `c`, to be compared with the next one picked.
     pub pinned: Option<String>,
+    /// The right list's system before the what-if system took its place.
+    pub right_before_what_if: Option<usize>,
     /// Text for the terminal's clipboard, for the main loop to send (OSC 52).
     pub clipboard: Option<String>,
     /// Where `y` writes the reproducing command (none in tests).
     pub command_file: Option<std::path::PathBuf>,
-    /// Edits to evaluate over every judged query, for the worker to pick up.
-    pub eval_request: Option<WhatIf>,
-    /// The tokens of the document-edited terms, by id (for messages and descriptions).
-    pub doc_edit_tokens: std::collections::BTreeMap<u32, String>,
+    /// Edits to evaluate over every judged query (with the evaluation's number), for the
+    /// worker to pick up.
+    pub eval_request: Option<(u64, WhatIf)>,
     /// Latest request's generation.
     pub generation: u64,
     pub shown: Option<QueryView>,
@@ -248,9 +252,9 @@ impl State {
             side_by_side: None,
             side_by_side_scroll: 0,
             pinned: None,
+            right_before_what_if: None,
             clipboard: None,
             command_file: None,
-            doc_edit_tokens: Default::default(),
             generation: 0,
             shown: None,
             error: None,
@@ -329,42 +333,24 @@ impl State {
         })
     }
 
-    /// The query and document edits in words: `drop alzheimer, top 5; documents: parkinson
-    /// off where an expansion`.
+    /// The query edits and the document edits, as the `what-if` system takes them.
+    pub fn what_if(&self) -> WhatIf {
+        WhatIf {
+            query: self.edits.clone(),
+            docs: self.doc_edits.clone(),
+        }
+    }
+
+    /// The token of vocabulary id `id` (model A's).
+    pub fn token(&self, id: u32) -> String {
+        self.loaded()
+            .and_then(|l| l.vocabulary.get(id as usize).cloned())
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// The query and document edits in words ([`WhatIf::describe`]).
     pub fn describe_edits(&self) -> String {
-        let token = |id: &u32| {
-            self.shown
-                .as_ref()
-                .and_then(|s| s.terms.iter().find(|t| t.id == *id))
-                .map_or(format!("#{id}"), |t| t.token.clone())
-        };
-        let e = &self.edits;
-        let mut parts: Vec<String> = e
-            .dropped
-            .iter()
-            .map(|t| format!("drop {}", token(t)))
-            .collect();
-        parts.extend(
-            e.weights
-                .iter()
-                .map(|(t, w)| format!("{}={w:.2}", token(t))),
-        );
-        if let Some(n) = e.pruning.top_n {
-            parts.push(format!("top {n}"));
-        }
-        if let Some(w) = e.pruning.min_weight {
-            parts.push(format!("≥{w:.1}"));
-        }
-        if !self.doc_edits.is_empty() {
-            let terms: Vec<&str> = self.doc_edit_tokens.values().map(String::as_str).collect();
-            let scope = if self.doc_edits.expansions_only {
-                " where an expansion"
-            } else {
-                ""
-            };
-            parts.push(format!("documents: {} off{scope}", terms.join(", ")));
-        }
-        parts.join(", ")
+        self.what_if().describe(&|id| self.token(id))
     }
 
     /// Queues a request for the current query, edits and selection.

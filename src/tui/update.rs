@@ -111,7 +111,6 @@ pub fn update(state: &mut State, action: Action) {
             if !state.edits.is_empty() || !state.doc_edits.is_empty() {
                 state.edits = Default::default();
                 state.doc_edits = Default::default();
-                state.doc_edit_tokens.clear();
                 show_what_if(state);
                 state.message =
                     Some(("term edits, pruning and document edits reset".into(), false));
@@ -328,8 +327,13 @@ pub fn update(state: &mut State, action: Action) {
                 Err(e) => state.error = Some(e),
             }
         }
-        Action::EvalProgress(done, total) => state.eval.progress = Some((done, total)),
-        Action::Evaluated(result) => {
+        Action::EvalProgress(generation, done, total) => {
+            if generation == state.eval.generation {
+                state.eval.progress = Some((done, total));
+            }
+        }
+        Action::Evaluated(generation, _) if generation != state.eval.generation => {}
+        Action::Evaluated(_, result) => {
             state.eval.progress = None;
             match *result {
                 Ok(table) => {
@@ -737,6 +741,8 @@ fn query_changed(state: &mut State, qid: Option<String>, edits: QueryEdits) {
     state.inspect_id = None;
     state.qid = qid;
     state.inspector_scroll = 0;
+    state.doc_term = None;
+    state.pinned = None;
     if !state.edits.is_empty() && state.edits != edits {
         state.message = Some(("new query: term edits and pruning cleared".into(), false));
     }
@@ -790,14 +796,20 @@ fn doc_drop(state: &mut State) {
         ));
         return;
     };
+    // The inspection stays on this document by id while the lists re-rank.
+    if state.inspect_id.is_none() {
+        state.inspect_id = state
+            .shown
+            .as_ref()
+            .and_then(|s| s.inspect.as_ref())
+            .and_then(|x| x.as_ref().ok())
+            .map(|x| x.id.clone());
+    }
     let id = term.id;
     let scales = &mut state.doc_edits.scales;
     let now_off = scales.remove(&id).is_none();
     if now_off {
         scales.insert(id, 0.0);
-        state.doc_edit_tokens.insert(id, term.token.clone());
-    } else {
-        state.doc_edit_tokens.remove(&id);
     }
     show_what_if(state);
     state.message = Some((
@@ -823,9 +835,15 @@ fn show_what_if(state: &mut State) {
         return;
     };
     if !state.doc_edits.is_empty() {
-        state.columns[1] = what_if;
+        if state.columns[1] != what_if {
+            state.right_before_what_if = Some(state.columns[1]);
+            state.columns[1] = what_if;
+        }
     } else if state.columns[1] == what_if {
-        state.columns[1] = crate::engine::BM25;
+        state.columns[1] = state
+            .right_before_what_if
+            .take()
+            .unwrap_or(crate::engine::BM25);
     }
 }
 
@@ -846,11 +864,11 @@ fn evaluate_edits(state: &mut State) {
         ));
         return;
     }
-    state.eval_request = Some(crate::system::WhatIf {
-        query: state.edits.clone(),
-        docs: state.doc_edits.clone(),
-    });
-    state.eval.what_if = Some(state.describe_edits());
+    let what_if = state.what_if();
+    state.eval.generation += 1;
+    state.eval_request = Some((state.eval.generation, what_if.clone()));
+    state.eval.what_if_words = Some(state.describe_edits());
+    state.eval.what_if = Some(what_if);
     // The table comes back with the what-if column; until then the view shows progress.
     state.eval.table = None;
     state.eval.error = None;

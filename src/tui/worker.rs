@@ -15,8 +15,9 @@ use crate::system::WhatIf;
 enum Job {
     /// A query's view (only the newest of a burst is answered).
     Query(Request),
-    /// The judged queries evaluated again, with the `what-if` system's edits.
-    Evaluate(WhatIf),
+    /// The judged queries evaluated again (evaluation number), with the `what-if` system's
+    /// edits.
+    Evaluate(u64, WhatIf),
 }
 
 /// Builds the engine on the worker thread (opening indexes, loading models, building the
@@ -46,13 +47,18 @@ impl Worker {
     }
 
     /// Evaluates the judged queries again with a `what-if` system of these edits.
-    pub fn evaluate(&self, what_if: WhatIf) {
-        let _ = self.requests.send(Job::Evaluate(what_if));
+    pub fn evaluate(&self, generation: u64, what_if: WhatIf) {
+        let _ = self.requests.send(Job::Evaluate(generation, what_if));
     }
 }
 
 /// Evaluates on a thread of its own, reporting progress and the table.
-fn spawn_evaluation(engine: &Arc<Engine>, events: &Sender<Action>, what_if: Option<WhatIf>) {
+fn spawn_evaluation(
+    engine: &Arc<Engine>,
+    events: &Sender<Action>,
+    generation: u64,
+    what_if: Option<WhatIf>,
+) {
     let engine = Arc::clone(engine);
     let events = events.clone();
     let _ = thread::Builder::new()
@@ -60,10 +66,10 @@ fn spawn_evaluation(engine: &Arc<Engine>, events: &Sender<Action>, what_if: Opti
         .spawn(move || {
             let result = engine.evaluate(what_if.as_ref(), &mut |done, total| {
                 if done % 16 == 0 || done == total {
-                    let _ = events.send(Action::EvalProgress(done, total));
+                    let _ = events.send(Action::EvalProgress(generation, done, total));
                 }
             });
-            let _ = events.send(Action::Evaluated(Box::new(result)));
+            let _ = events.send(Action::Evaluated(generation, Box::new(result)));
         });
 }
 
@@ -100,20 +106,22 @@ fn run(loader: Loader, inbox: Receiver<Job>, events: Sender<Action>) {
             });
     }
     if judged {
-        spawn_evaluation(&engine, &events, None);
+        spawn_evaluation(&engine, &events, 0, None);
     }
     while let Ok(job) = inbox.recv() {
         let mut request = match job {
             Job::Query(r) => r,
-            Job::Evaluate(what_if) => {
-                spawn_evaluation(&engine, &events, Some(what_if));
+            Job::Evaluate(generation, what_if) => {
+                spawn_evaluation(&engine, &events, generation, Some(what_if));
                 continue;
             }
         };
         while let Ok(newer) = inbox.try_recv() {
             match newer {
                 Job::Query(r) => request = r,
-                Job::Evaluate(what_if) => spawn_evaluation(&engine, &events, Some(what_if)),
+                Job::Evaluate(generation, what_if) => {
+                    spawn_evaluation(&engine, &events, generation, Some(what_if))
+                }
             }
         }
         // A file truncated under the explorer would crash it on the next read (SIGBUS).

@@ -137,7 +137,7 @@ pub fn settle(state: &mut State, engine: &Engine) {
             update(state, Action::Reply(r.generation, Box::new(reply)));
         }
     }
-    if let Some(what_if) = state.eval_request.take() {
+    if let Some((_, what_if)) = state.eval_request.take() {
         evaluate_with(state, engine, Some(&what_if));
     }
 }
@@ -182,7 +182,10 @@ pub fn evaluate_with(
             cost.search_ms = 0.25;
         }
     }
-    update(state, Action::Evaluated(Box::new(result)));
+    update(
+        state,
+        Action::Evaluated(state.eval.generation, Box::new(result)),
+    );
 }
 
 /// The key action of Ctrl and a character.

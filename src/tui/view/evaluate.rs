@@ -90,7 +90,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if table.systems.len() > 2 || baseline != 0 {
         title.push_str(&format!("· Δ vs {} (b) ", table.systems[baseline]));
     }
-    if let (Some(edits), true) = (&e.what_if, table.systems.iter().any(|s| s == "what-if")) {
+    if let (Some(edits), true) = (
+        &e.what_if_words,
+        table.systems.iter().any(|s| s == "what-if"),
+    ) {
         title.push_str(&format!("· what-if: {edits} "));
     }
     frame.render_widget(pane(title, true, theme), top);

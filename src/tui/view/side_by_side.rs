@@ -34,7 +34,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             ["A".to_string(), "B".to_string()],
         ),
         Some(SideBySide::Documents(a, b)) => (
-            format!(" {} vs {} · Esc closes ", visible(a), visible(b)),
+            format!(
+                " {} vs {} · SPLADE, the query as edited · Esc closes ",
+                visible(a),
+                visible(b)
+            ),
             [visible(a).into_owned(), visible(b).into_owned()],
         ),
         None => (" Side by side ".to_string(), [String::new(), String::new()]),
