@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cli::{json_of, spladescope, text, Setup};
+use cli::{doc_terms, encoded_terms, json_of, spladescope, text, token_weights, Setup};
 use common::checkpoint::{self, BERT_TIED};
 
 const CORPUS: &str = r#"{"id": "d1", "text": "reset my password"}
@@ -23,48 +23,20 @@ const QUERY: &str = "reset the password";
 
 /// Token → weight of a document's stored vector.
 fn stored(index: &Path, id: &str) -> BTreeMap<String, f64> {
-    let d = json_of(spladescope().arg("doc").arg(index).args([id, "--json"]));
-    d["terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["token"].as_str().unwrap().to_string(),
-                t["weight"].as_f64().unwrap(),
-            )
-        })
-        .collect()
+    token_weights(&doc_terms(index, id))
 }
 
 /// Token → weight of the query as `model` encodes it.
 fn query(model: &Path) -> BTreeMap<String, f64> {
-    let e = json_of(
-        spladescope()
-            .arg("encode")
-            .arg("--model")
-            .arg(model)
-            .args(["--json", QUERY]),
-    );
-    e["terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["token"].as_str().unwrap().to_string(),
-                t["weight"].as_f64().unwrap(),
-            )
-        })
-        .collect()
+    token_weights(&encoded_terms(model, QUERY))
 }
+
+/// A query's and a document's token → weight.
+type Vectors<'a> = (&'a BTreeMap<String, f64>, &'a BTreeMap<String, f64>);
 
 /// Checks a comparison's rows against brute force: each side's weights, contributions
 /// `q·d` for the terms both hold, `delta` = B − A, every contributing term present, rows by
 /// `|delta|`, and deltas adding up to the score difference.
-/// A query's and a document's token → weight.
-type Vectors<'a> = (&'a BTreeMap<String, f64>, &'a BTreeMap<String, f64>);
-
 fn check(c: &serde_json::Value, sides: [Vectors<'_>; 2]) {
     let rows = c["terms"].as_array().unwrap();
     let mut expected_terms = std::collections::BTreeSet::new();

@@ -10,7 +10,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use cli::{json_of, spladescope, text, Setup};
+use cli::{doc_terms, json_of, spladescope, text, token_weights, Setup};
 use common::checkpoint::{self, Layout};
 
 const DISTILBERT: Layout = Layout {
@@ -51,18 +51,7 @@ fn setup() -> Setup {
 
 /// Each document's stored SPLADE vector, token → weight (`spladescope doc --json`).
 fn doc_vector(index: &Path, id: &str) -> HashMap<String, f64> {
-    let d = json_of(spladescope().arg("doc").arg(index).args([id, "--json"]));
-    d["terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["token"].as_str().unwrap().to_string(),
-                t["weight"].as_f64().unwrap(),
-            )
-        })
-        .collect()
+    token_weights(&doc_terms(index, id))
 }
 
 /// `search --json` hits of the first system: id → score.

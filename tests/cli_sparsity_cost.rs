@@ -10,7 +10,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use cli::{json_of, spladescope, text, Setup};
+use cli::{doc_terms, encoded_terms, json_of, spladescope, text, Setup};
 
 const CORPUS: &str = r#"{"id": "d1", "text": "reset my password"}
 {"id": "d2", "text": "the password of the account is not fast"}
@@ -32,10 +32,7 @@ const IDS: [&str; 7] = ["d1", "d2", "d3", "d4", "d5", "d6", "d7"];
 
 /// Document `id`'s stored vector, term id → weight.
 fn stored(index: &Path, id: &str) -> BTreeMap<u64, f64> {
-    let d = json_of(spladescope().arg("doc").arg(index).args([id, "--json"]));
-    d["terms"]
-        .as_array()
-        .unwrap()
+    doc_terms(index, id)
         .iter()
         .map(|t| (t["id"].as_u64().unwrap(), t["weight"].as_f64().unwrap()))
         .collect()
@@ -115,16 +112,7 @@ fn document_pruning_and_eval_cost_columns() {
     let queries: Vec<Vec<u64>> = ["reset password", "sparse vector search", "slow red dog"]
         .iter()
         .map(|q| {
-            let e = json_of(
-                spladescope()
-                    .arg("encode")
-                    .arg("--model")
-                    .arg(s.path("model"))
-                    .args(["--json", q]),
-            );
-            e["terms"]
-                .as_array()
-                .unwrap()
+            encoded_terms(&s.path("model"), q)
                 .iter()
                 .map(|t| t["id"].as_u64().unwrap())
                 .collect()

@@ -11,7 +11,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use cli::{json_of, spladescope, text, Setup};
+use cli::{doc_terms, encoded_terms, json_of, spladescope, text, token_weights, Setup};
 
 const CORPUS: &str = r#"{"id": "d1", "text": "reset my password"}
 {"id": "d2", "text": "the password of the account is not fast"}
@@ -25,36 +25,12 @@ const IDS: [&str; 6] = ["d1", "d2", "d3", "d4", "d5", "d6"];
 
 /// A document's stored vector: token → (weight, is an input term).
 fn stored(index: &Path, id: &str) -> BTreeMap<String, (f64, bool)> {
-    let d = json_of(spladescope().arg("doc").arg(index).args([id, "--json"]));
-    d["terms"]
-        .as_array()
-        .unwrap()
+    doc_terms(index, id)
         .iter()
         .map(|t| {
             (
                 t["token"].as_str().unwrap().to_string(),
                 (t["weight"].as_f64().unwrap(), t["kind"] == "input"),
-            )
-        })
-        .collect()
-}
-
-fn query_vector(model: &Path, text: &str) -> BTreeMap<String, f64> {
-    let e = json_of(
-        spladescope()
-            .arg("encode")
-            .arg("--model")
-            .arg(model)
-            .args(["--json", text]),
-    );
-    e["terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["token"].as_str().unwrap().to_string(),
-                t["weight"].as_f64().unwrap(),
             )
         })
         .collect()
@@ -69,7 +45,7 @@ fn what_if_scores_equal_a_brute_force_recomputation() {
     let docs: HashMap<&str, BTreeMap<String, (f64, bool)>> =
         IDS.iter().map(|&id| (id, stored(&idx, id))).collect();
     let query = "reset the password";
-    let q = query_vector(&s.path("model"), query);
+    let q: BTreeMap<String, f64> = token_weights(&encoded_terms(&s.path("model"), query));
     // Edit terms the query and the documents actually hold, input in some documents and
     // expansion in others where possible.
     let mut by_weight: Vec<(&String, &f64)> = q.iter().collect();

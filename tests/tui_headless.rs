@@ -1180,31 +1180,7 @@ fn y_reproduces_the_view_with_the_cli() {
         "{command}"
     );
     assert!(s.message.as_ref().unwrap().0.starts_with(&command));
-    let run = |command: &str| -> serde_json::Value {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{command} --json"))
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    std::path::Path::new(env!("CARGO_BIN_EXE_spladescope"))
-                        .parent()
-                        .unwrap()
-                        .display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{command}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
-    let r = run(&command);
+    let r = run_reproduced(&command);
     let v = s.shown.clone().unwrap();
     for (list, shown) in r["results"].as_array().unwrap().iter().zip(&v.lists) {
         let hits = list["hits"].as_array().unwrap();
@@ -1267,28 +1243,7 @@ fn a_adds_a_typed_term_to_the_query() {
     apply(&mut s, &e, [key(KeyCode::Char('y'))]);
     let command = s.clipboard.clone().unwrap();
     assert!(command.contains("--weight billing=2.5"), "{command}");
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{command} --json"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                std::path::Path::new(env!("CARGO_BIN_EXE_spladescope"))
-                    .parent()
-                    .unwrap()
-                    .display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = run_reproduced(&command);
     let hits = r["results"][0]["hits"].as_array().unwrap();
     for (h, shown) in hits.iter().zip(&v.lists[0].hits) {
         assert_eq!(h["id"], shown.id.as_str());
@@ -1326,4 +1281,27 @@ fn c_in_the_inspector_with_both_checkpoints_shown_explains_the_move() {
         .unwrap()
         .unwrap();
     assert_eq!(c.a.rank.rank, Some(1));
+}
+
+/// Runs a command `y` copied (with `--json`) in a shell that finds this build's binary; its
+/// JSON output.
+fn run_reproduced(command: &str) -> serde_json::Value {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_spladescope"))
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} --json"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -45,6 +45,21 @@ fn cli(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The Evaluate screen `s` shows, on its what-if row, the mean nDCG@10 that `eval ARGS
+/// --system splade` gives its what-if system.
+fn assert_what_if_mean(s: &str, args: &[&str]) {
+    let mut all = vec!["eval"];
+    all.extend_from_slice(args);
+    all.extend(["--system", "splade"]);
+    let r = cli(&all);
+    let mean = r["systems"][1]["metrics"]["nDCG@10"].as_f64().unwrap();
+    assert!(
+        s.lines()
+            .any(|l| l.contains("what-if") && l.contains(&format!("{mean:.4}"))),
+        "what-if mean {mean:.4} missing:\n{s}"
+    );
+}
+
 fn score(x: &serde_json::Value) -> String {
     format!("score {:.4}", x["score"].as_f64().unwrap())
 }
@@ -223,22 +238,7 @@ fn four_what_if_questions_on_nfcorpus_in_tmux() {
     let s = tmux.wait("the what-if column", 120, |s| {
         s.contains("what-if: drop alzheimer") && s.contains("SPLADE vs")
     });
-    let all = cli(&[
-        "eval",
-        a_s,
-        "--beir",
-        data_s,
-        "--system",
-        "splade",
-        "--drop",
-        "alzheimer",
-    ]);
-    let mean = all["systems"][1]["metrics"]["nDCG@10"].as_f64().unwrap();
-    assert!(
-        s.lines()
-            .any(|l| l.contains("what-if") && l.contains(&format!("{mean:.4}"))),
-        "what-if mean {mean:.4} missing:\n{s}"
-    );
+    assert_what_if_mean(&s, &[a_s, "--beir", data_s, "--drop", "alzheimer"]);
 
     // 4. Documents without `parkinson` where it is an expansion: MED-1704, an Alzheimer
     // document, carries it from the word "Alzheimer".
@@ -274,24 +274,18 @@ fn four_what_if_questions_on_nfcorpus_in_tmux() {
     let s = tmux.wait("the document what-if evaluated", 120, |s| {
         s.contains("documents parkinson ×0 where an expansion") && s.contains("SPLADE vs")
     });
-    let all = cli(&[
-        "eval",
-        a_s,
-        "--beir",
-        data_s,
-        "--system",
-        "splade",
-        "--drop",
-        "alzheimer",
-        "--doc-drop",
-        "parkinson",
-        "--doc-expansions-only",
-    ]);
-    let mean = all["systems"][1]["metrics"]["nDCG@10"].as_f64().unwrap();
-    assert!(
-        s.lines()
-            .any(|l| l.contains("what-if") && l.contains(&format!("{mean:.4}"))),
-        "what-if mean {mean:.4} missing:\n{s}"
+    assert_what_if_mean(
+        &s,
+        &[
+            a_s,
+            "--beir",
+            data_s,
+            "--drop",
+            "alzheimer",
+            "--doc-drop",
+            "parkinson",
+            "--doc-expansions-only",
+        ],
     );
     tmux.keys(&["q"]);
     assert_eq!(tmux.exit_status(30), 0);

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::encoder::{Source, SparseEncoder, TermKind};
+use crate::encoder::{SparseEncoder, Term, TermKind};
 use crate::index::{Index, Result};
 use crate::search::DocumentSources;
 
@@ -22,7 +22,7 @@ pub struct TermFilter {
 }
 
 impl TermFilter {
-    fn keeps(&self, term: &DocumentTerm) -> bool {
+    fn keeps(&self, term: &Term) -> bool {
         let kind = self.kind.is_none_or(|k| k == term.kind);
         let matching = self.matching.as_ref().is_none_or(|m| {
             let m = m.to_lowercase();
@@ -34,17 +34,6 @@ impl TermFilter {
         });
         kind && matching
     }
-}
-
-/// One term of the document's vector.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocumentTerm {
-    pub id: u32,
-    pub token: String,
-    pub weight: f32,
-    pub kind: TermKind,
-    /// The word of the text that produced the weight (`None` when unavailable).
-    pub source: Option<Source>,
 }
 
 /// Everything about one document's vector.
@@ -63,7 +52,7 @@ pub struct DocumentReport {
     pub tokens: usize,
     pub truncated: bool,
     /// The terms the filter keeps, heaviest first (ties by id).
-    pub terms: Vec<DocumentTerm>,
+    pub terms: Vec<Term>,
     /// Why the terms have no sources, when they have none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources_unavailable: Option<String>,
@@ -95,10 +84,10 @@ impl DocumentReport {
         };
         let own: HashSet<u32> = token_ids.iter().copied().collect();
         let vector = index.vector(doc)?;
-        let all: Vec<DocumentTerm> = vector
+        let all: Vec<Term> = vector
             .by_weight()
             .into_iter()
-            .map(|(id, weight)| DocumentTerm {
+            .map(|(id, weight)| Term {
                 id,
                 token: encoder.token(id).to_string(),
                 weight,
@@ -107,7 +96,7 @@ impl DocumentReport {
             })
             .collect();
         let input_terms = all.iter().filter(|t| t.kind == TermKind::Input).count();
-        let mut terms: Vec<DocumentTerm> = all.into_iter().filter(|t| filter.keeps(t)).collect();
+        let mut terms: Vec<Term> = all.into_iter().filter(|t| filter.keeps(t)).collect();
         if let Some(n) = filter.top {
             terms.truncate(n);
         }

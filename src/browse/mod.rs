@@ -4,5 +4,5 @@
 pub mod document;
 pub mod term;
 
-pub use document::{DocumentReport, DocumentTerm, TermFilter};
+pub use document::{DocumentReport, TermFilter};
 pub use term::{encode_queries, find_token, EncodedQueries, TermReport};

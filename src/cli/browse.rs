@@ -11,7 +11,7 @@ use spladescope::display::visible;
 use spladescope::encoder::TermKind;
 use spladescope::eval::{load_beir, read_queries};
 
-use super::output::{bar, pad, paint, snippet, source_suffix, term_table, use_color, TermRow};
+use super::output::{bar, pad, paint, snippet, source_suffix, term_table, use_color};
 use super::query::QueryModelArgs;
 
 #[derive(Debug, Args)]
@@ -263,17 +263,7 @@ fn print_doc(
     if let Some(why) = &r.sources_unavailable {
         writeln!(out, "{}", paint(&format!("no sources: {why}"), "2", color))?;
     }
-    let rows: Vec<TermRow> = r
-        .terms
-        .iter()
-        .map(|t| TermRow {
-            token: &t.token,
-            weight: t.weight,
-            kind: t.kind,
-            source: t.source.as_ref(),
-        })
-        .collect();
-    term_table(out, &rows, color)?;
+    term_table(out, &r.terms, color)?;
     if r.terms.len() < r.nnz {
         writeln!(
             out,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use spladescope::encoder::{Encoded, QueryEncoding, SparseEncoder, Term, TermKind};
 
-use super::output::{paint, term_table, use_color, TermRow};
+use super::output::{paint, term_table, use_color};
 use super::ModelArgs;
 
 #[derive(Debug, Args)]
@@ -138,17 +138,7 @@ fn emit(
 
 fn table(out: &mut impl Write, r: &Record, color: bool) -> std::io::Result<()> {
     writeln!(out, "{}", paint(&format!("{:?}", r.text), "1", color))?;
-    let rows: Vec<TermRow> = r
-        .terms
-        .iter()
-        .map(|t| TermRow {
-            token: &t.token,
-            weight: t.weight,
-            kind: t.kind,
-            source: t.source.as_ref(),
-        })
-        .collect();
-    term_table(out, &rows, color)?;
+    term_table(out, &r.terms, color)?;
     let shown = if r.terms.len() < r.nnz {
         format!(", top {} shown", r.terms.len())
     } else {

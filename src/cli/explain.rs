@@ -95,15 +95,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         &[Leaf::Splade, Leaf::Bm25],
         args.qid.as_deref(),
     )?;
-    // The edits apply to `splade` (as the explorer's); `--doc-*` edits add the `what-if`
-    // system, which runs both kinds.
-    let query_edits = args.edits.edits(&pipeline.encoder)?;
-    query::set_what_if(
-        &mut pipeline,
-        query_edits,
-        &args.doc_edits,
-        args.doc_edits.given(),
-    )?;
+    let edits = query::edit_pipeline(&mut pipeline, &args.edits, &args.doc_edits)?;
     let p = &pipeline;
     // A run may rank a document the index lacks; other systems need it in the index.
     let doc = match p.index.find(&args.doc_id) {
@@ -112,7 +104,6 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         Err(_) => None,
     };
     let stored = doc.map(|d| p.index.doc(d)).transpose()?;
-    let edits = args.edits.edits(&p.encoder)?;
     let q = p.prepare(&args.query, args.qid.as_deref(), &edits)?;
     if let Some(e) = &q.encoded {
         EditArgs::warn_absent(&edits, &p.encoder, &e.vector);

@@ -50,8 +50,10 @@ pub enum Command {
         Keys: F1 or ? shows every key. Tab moves between panes, Enter inspects a hit, \
         Space switches a query term off, +/- reweights it, [ ] prune to the top terms, \
         w asks \"why not?\" for any document id, t and d browse a term or a document, n/p in \
-        the focused inspector light up the word a document term came from, 1-4 switch views, \
-        Ctrl-C quits.\n\
+        the focused inspector light up the word a document term came from, a adds a term to \
+        the query, x/X switch a document term off in every document (what-if), c puts two \
+        explanations side by side, E evaluates the edits over every judged query, y copies \
+        the command that reproduces the view, 1-4 switch views, Ctrl-C quits.\n\
         Config: ~/.config/spladescope/config.toml (theme, hits, history, [keys]); \
         history: ~/.local/share/spladescope/history.")]
     Tui(tui::TuiArgs),

@@ -1,7 +1,7 @@
 //! Terminal output helpers: bars, colour, and quiet exit on a closed pipe.
 
 use spladescope::display::visible;
-use spladescope::encoder::{Source, TermKind};
+use spladescope::encoder::{Source, Term, TermKind};
 use std::io::{IsTerminal, Write};
 
 /// Whether to colour stdout: a terminal, and `NO_COLOR` unset.
@@ -101,54 +101,40 @@ pub fn source_suffix(term: &str, source: Option<&Source>) -> String {
         .unwrap_or_default()
 }
 
-/// One row of a vector's table (`encode`, `doc`): rank, token, weight, bar, input or
-/// expansion, and the word the term came from.
-pub struct TermRow<'a> {
-    pub token: &'a str,
-    pub weight: f32,
-    pub kind: TermKind,
-    pub source: Option<&'a Source>,
-}
-
-/// A vector's table, heaviest first: tokens padded to the longest (4 to 24 columns), bars
-/// scaled to the first row's weight.
-pub fn term_table(out: &mut impl Write, rows: &[TermRow], color: bool) -> std::io::Result<()> {
-    let width = rows
+/// A vector's table (`encode`, `doc`), heaviest first: rank, token, weight, bar, input or
+/// expansion, and the word the term came from; tokens padded to the longest (4 to 24
+/// columns), bars scaled to the first row's weight.
+pub fn term_table(out: &mut impl Write, terms: &[Term], color: bool) -> std::io::Result<()> {
+    let width = terms
         .iter()
-        .map(|r| unicode_width::UnicodeWidthStr::width(r.token))
+        .map(|t| unicode_width::UnicodeWidthStr::width(t.token.as_str()))
         .max()
         .unwrap_or(4)
         .clamp(4, 24);
-    let max = rows.first().map_or(0.0, |r| r.weight);
-    for (i, row) in rows.iter().enumerate() {
-        writeln!(out, "{}", row.line(i + 1, width, max, color))?;
-    }
-    Ok(())
-}
-
-impl TermRow<'_> {
-    /// The row, the token padded to `width` and the bar scaled to `max`.
-    fn line(&self, rank: usize, width: usize, max: f32, color: bool) -> String {
-        let style = match self.kind {
+    let max = terms.first().map_or(0.0, |t| t.weight);
+    for (i, t) in terms.iter().enumerate() {
+        let style = match t.kind {
             TermKind::Input => "36",
             TermKind::Expansion => "33",
         };
-        let source = source_suffix(self.token, self.source);
+        let source = source_suffix(&t.token, t.source.as_ref());
         let label = if source.is_empty() {
-            self.kind.word().to_string()
+            t.kind.word().to_string()
         } else {
-            pad(self.kind.word(), 9)
+            pad(t.kind.word(), 9)
         };
-        format!(
+        writeln!(
+            out,
             "{:>4}  {}  {:>6.3}  {}  {}{}",
-            rank,
-            pad(&visible(self.token), width),
-            self.weight,
-            paint(&bar(self.weight, max, 24), style, color),
+            i + 1,
+            pad(&visible(&t.token), width),
+            t.weight,
+            paint(&bar(t.weight, max, 24), style, color),
             paint(&label, style, color),
             paint(&source, "2", color),
-        )
+        )?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -224,6 +224,18 @@ pub fn set_what_if(
     Ok(())
 }
 
+/// The query edits of `search` and `explain`, read once: they apply to `splade` (as the
+/// explorer's do), and with `--doc-*` edits the `what-if` system runs both kinds.
+pub fn edit_pipeline(
+    pipeline: &mut Pipeline,
+    edits: &EditArgs,
+    docs: &DocEditArgs,
+) -> anyhow::Result<QueryEdits> {
+    let edits = edits.edits(&pipeline.encoder)?;
+    set_what_if(pipeline, edits.clone(), docs, docs.given())?;
+    Ok(edits)
+}
+
 /// A count of 1 or more (`-k`).
 pub fn parse_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {

@@ -99,17 +99,8 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<()> {
         default,
         args.qid.as_deref(),
     )?;
-    // The edits apply to `splade` (as the explorer's); `--doc-*` edits add the `what-if`
-    // system, which runs both kinds.
-    let query_edits = args.edits.edits(&pipeline.encoder)?;
-    query::set_what_if(
-        &mut pipeline,
-        query_edits,
-        &args.doc_edits,
-        args.doc_edits.given(),
-    )?;
+    let edits = query::edit_pipeline(&mut pipeline, &args.edits, &args.doc_edits)?;
     let p = &pipeline;
-    let edits = args.edits.edits(&p.encoder)?;
     let q = p.prepare(&args.query, args.qid.as_deref(), &edits)?;
     if let Some(e) = &q.encoded {
         EditArgs::warn_absent(&edits, &p.encoder, &e.vector);

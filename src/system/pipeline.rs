@@ -514,29 +514,13 @@ impl Pipeline {
             ))
         };
         match leaf {
-            Leaf::Splade => {
+            // The what-if system is SPLADE with its own query and the documents' edited
+            // weights; plain SPLADE has no document edits.
+            Leaf::Splade | Leaf::WhatIf => {
                 let Some(doc) = doc else { return Ok(outside()) };
-                let (Some(e), Some(v)) = (&q.encoded, &q.edited) else {
-                    return Ok(not_indexed("no SPLADE encoding".into()));
-                };
-                let searched = Encoded {
-                    vector: v.clone(),
-                    sources: e.sources.clone(),
-                    token_ids: e.token_ids.clone(),
-                    untruncated_tokens: e.untruncated_tokens,
-                };
-                Ok(Explanation::Splade(explain_splade(
-                    &self.index,
-                    &self.encoder,
-                    &q.text,
-                    &searched,
-                    rank_info(ranking, doc, k),
-                    doc,
-                )?))
-            }
-            Leaf::WhatIf => {
-                let Some(doc) = doc else { return Ok(outside()) };
-                let (Some(e), Some(v)) = (&q.encoded, &q.what_if) else {
+                let what_if = *leaf == Leaf::WhatIf;
+                let vector = if what_if { &q.what_if } else { &q.edited };
+                let (Some(e), Some(v)) = (&q.encoded, vector) else {
                     return Ok(not_indexed("no SPLADE encoding".into()));
                 };
                 let searched = Encoded {
@@ -544,8 +528,10 @@ impl Pipeline {
                     ..e.clone()
                 };
                 let mut factors = std::collections::HashMap::new();
-                for &t in q.what_if_docs.scales.keys() {
-                    factors.insert(t, self.what_if_factor(&q.what_if_docs, doc, t)?);
+                if what_if {
+                    for &t in q.what_if_docs.scales.keys() {
+                        factors.insert(t, self.what_if_factor(&q.what_if_docs, doc, t)?);
+                    }
                 }
                 Ok(Explanation::Splade(explain_splade_edited(
                     &self.index,

@@ -108,7 +108,7 @@ pub fn update(state: &mut State, action: Action) {
             edits.weights.insert(id, w / WEIGHT_STEP);
         }),
         Action::ResetEdits => {
-            if !state.edits.is_empty() || !state.doc_edits.is_empty() {
+            if !state.what_if().is_empty() {
                 state.edits = Default::default();
                 state.doc_edits = Default::default();
                 show_what_if(state);
@@ -856,7 +856,7 @@ fn evaluate_edits(state: &mut State) {
         ));
         return;
     }
-    if state.edits.is_empty() && state.doc_edits.is_empty() {
+    if state.what_if().is_empty() {
         state.message = Some((
             "no edits to evaluate: switch a term off (Space), prune ([), or a document term (x)"
                 .into(),

@@ -78,3 +78,34 @@ impl Setup {
         assert!(leftovers.is_empty(), "leftovers: {leftovers:?}");
     }
 }
+
+/// A stored document's terms as `spladescope doc INDEX ID --json` lists them.
+pub fn doc_terms(index: &Path, id: &str) -> Vec<serde_json::Value> {
+    let d = json_of(spladescope().arg("doc").arg(index).args([id, "--json"]));
+    d["terms"].as_array().unwrap().clone()
+}
+
+/// A text's terms as `model` encodes it (`spladescope encode --json`).
+pub fn encoded_terms(model: &Path, text: &str) -> Vec<serde_json::Value> {
+    let e = json_of(
+        spladescope()
+            .arg("encode")
+            .arg("--model")
+            .arg(model)
+            .args(["--json", text]),
+    );
+    e["terms"].as_array().unwrap().clone()
+}
+
+/// Token → weight of terms listed by [`doc_terms`] or [`encoded_terms`].
+pub fn token_weights<M: FromIterator<(String, f64)>>(terms: &[serde_json::Value]) -> M {
+    terms
+        .iter()
+        .map(|t| {
+            (
+                t["token"].as_str().unwrap().to_string(),
+                t["weight"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
