@@ -300,25 +300,27 @@ fn ranges_whose_bounds_fall_below_the_threshold_are_not_scored() {
 }
 
 #[test]
-fn queries_whose_live_ranges_reach_most_blocks_are_scored_exhaustively() {
-    // Every document has term 0; the last document of every third range has term 16 too,
-    // strongly. Those 67 ranges tie at the top, so after the first batch a third of the
-    // ranges is still alive, and they reach every block of term 0 (25 blocks).
+fn queries_whose_live_ranges_hold_many_term_entries_are_scored_exhaustively() {
+    // Every document has term 0 and ten of terms 1..=150; the last document of every third
+    // range has term 160 too, strongly. Those 67 ranges tie at the top, so after the first
+    // batch 35 ranges are still alive, holding about 35 × 150 term entries: more than a fifth
+    // of the query's 3,267 postings.
     let dir = tempfile::tempdir().unwrap();
     let docs: Vec<SparseVector> = (0..3200u32)
         .map(|i| {
-            let other = if i % 16 == 15 && (i / 16) % 3 == 0 {
-                (16, 15.5)
-            } else {
-                (1 + i % 15, 1.0)
-            };
-            SparseVector::from_pairs(vec![(0, 1.0), other])
+            let mut pairs: Vec<(u32, f32)> = vec![(0, 1.0)];
+            pairs.extend((0..10).map(|j| (1 + (i * 7 + j * 15) % 150, 1.0)));
+            if i % 16 == 15 && (i / 16) % 3 == 0 {
+                pairs.push((160, 15.5));
+            }
+            SparseVector::from_pairs(pairs)
         })
         .collect();
-    let index = build(dir.path(), 17, &docs);
-    let q = SparseVector::from_pairs(vec![(0, 1.0), (16, 1.0)]);
+    let index = build(dir.path(), 170, &docs);
+    let q = SparseVector::from_pairs(vec![(0, 1.0), (160, 1.0)]);
     assert_same(&index, &q, 10);
     let (_, stats) = splade_top_k_with_stats(&index, &q, 10).unwrap();
     assert_eq!(stats.ranges, 200);
+    assert_eq!(stats.live, 35, "{stats:?}");
     assert!(stats.exhaustive, "{stats:?}");
 }

@@ -132,7 +132,7 @@ struct SystemReport {
 struct PruningReport {
     /// Mean share of the ranges holding a query term that were scored.
     mean_ranges_scored: f64,
-    /// Queries whose live ranges would have reached most of their terms' blocks, scored
+    /// Queries whose live ranges held too many term entries for their postings, scored
     /// exhaustively instead.
     exhaustive_queries: usize,
 }
@@ -333,7 +333,7 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         if let Some(p) = &r.pruning {
             println!(
                 "{}: scored {:.1}% of the ranges holding a query term on average; {} of {} \
-                 queries were scored exhaustively (their live ranges reached most blocks)",
+                 queries were scored exhaustively (their live ranges held many term entries for their postings)",
                 r.system,
                 100.0 * p.mean_ranges_scored,
                 p.exhaustive_queries,

@@ -16,11 +16,11 @@ use super::dense::{self, DenseBuilder, DenseInfo};
 use super::docstore::DocStoreBuilder;
 use super::error::{io, IndexError, Result};
 use super::format::{FileWriter, FORMAT_VERSION};
+use super::forward::ForwardBuilder;
 use super::manifest::{
     Bm25Info, CorpusInfo, FileInfo, ImportInfo, Manifest, ModelInfo, SpladeInfo,
 };
 use super::output::Output;
-use super::rows::RowsBuilder;
 use super::spill::{PostingCollector, RUN_POSTINGS};
 use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{avg_field_length, encode_length, Analyzer, Bm25Params, Bm25Scorer};
@@ -113,7 +113,7 @@ impl<'a> From<&'a SparseEncoder> for Encoders<'a> {
 pub struct IndexBuilder {
     analyzer: Analyzer,
     docs: DocStoreBuilder,
-    forward: RowsBuilder,
+    forward: ForwardBuilder,
     splade: PostingCollector,
     bm25: Bm25Collector,
     /// Where parts spill ([`Self::spill_into`]).
@@ -289,7 +289,7 @@ impl IndexBuilder {
         Self {
             analyzer: Analyzer::default(),
             docs: DocStoreBuilder::default(),
-            forward: RowsBuilder::default(),
+            forward: ForwardBuilder::new(vocab_size),
             splade: PostingCollector::new(vocab_size),
             bm25: Bm25Collector::default(),
             spill_dir: None,
@@ -318,7 +318,7 @@ impl IndexBuilder {
         self.splade.spill_into(dir, RUN_POSTINGS);
         self.bm25.spill_into(dir, RUN_POSTINGS);
         self.spill_dir = Some(dir.to_path_buf());
-        self.forward.spill_into(&dir.join("forward"))?;
+        self.forward.spill_into(&dir.join("forward.records"))?;
         self.docs.spill_into(&dir.join("docs.records"))?;
         if let Some(d) = &mut self.dense {
             d.spill_into(&dir.join("dense.values"))?;
@@ -368,7 +368,7 @@ impl IndexBuilder {
         };
         let n = self.docs.len() as u32;
         self.docs.push(&doc.id, &doc.title, &doc.text)?;
-        self.forward.push_f32(&vector.ids, &vector.weights)?;
+        self.forward.push(&vector.ids, &vector.weights)?;
         self.splade.push(n, vector)?;
         self.truncated += u64::from(truncated);
         self.empty += u64::from(doc.is_empty());

@@ -26,7 +26,7 @@ use super::error::{io, IndexError, Result};
 /// Footer magic.
 pub const MAGIC: &[u8; 8] = b"SPLSCOPE";
 /// The index format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Footer size in bytes.
 pub const FOOTER_LEN: usize = 32;
 /// Payloads up to this size are checked against their CRC-32 when opened; larger ones by

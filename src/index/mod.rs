@@ -8,7 +8,7 @@
 //! | `splade.inv` | SPLADE inverted index: per vocabulary term, blocks of 128 bit-packed documents with 8-bit impact bounds and per-block maxima ([`blocks`]) |
 //! | `splade.imp` | the exact `f32` weight of every SPLADE posting, in posting order ([`blocks`]) |
 //! | `splade.rmx` | per SPLADE term, its largest impact code in each range of 16 documents ([`ranges`]) |
-//! | `splade.fwd` | forward index: per document, its sparse vector ([`rows`]) |
+//! | `splade.fwd` | forward index: every document's sparse vector, by range of 16 documents: each range's distinct terms with a document mask, then the weights ([`forward`]) |
 //! | `bm25.dict` | BM25 term dictionary, `docCount`, `sumTotalTermFreq` ([`termdict`]) |
 //! | `bm25.post` | BM25 postings: per term, blocks of 128 bit-packed documents and term frequencies with per-block score bounds ([`bm25_blocks`]) |
 //! | `bm25.norms` | one Lucene norm byte per document (its token count, `SmallFloat.intToByte4`) |
@@ -29,11 +29,11 @@ pub mod dense;
 pub mod docstore;
 pub mod error;
 pub mod format;
+pub mod forward;
 pub mod import;
 pub mod manifest;
 pub mod output;
 pub mod ranges;
-pub mod rows;
 pub mod spill;
 pub mod stats;
 pub mod termdict;
@@ -53,8 +53,8 @@ use bm25_blocks::Bm25Postings;
 use dense::DenseVectors;
 use docstore::DocStore;
 use format::FileData;
+use forward::Forward;
 use ranges::RangeMaxima;
-use rows::Rows;
 use termdict::TermDict;
 
 /// The BM25 analyzer, as recorded in manifests.
@@ -82,7 +82,7 @@ pub struct Index {
     docs: DocStore,
     splade: BlockPostings,
     ranges: RangeMaxima,
-    forward: Rows,
+    forward: Forward,
     bm25_terms: TermDict,
     bm25_postings: Bm25Postings,
     norms: FileData,
@@ -110,7 +110,7 @@ impl Index {
         let splade =
             BlockPostings::open(&dir.join(files::SPLADE), &dir.join(files::SPLADE_WEIGHTS))?;
         let ranges = RangeMaxima::open(&dir.join(files::SPLADE_RANGES))?;
-        let forward = Rows::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
+        let forward = Forward::open(&dir.join(files::FORWARD), files::FORWARD_KIND)?;
         let bm25_terms = TermDict::open(&dir.join(files::BM25_TERMS))?;
         let bm25_postings = Bm25Postings::open(&dir.join(files::BM25_POSTINGS))?;
         let norms = FileData::open(&dir.join(files::BM25_NORMS), files::BM25_NORMS_KIND)?;
@@ -145,7 +145,7 @@ impl Index {
             manifest.check_file(name, file)?;
         }
         let consistent = index.docs.len() == n
-            && index.forward.rows() == n
+            && index.forward.documents() == n
             && index.norms.bytes().len() == n
             && index.splade.terms() == manifest.model.vocab_size
             && index.ranges.terms() == index.splade.terms()
@@ -252,7 +252,7 @@ impl Index {
     pub fn vector(&self, n: u32) -> Result<SparseVector> {
         let mut v = SparseVector::default();
         self.forward
-            .row_f32(n as usize, &mut v.ids, &mut v.weights)?;
+            .vector(n as usize, &mut v.ids, &mut v.weights)?;
         Ok(v)
     }
 
@@ -266,8 +266,8 @@ impl Index {
         &self.ranges
     }
 
-    /// The forward index (row = document).
-    pub fn forward(&self) -> &Rows {
+    /// The forward index (document vectors, by range of documents).
+    pub fn forward(&self) -> &Forward {
         &self.forward
     }
 

@@ -81,7 +81,7 @@ impl IndexStats {
     pub fn compute(index: &Index, top: usize, token: &dyn Fn(u32) -> String) -> Self {
         let m = index.manifest();
         let mut nnz: Vec<usize> = (0..index.len())
-            .map(|d| index.forward().row_len(d))
+            .map(|d| index.forward().doc_len(d))
             .collect();
         nnz.sort_unstable();
         let pct = |p: f64| nnz[((nnz.len() - 1) as f64 * p).round() as usize];
