@@ -16,8 +16,8 @@ use spladescope::index::manifest::{CorpusInfo, ModelInfo};
 use spladescope::index::{Index, IndexBuilder, IndexInfo};
 use spladescope::search::pruned::splade_top_k_with_stats;
 use spladescope::search::{
-    bm25_scores, bm25_scores_in_parts, bm25_top_k, splade_scores, splade_scores_in_parts,
-    splade_top_k, top_k, Hit,
+    bm25_max_score, bm25_pruning_pays, bm25_scores, bm25_scores_in_parts, bm25_top_k,
+    splade_scores, splade_scores_in_parts, splade_top_k, top_k, Hit,
 };
 use spladescope::sparse::SparseVector;
 
@@ -153,10 +153,11 @@ fn assert_same_bm25(index: &Index, query: &str, k: usize) {
     let terms = index.analyzer().query_terms(query);
     let want = bits(&top_k(&bm25_scores(index, &terms).unwrap(), k));
     assert_eq!(
-        bits(&bm25_top_k(index, &terms, k).unwrap()),
+        bits(&bm25_max_score(index, &terms, k).unwrap()),
         want,
         "k {k}, query {query:?}"
     );
+    assert_eq!(bits(&bm25_top_k(index, &terms, k).unwrap()), want);
 }
 
 /// Words the analyzer keeps as they are, from frequent to rare.
@@ -244,6 +245,14 @@ fn pruned_bm25_breaks_ties_by_document_number() {
     assert_eq!(hits.iter().map(|h| h.doc).collect::<Vec<_>>(), [0, 3, 6]);
 }
 
+#[test]
+fn bm25_prunes_short_queries_at_small_depths_only() {
+    assert!(bm25_pruning_pays(10, 10) && !bm25_pruning_pays(11, 10));
+    assert!(bm25_pruning_pays(6, 100) && !bm25_pruning_pays(7, 100));
+    assert!(bm25_pruning_pays(1, 1000) && !bm25_pruning_pays(2, 1000));
+    assert!(bm25_pruning_pays(14, 1) && !bm25_pruning_pays(1, 100_000));
+}
+
 /// Every test query of a BEIR collection, at several depths.
 fn every_test_query(dataset: &str) {
     let Some(enc) = common::cached::encoder("splade-tiny", 512) else {
@@ -303,7 +312,7 @@ fn ranges_whose_bounds_fall_below_the_threshold_are_not_scored() {
 fn queries_whose_live_ranges_hold_many_term_entries_are_scored_exhaustively() {
     // Every document has term 0 and ten of terms 1..=150; the last document of every third
     // range has term 160 too, strongly. Those 67 ranges tie at the top, so after the first
-    // batch 35 ranges are still alive, holding about 35 × 150 term entries: more than a fifth
+    // batch 35 ranges are still alive, holding about 35 × 150 term entries: more than a third
     // of the query's 3,267 postings.
     let dir = tempfile::tempdir().unwrap();
     let docs: Vec<SparseVector> = (0..3200u32)

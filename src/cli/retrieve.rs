@@ -231,15 +231,23 @@ pub fn run(args: &RetrieveArgs) -> anyhow::Result<()> {
         .num_threads(search_threads)
         .build()
         .context("cannot start the search threads")?;
-    // Per query: each system's hits and time, systems in turn (so noise hits all alike).
+    // Per query: each system's hits and time, systems in turn (so noise hits all alike),
+    // in reverse order every other query (so no system always finds the postings the
+    // one before it read in the cache).
     let results: Vec<Vec<Searched>> = pool.install(|| {
         queries
             .par_iter()
-            .map(|q| {
-                systems
-                    .iter()
-                    .map(|s| search(index, pipeline, q, s, args.k))
-                    .collect::<anyhow::Result<Vec<_>>>()
+            .enumerate()
+            .map(|(i, q)| {
+                let mut order: Vec<usize> = (0..systems.len()).collect();
+                if i % 2 == 1 {
+                    order.reverse();
+                }
+                let mut out: Vec<Option<Searched>> = (0..systems.len()).map(|_| None).collect();
+                for s in order {
+                    out[s] = Some(search(index, pipeline, q, &systems[s], args.k)?);
+                }
+                Ok(out.into_iter().flatten().collect())
             })
             .collect::<anyhow::Result<Vec<_>>>()
     })?;

@@ -58,12 +58,12 @@ pub fn bm25_scores_in_parts(index: &Index, terms: &[QueryTerm], parts: usize) ->
         // accumulators to fill and convert.
         return Ok(vec![0.0; index.len()]);
     }
-    let mut scores = vec![0.0f32; index.len()];
     if parts <= 1 || index.len() < 2 {
         // The accumulators become the scores in place: no second array to fault in.
         let acc = sums(index, &found, 0, index.len())?;
         return Ok(acc.into_iter().map(|s| s as f32).collect());
     }
+    let mut scores = vec![0.0f32; index.len()];
     super::for_each_part(&mut scores, parts, |lo, part| {
         let acc = sums(index, &found, lo, part.len())?;
         for (o, a) in part.iter_mut().zip(acc) {

@@ -33,7 +33,7 @@ pub mod what_if;
 use serde::Serialize;
 
 pub use bm25::{bm25_scores, bm25_scores_in_parts, bm25_scores_parallel};
-pub use bm25_pruned::bm25_top_k;
+pub use bm25_pruned::{bm25_max_score, bm25_pruning_pays, bm25_top_k};
 pub use compare::{SpladeComparison, TermChange};
 pub use cost::{CostTally, SparsityCost};
 pub use doc_sources::DocumentSources;

@@ -40,7 +40,7 @@ pub const BATCH: usize = 32;
 /// fraction (numerator, denominator) of the query terms' postings, every posting is scored
 /// instead: one pass over the posting lists costs less per posting than a range record
 /// per term entry. Chosen on the 1M-document benchmark corpora.
-const EXHAUSTIVE_ABOVE: (u64, u64) = (1, 5);
+const EXHAUSTIVE_ABOVE: (u64, u64) = (1, 3);
 
 /// How [`splade_top_k`] found its hits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -123,9 +123,12 @@ pub fn splade_top_k_with_stats(
         Ok(())
     };
     let alive = |bound: f32, top: &TopK| top.threshold().is_none_or(|theta| bound >= theta);
-    for &(bound, r) in first.iter() {
+    for (i, &(bound, r)) in first.iter().enumerate() {
         if !alive(bound, &top) {
             return Ok((top.into_hits(), stats));
+        }
+        if let Some(&(_, next)) = first.get(i + 1) {
+            forward.prefetch(next as usize);
         }
         score(r, &mut top)?;
         stats.scored += 1;
@@ -142,9 +145,12 @@ pub fn splade_top_k_with_stats(
         return Ok((top_k(&splade_scores(index, query)?, k), stats));
     }
     live.sort_unstable_by(by_bound);
-    for &(bound, r) in &live {
+    for (i, &(bound, r)) in live.iter().enumerate() {
         if !alive(bound, &top) {
             break;
+        }
+        if let Some(&(_, next)) = live.get(i + 1) {
+            forward.prefetch(next as usize);
         }
         score(r, &mut top)?;
         stats.scored += 1;
