@@ -52,8 +52,9 @@ pub struct RetrieveArgs {
     #[arg(short, long, default_value_t = 10)]
     pub k: usize,
     /// How SPLADE and BM25 find their top k, exactly either way: `pruned` skips what the
-    /// bounds show cannot reach the top k (SPLADE: ranges of 16 documents, best first;
-    /// BM25: block-max MaxScore); `exhaustive` scores every matching document.
+    /// bounds show cannot reach the top k (SPLADE: ranges of 16 documents, best first,
+    /// unless too many ranges stay alive; BM25: block-max MaxScore for short queries at
+    /// small k); `exhaustive` scores every matching document.
     #[arg(long, value_enum, default_value = "pruned")]
     pub algorithm: Algorithm,
     /// Also run the exhaustive path of pruned SPLADE and BM25 (as `splade-exhaustive`,

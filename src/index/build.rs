@@ -18,10 +18,12 @@ use super::error::{io, IndexError, Result};
 use super::format::{FileWriter, FORMAT_VERSION};
 use super::forward::ForwardBuilder;
 use super::manifest::{
-    Bm25Info, CorpusInfo, FileInfo, ImportInfo, Manifest, ModelInfo, SpladeInfo,
+    Bm25Info, CorpusInfo, FileInfo, ImportInfo, Manifest, ModelInfo, ReorderInfo, SpladeInfo,
 };
 use super::output::Output;
+use super::reorder::Bisection;
 use super::spill::{PostingCollector, RUN_POSTINGS};
+use super::Index;
 use super::{files, termdict, ANALYZER_DESCRIPTION};
 use crate::analysis::{avg_field_length, encode_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::corpus::{CorpusOptions, CorpusReader, Document};
@@ -41,6 +43,8 @@ pub struct BuildOptions {
     pub chunk: usize,
     /// Pruning of every document vector before it is stored.
     pub doc_pruning: Pruning,
+    /// Reorder the documents by graph bisection before writing ([`super::reorder`]).
+    pub reorder: Option<Bisection>,
 }
 
 impl Default for BuildOptions {
@@ -51,6 +55,7 @@ impl Default for BuildOptions {
             force: false,
             chunk: 512,
             doc_pruning: Pruning::default(),
+            reorder: None,
         }
     }
 }
@@ -232,7 +237,15 @@ pub fn build<'a>(
         imported: None,
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
-    finish(c, tmp, &output, info, cancel, first_skipped.collect())
+    finish(
+        c,
+        tmp,
+        &output,
+        info,
+        cancel,
+        first_skipped.collect(),
+        options.reorder,
+    )
 }
 
 /// Writes the collected index into the temporary directory and moves it into place.
@@ -243,12 +256,16 @@ pub(crate) fn finish(
     info: IndexInfo,
     cancel: &AtomicBool,
     first_skipped: Vec<String>,
+    reorder: Option<Bisection>,
 ) -> Result<Built> {
     let tmp_path = tmp
         .0
         .clone()
         .expect("an unfinished build has its directory");
-    let manifest = c.write(&tmp_path, info)?;
+    let manifest = match reorder {
+        None => c.write(&tmp_path, info)?,
+        Some(bisection) => write_reordered(c, &tmp_path, info, bisection, cancel)?,
+    };
     // Writing takes a while on a large index: a late Ctrl-C still keeps the old one.
     if cancel.load(Ordering::Relaxed) {
         return Err(IndexError::Interrupted);
@@ -262,6 +279,41 @@ pub(crate) fn finish(
     })
 }
 
+/// Writes the collected index into a directory inside `tmp`, reorders its documents
+/// ([`super::reorder`]) and writes them in that order into `tmp` itself.
+fn write_reordered(
+    c: IndexBuilder,
+    tmp: &Path,
+    info: IndexInfo,
+    bisection: Bisection,
+    cancel: &AtomicBool,
+) -> Result<Manifest> {
+    let first = tmp.join("in-input-order");
+    std::fs::create_dir(&first).map_err(io(&first))?;
+    c.write(&first, info.clone())?;
+    let start = std::time::Instant::now();
+    // Just written here: no need to read every page for its checksums.
+    let source = Index::open_deferred(&first)?;
+    let order = super::reorder::bisection_order(&source, &bisection)?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(IndexError::Interrupted);
+    }
+    let spill = tmp.join("reorder-spill");
+    std::fs::create_dir(&spill).map_err(io(&spill))?;
+    let second = super::reorder::rebuild(&source, &order, &spill)?;
+    drop(source);
+    let mut manifest = second.write(tmp, info)?;
+    std::fs::remove_dir_all(&first).map_err(io(&first))?;
+    std::fs::remove_dir_all(&spill).map_err(io(&spill))?;
+    manifest.reordered = Some(ReorderInfo {
+        method: "graph bisection".into(),
+        bisection,
+        seconds: start.elapsed().as_secs_f64(),
+    });
+    manifest.write(tmp)?;
+    Ok(manifest)
+}
+
 /// `path` made absolute (as given when that fails), for the manifest.
 pub(crate) fn absolute_display(path: &Path) -> String {
     std::fs::canonicalize(path)
@@ -271,6 +323,7 @@ pub(crate) fn absolute_display(path: &Path) -> String {
 }
 
 /// What the manifest records besides the collected data.
+#[derive(Clone)]
 pub struct IndexInfo {
     pub corpus: CorpusInfo,
     pub model: ModelInfo,
@@ -308,6 +361,14 @@ impl IndexBuilder {
     /// `--doc-min`); the manifest records it and the postings it removed.
     pub fn with_doc_pruning(mut self, pruning: Pruning) -> Self {
         self.doc_pruning = pruning;
+        self
+    }
+
+    /// Records counts of an earlier build of the same documents ([`super::reorder`]): its
+    /// truncated documents and the postings its document pruning removed.
+    pub(crate) fn carrying(mut self, truncated: u64, pruned_postings: u64) -> Self {
+        self.truncated = truncated;
+        self.pruned_postings = pruned_postings;
         self
     }
 
@@ -497,6 +558,7 @@ fn write_parts(dir: &Path, c: IndexBuilder, info: IndexInfo) -> Result<Manifest>
         },
         dense: dense_info,
         imported: info.imported,
+        reordered: None,
         files: file_infos,
     };
     manifest.write(dir)?;

@@ -31,6 +31,8 @@ pub struct ImportOptions {
     pub force: bool,
     /// Pruning of every document vector before it is stored.
     pub doc_pruning: crate::sparse::Pruning,
+    /// Reorder the documents by graph bisection before writing ([`super::reorder`]).
+    pub reorder: Option<super::reorder::Bisection>,
 }
 
 /// Documents between two progress reports and cancel checks.
@@ -113,5 +115,13 @@ pub fn import(
         }),
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
-    finish(c, tmp, &output, info, cancel, first_skipped.collect())
+    finish(
+        c,
+        tmp,
+        &output,
+        info,
+        cancel,
+        first_skipped.collect(),
+        options.reorder,
+    )
 }

@@ -50,8 +50,24 @@ pub struct Manifest {
     /// rather than encoded here; `model` is then the query encoder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<ImportInfo>,
+    /// How the documents were reordered after reading (`index --reorder`): document
+    /// numbers follow that order, not the input's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reordered: Option<ReorderInfo>,
     /// Each file's size and CRC-32.
     pub files: BTreeMap<String, FileInfo>,
+}
+
+/// A build's document reordering ([`super::reorder`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReorderInfo {
+    /// `"graph bisection"`.
+    pub method: String,
+    /// Its settings.
+    #[serde(flatten)]
+    pub bisection: super::reorder::Bisection,
+    /// Seconds the reordering took (the order and the second build).
+    pub seconds: f64,
 }
 
 /// A fresh random build id.

@@ -34,6 +34,7 @@ pub mod import;
 pub mod manifest;
 pub mod output;
 pub mod ranges;
+pub mod reorder;
 pub mod spill;
 pub mod stats;
 pub mod termdict;
@@ -45,6 +46,7 @@ pub use docstore::{StoredDoc, TextRange};
 pub use error::{IndexError, Result};
 pub use import::{import, ImportOptions};
 pub use manifest::Manifest;
+pub use reorder::Bisection;
 
 use crate::analysis::{avg_field_length, Analyzer, Bm25Params, Bm25Scorer};
 use crate::sparse::SparseVector;
