@@ -197,6 +197,13 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
             bar.set_length(total);
         }
         bar.set_position(p.bytes_read);
+        if p.reordering {
+            bar.set_message(format!(
+                "{} docs read; reordering them by graph bisection and writing them again",
+                p.documents
+            ));
+            return;
+        }
         let rate = p.documents as f64 / start.elapsed().as_secs_f64().max(1e-9);
         bar.set_message(format!("{} docs, {rate:.0} docs/s", p.documents));
     };

@@ -66,6 +66,8 @@ pub struct BuildProgress {
     pub documents: u64,
     pub bytes_read: u64,
     pub total_bytes: Option<u64>,
+    /// Every document is read, and they are being reordered (`--reorder`).
+    pub reordering: bool,
 }
 
 /// Removes the temporary directory unless the build completed.
@@ -216,6 +218,7 @@ pub fn build<'a>(
             documents: c.docs.len() as u64,
             bytes_read: p.bytes_read,
             total_bytes: p.total_bytes,
+            reordering: false,
         });
     }
     if c.is_empty() {
@@ -237,6 +240,15 @@ pub fn build<'a>(
         imported: None,
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
+    if options.reorder.is_some() {
+        let p = reader.progress();
+        progress(&BuildProgress {
+            documents: c.docs.len() as u64,
+            bytes_read: p.bytes_read,
+            total_bytes: p.total_bytes,
+            reordering: true,
+        });
+    }
     finish(
         c,
         tmp,

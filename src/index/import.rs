@@ -78,6 +78,7 @@ pub fn import(
                 documents: c.len() as u64,
                 bytes_read: p.bytes_read,
                 total_bytes: p.total_bytes,
+                reordering: false,
             });
         }
     }
@@ -115,6 +116,15 @@ pub fn import(
         }),
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
+    if options.reorder.is_some() {
+        let p = reader.progress();
+        progress(&BuildProgress {
+            documents: c.len() as u64,
+            bytes_read: p.bytes_read,
+            total_bytes: p.total_bytes,
+            reordering: true,
+        });
+    }
     finish(
         c,
         tmp,
