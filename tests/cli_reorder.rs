@@ -62,7 +62,7 @@ fn reordering_keeps_every_document_and_score_and_groups_shared_terms() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout)
-            .contains("documents reordered by graph bisection (32 terms per document, 10 rounds)"),
+            .contains("documents reordered by graph bisection (128 terms per document, 10 rounds)"),
         "{}",
         text(&out.stdout)
     );

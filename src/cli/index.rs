@@ -67,7 +67,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub reorder: bool,
     /// --reorder: the heaviest terms per document that represent it.
-    #[arg(long, value_name = "N", default_value_t = 32, requires = "reorder", value_parser = super::query::parse_count)]
+    #[arg(long, value_name = "N", default_value_t = 128, requires = "reorder", value_parser = super::query::parse_count)]
     pub reorder_terms: usize,
     /// --reorder: rounds of swaps per cut.
     #[arg(long, value_name = "N", default_value_t = 10, requires = "reorder", value_parser = super::query::parse_count)]

@@ -36,7 +36,7 @@ pub struct Bisection {
 impl Default for Bisection {
     fn default() -> Self {
         Self {
-            terms: 32,
+            terms: 128,
             iterations: 10,
         }
     }
