@@ -70,6 +70,33 @@ pub struct BuildProgress {
     pub reordering: bool,
 }
 
+impl BuildProgress {
+    /// `documents` read so far, at the reader's place `read`.
+    pub(crate) fn read(documents: usize, read: crate::corpus::Progress) -> Self {
+        Self {
+            documents: documents as u64,
+            bytes_read: read.bytes_read,
+            total_bytes: read.total_bytes,
+            reordering: false,
+        }
+    }
+
+    /// Tells `progress` that the reordering begins, when there is one.
+    pub(crate) fn announce_reordering(
+        reorder: Option<Bisection>,
+        documents: usize,
+        read: crate::corpus::Progress,
+        progress: &mut dyn FnMut(&BuildProgress),
+    ) {
+        if reorder.is_some() {
+            progress(&BuildProgress {
+                reordering: true,
+                ..Self::read(documents, read)
+            });
+        }
+    }
+}
+
 /// Removes the temporary directory unless the build completed.
 pub(crate) struct TempDir(pub(crate) Option<PathBuf>);
 
@@ -213,13 +240,7 @@ pub fn build<'a>(
                 c.add_dense(&e[i])?;
             }
         }
-        let p = reader.progress();
-        progress(&BuildProgress {
-            documents: c.docs.len() as u64,
-            bytes_read: p.bytes_read,
-            total_bytes: p.total_bytes,
-            reordering: false,
-        });
+        progress(&BuildProgress::read(c.len(), reader.progress()));
     }
     if c.is_empty() {
         return Err(reader.empty_corpus_error().into());
@@ -240,15 +261,7 @@ pub fn build<'a>(
         imported: None,
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
-    if options.reorder.is_some() {
-        let p = reader.progress();
-        progress(&BuildProgress {
-            documents: c.docs.len() as u64,
-            bytes_read: p.bytes_read,
-            total_bytes: p.total_bytes,
-            reordering: true,
-        });
-    }
+    BuildProgress::announce_reordering(options.reorder, c.len(), reader.progress(), progress);
     finish(
         c,
         tmp,

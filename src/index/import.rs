@@ -73,13 +73,7 @@ pub fn import(
             if cancel.load(Ordering::Relaxed) {
                 return Err(IndexError::Interrupted);
             }
-            let p = reader.progress();
-            progress(&BuildProgress {
-                documents: c.len() as u64,
-                bytes_read: p.bytes_read,
-                total_bytes: p.total_bytes,
-                reordering: false,
-            });
+            progress(&BuildProgress::read(c.len(), reader.progress()));
         }
     }
     if c.is_empty() {
@@ -116,15 +110,7 @@ pub fn import(
         }),
     };
     let first_skipped = reader.first_skipped().iter().map(|e| e.to_string());
-    if options.reorder.is_some() {
-        let p = reader.progress();
-        progress(&BuildProgress {
-            documents: c.len() as u64,
-            bytes_read: p.bytes_read,
-            total_bytes: p.total_bytes,
-            reordering: true,
-        });
-    }
+    BuildProgress::announce_reordering(options.reorder, c.len(), reader.progress(), progress);
     finish(
         c,
         tmp,
