@@ -27,6 +27,7 @@ use super::error::Result;
 use super::format::{u32_at, u64_at, FileData, FileWriter};
 use super::ranges::RANGE;
 use super::spill::ByteArea;
+use crate::sparse::SparseVector;
 
 const HEADER: usize = 32;
 
@@ -342,30 +343,23 @@ impl Forward {
             return Ok(());
         };
         let mut at = 0usize;
-        let masks = rec.masks.chunks_exact(2);
-        if self.id_bytes == 2 {
-            for (id, m) in rec.ids.chunks_exact(2).zip(masks) {
-                let mask = u16::from_le_bytes([m[0], m[1]]);
-                f(
-                    u32::from(u16::from_le_bytes([id[0], id[1]])),
-                    mask,
-                    at,
-                    rec.weights,
-                );
-                at += mask.count_ones() as usize;
-            }
-        } else {
-            for (id, m) in rec.ids.chunks_exact(4).zip(masks) {
-                let mask = u16::from_le_bytes([m[0], m[1]]);
-                f(
-                    u32::from_le_bytes([id[0], id[1], id[2], id[3]]),
-                    mask,
-                    at,
-                    rec.weights,
-                );
-                at += mask.count_ones() as usize;
-            }
+        for (id, m) in rec
+            .ids
+            .chunks_exact(self.id_bytes)
+            .zip(rec.masks.chunks_exact(2))
+        {
+            // Little-endian ids of 2 or 4 bytes.
+            let mut bytes = [0u8; 4];
+            bytes[..id.len()].copy_from_slice(id);
+            let mask = u16::from_le_bytes([m[0], m[1]]);
+            f(u32::from_le_bytes(bytes), mask, at, rec.weights);
+            at += mask.count_ones() as usize;
         }
+        self.check_weights(r, &rec, at)
+    }
+
+    /// Checks that range `r`'s masks, which account for `at` weights, match its record.
+    fn check_weights(&self, r: usize, rec: &Record<'_>, at: usize) -> Result<()> {
         if at * 4 != rec.weights.len() {
             return Err(self
                 .data
@@ -384,29 +378,18 @@ impl Forward {
         query: &QueryTable,
         acc: &mut [f32; RANGE],
     ) -> Result<()> {
+        if self.id_bytes != 2 {
+            return self.for_each_term(r, |t, mask, at, weights| {
+                if query.contains(t as usize) {
+                    add_term(query.weights[t as usize], mask, at, weights, acc);
+                }
+            });
+        }
         let Some(rec) = self.record(r)? else {
             return Ok(());
         };
-        let at = if self.id_bytes == 2 {
-            add_short_ids(rec.ids, rec.masks, rec.weights, query, acc)
-        } else {
-            let mut at = 0usize;
-            for (id, m) in rec.ids.chunks_exact(4).zip(rec.masks.chunks_exact(2)) {
-                let t = u32::from_le_bytes([id[0], id[1], id[2], id[3]]) as usize;
-                let mask = u16::from_le_bytes([m[0], m[1]]);
-                if query.contains(t) {
-                    add_term(query.weights[t], mask, at, rec.weights, acc);
-                }
-                at += mask.count_ones() as usize;
-            }
-            at
-        };
-        if at * 4 != rec.weights.len() {
-            return Err(self
-                .data
-                .corrupt(format!("range {r}: masks do not match the weights")));
-        }
-        Ok(())
+        let at = add_short_ids(rec.ids, rec.masks, rec.weights, query, acc);
+        self.check_weights(r, &rec, at)
     }
 
     /// Asks the CPU to start loading range `r`'s record into its caches (a hint: nothing
@@ -455,6 +438,27 @@ impl Forward {
             )));
         }
         Ok(())
+    }
+
+    /// The vectors of range `r`'s documents, in document order (one pass over its record;
+    /// empty past the last range).
+    pub fn range_vectors(&self, r: usize) -> Result<Vec<SparseVector>> {
+        let first = r.saturating_mul(RANGE).min(self.documents);
+        let mut out = vec![SparseVector::default(); (first + RANGE).min(self.documents) - first];
+        self.for_each_term(r, |t, mask, at, bytes| {
+            let (mut m, mut i) = (mask, at);
+            while m != 0 {
+                let slot = out.get_mut(m.trailing_zeros() as usize);
+                // Masks that overrun the weights are reported once the record is read.
+                if let (Some(v), Some(w)) = (slot, bytes.get(i * 4..i * 4 + 4)) {
+                    v.ids.push(t);
+                    v.weights.push(f32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+                }
+                m &= m - 1;
+                i += 1;
+            }
+        })?;
+        Ok(out)
     }
 
     /// Terms of document `d` (0 past the last document).
@@ -557,6 +561,17 @@ mod tests {
             }
             f.vector(rows.len() + 3, &mut ids, &mut weights).unwrap();
             prop_assert!(ids.is_empty());
+            for r in 0..f.ranges() + 1 {
+                let vectors = f.range_vectors(r).unwrap();
+                let want: Vec<&std::collections::BTreeMap<u32, f32>> =
+                    rows.iter().skip(r * RANGE).take(RANGE).collect();
+                prop_assert_eq!(vectors.len(), want.len());
+                for (v, row) in vectors.iter().zip(want) {
+                    prop_assert_eq!(&v.ids, &row.keys().copied().collect::<Vec<_>>());
+                    let bits: Vec<u32> = v.weights.iter().map(|w| w.to_bits()).collect();
+                    prop_assert_eq!(bits, row.values().map(|w| w.to_bits()).collect::<Vec<_>>());
+                }
+            }
             let mut table = QueryTable::new(vocab);
             for (&t, &q) in &query {
                 table.set(t, q);

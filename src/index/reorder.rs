@@ -48,12 +48,14 @@ const PARALLEL_LEVELS: usize = 6;
 /// The new document order (old document numbers, in their new places) for the documents
 /// of `index`.
 pub fn bisection_order(index: &Index, options: &Bisection) -> Result<Vec<u32>> {
+    let forward = index.forward();
     let mut terms = Vec::with_capacity(index.len());
-    for d in 0..index.len() as u32 {
-        let v = index.vector(d)?;
-        let mut pairs: Vec<(u32, f32)> = v.iter().collect();
-        pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        terms.push(pairs.iter().take(options.terms).map(|p| p.0).collect());
+    for r in 0..forward.ranges() {
+        for v in forward.range_vectors(r)? {
+            let mut pairs: Vec<(u32, f32)> = v.iter().collect();
+            pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            terms.push(pairs.iter().take(options.terms).map(|p| p.0).collect());
+        }
     }
     Ok(order(&terms, index.splade().terms(), options.iterations))
 }
