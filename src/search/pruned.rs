@@ -123,15 +123,23 @@ pub fn splade_top_k_with_stats(
         Ok(())
     };
     let alive = |bound: f32, top: &TopK| top.threshold().is_none_or(|theta| bound >= theta);
-    for (i, &(bound, r)) in first.iter().enumerate() {
-        if !alive(bound, &top) {
-            return Ok((top.into_hits(), stats));
+    // Scores `ranges` (best first) until one's bound falls below θ, prefetching each next
+    // record; returns whether one did.
+    let best_first = |ranges: &[(f32, u32)], top: &mut TopK, scored: &mut usize| {
+        for (i, &(bound, r)) in ranges.iter().enumerate() {
+            if !alive(bound, top) {
+                return Ok(true);
+            }
+            if let Some(&(_, next)) = ranges.get(i + 1) {
+                forward.prefetch(next as usize);
+            }
+            score(r, top)?;
+            *scored += 1;
         }
-        if let Some(&(_, next)) = first.get(i + 1) {
-            forward.prefetch(next as usize);
-        }
-        score(r, &mut top)?;
-        stats.scored += 1;
+        Ok::<_, crate::index::IndexError>(false)
+    };
+    if best_first(first, &mut top, &mut stats.scored)? {
+        return Ok((top.into_hits(), stats));
     }
     let mut live: Vec<(f32, u32)> = rest
         .iter()
@@ -145,15 +153,6 @@ pub fn splade_top_k_with_stats(
         return Ok((top_k(&splade_scores(index, query)?, k), stats));
     }
     live.sort_unstable_by(by_bound);
-    for (i, &(bound, r)) in live.iter().enumerate() {
-        if !alive(bound, &top) {
-            break;
-        }
-        if let Some(&(_, next)) = live.get(i + 1) {
-            forward.prefetch(next as usize);
-        }
-        score(r, &mut top)?;
-        stats.scored += 1;
-    }
+    best_first(&live, &mut top, &mut stats.scored)?;
     Ok((top.into_hits(), stats))
 }
