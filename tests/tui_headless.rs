@@ -1183,12 +1183,18 @@ fn y_reproduces_the_view_with_the_cli() {
     let r = run_reproduced(&command);
     let v = s.shown.clone().unwrap();
     for (list, shown) in r["results"].as_array().unwrap().iter().zip(&v.lists) {
-        let hits = list["hits"].as_array().unwrap();
-        assert_eq!(hits.len(), shown.hits.len());
-        for (h, shown) in hits.iter().zip(&shown.hits) {
-            assert_eq!(h["id"], shown.id.as_str());
-            assert!((h["score"].as_f64().unwrap() - shown.score).abs() < 1e-4);
-        }
+        assert_same_hits(list, &shown.hits);
+    }
+}
+
+/// A reproduced command's JSON list holds the hits the explorer showed (ids, and scores
+/// within 1e-4).
+fn assert_same_hits(list: &serde_json::Value, shown: &[spladescope::engine::HitView]) {
+    let hits = list["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), shown.len());
+    for (h, shown) in hits.iter().zip(shown) {
+        assert_eq!(h["id"], shown.id.as_str());
+        assert!((h["score"].as_f64().unwrap() - shown.score).abs() < 1e-4);
     }
 }
 
@@ -1244,11 +1250,7 @@ fn a_adds_a_typed_term_to_the_query() {
     let command = s.clipboard.clone().unwrap();
     assert!(command.contains("--weight billing=2.5"), "{command}");
     let r = run_reproduced(&command);
-    let hits = r["results"][0]["hits"].as_array().unwrap();
-    for (h, shown) in hits.iter().zip(&v.lists[0].hits) {
-        assert_eq!(h["id"], shown.id.as_str());
-        assert!((h["score"].as_f64().unwrap() - shown.score).abs() < 1e-4);
-    }
+    assert_same_hits(&r["results"][0], &v.lists[0].hits);
 }
 
 /// With SPLADE and SPLADE-B side by side in Explore (`>`), `c` in the inspector shows why
