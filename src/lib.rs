@@ -23,6 +23,7 @@ pub mod engine;
 pub mod eval;
 pub mod index;
 pub mod pieces;
+pub mod profile;
 pub mod search;
 mod simd;
 pub mod sparse;

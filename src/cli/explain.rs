@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
+use spladescope::profile::{Phase, ProfileExplanation};
 use spladescope::search::explain::SpladeTermRow;
 use spladescope::search::{
     Bm25Explanation, DocumentSources, RankInfo, SpladeComparison, SpladeExplanation,
@@ -278,6 +279,7 @@ pub fn print_explanation(
     match e {
         Explanation::Splade(x) => print_splade(w, name, x, color),
         Explanation::Bm25(x) => print_bm25(w, name, x, color),
+        Explanation::Profile(x) => print_profile(w, name, x, color),
         Explanation::Dense(x) | Explanation::Run(x) => {
             let heading = format!("{name}  {}", position_line(&x.position));
             writeln!(w, "{}", paint(&heading, "1", color))?;
@@ -389,6 +391,67 @@ fn print_splade(
             })
             .collect();
         writeln!(w, "  lacks (heaviest first): {}", lacks.join(", "))?;
+    }
+    Ok(())
+}
+
+fn print_profile(
+    w: &mut impl Write,
+    name: &str,
+    x: &ProfileExplanation,
+    color: bool,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{}",
+        paint(&format!("{name}  {}", rank_line(&x.rank)), "1", color)
+    )?;
+    if !x.terms.is_empty() {
+        writeln!(
+            w,
+            "  {:<16} {:>8} {:>8} {:>10}   {:>8} {:>8} {:>10} {:>11}",
+            "term", "query", "doc", "exact", "engine q", "engine d", "engine", "difference"
+        )?;
+    }
+    for t in &x.terms {
+        let engine_q = match (t.engine_query_weight, t.phase) {
+            (None, _) => "dropped".to_string(),
+            (Some(_), Phase::Two) if x.rescored == Some(false) => "phase 2".to_string(),
+            (Some(q), _) => format!("{q:.4}"),
+        };
+        writeln!(
+            w,
+            "  {} {:>8.4} {:>8.4} {:>10.6}   {:>8} {:>8.4} {:>10.6} {:>+11.6}",
+            pad(&t.token, 16),
+            t.query_weight,
+            t.doc_weight,
+            t.exact,
+            engine_q,
+            t.engine_doc_weight,
+            t.engine,
+            t.difference,
+        )?;
+    }
+    writeln!(
+        w,
+        "  {:<16} {:>28.6}   {:>28.6} {:>+11.6}",
+        "score", x.exact_score, x.score, x.difference
+    )?;
+    match x.rescored {
+        Some(true) => writeln!(
+            w,
+            "  in the rescored window (phase 2 added the light tokens)"
+        )?,
+        Some(false) => writeln!(w, "  outside the rescored window (phase-1 tokens only)")?,
+        None => {}
+    }
+    if !x.dropped.is_empty() {
+        let dropped: Vec<String> = x
+            .dropped
+            .iter()
+            .map(|m| format!("{} {:.3}", visible(&m.token), m.query_weight))
+            .collect();
+        writeln!(w, "  the engine drops: {}", dropped.join(", "))?;
     }
     Ok(())
 }

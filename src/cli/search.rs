@@ -250,6 +250,19 @@ fn breakdown(out: &mut impl Write, e: &Explanation, color: bool) -> std::io::Res
                 )
             })
             .collect(),
+        Explanation::Profile(e) => e
+            .terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {:.4}→{:.4} ({:+.4})",
+                    visible(&t.token),
+                    t.exact,
+                    t.engine,
+                    t.difference
+                )
+            })
+            .collect(),
         Explanation::Bm25(e) => e
             .terms
             .iter()

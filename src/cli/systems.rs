@@ -144,6 +144,10 @@ pub fn describe(pipeline: &Pipeline, spec: &SystemSpec) -> String {
             None => "dense".into(),
         },
         SystemSpec::Leaf(Leaf::WhatIf) => describe_what_if(pipeline),
+        SystemSpec::Leaf(leaf @ Leaf::Profile(_)) => match leaf.profile() {
+            Some(profile) => format!("SPLADE as {} ({dir})", profile.describe()),
+            None => leaf.name().to_string(),
+        },
         SystemSpec::Leaf(Leaf::Run(name)) => format!("run {name}"),
         SystemSpec::RunFile { path, .. } => format!("run file {}", path.display()),
         SystemSpec::Fused { fusion, a, b, .. } => match fusion {

@@ -180,7 +180,9 @@ impl ListKind {
     /// The kind of a system's list.
     pub fn of(spec: &SystemSpec) -> Self {
         match spec {
-            SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB | Leaf::WhatIf) => Self::Sparse,
+            SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB | Leaf::WhatIf | Leaf::Profile(_)) => {
+                Self::Sparse
+            }
             SystemSpec::Leaf(Leaf::Bm25) => Self::Bm25,
             SystemSpec::Leaf(Leaf::Dense) => Self::Dense,
             SystemSpec::Leaf(Leaf::Run(_)) | SystemSpec::RunFile { .. } => Self::Run,

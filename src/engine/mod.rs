@@ -10,6 +10,7 @@ use crate::encoder::{Encoded, InputText, SparseEncoder, TermKind};
 use crate::eval::{Qrels, Queries};
 use crate::index::stats::IndexStats;
 use crate::index::Index;
+use crate::profile::profile_parts;
 use crate::search::contributions::{bm25_parts, splade_parts};
 use crate::search::what_if::DocEdits;
 use crate::search::{DocumentSources, QueryEdits};
@@ -495,6 +496,31 @@ impl Engine {
                         }
                     }
                     all.push(row);
+                }
+                all
+            }
+            SystemSpec::Leaf(leaf @ Leaf::Profile(_)) => {
+                let (profile, query) = p.engine_query(leaf, cx.prepared)?;
+                let stats = p.profile_stats();
+                let mut all = Vec::new();
+                for h in hits {
+                    let Some(doc) = h.doc else {
+                        all.push(Vec::new());
+                        continue;
+                    };
+                    let parts =
+                        profile_parts(&p.index, &profile, stats, &query, doc, h.score as f32)?;
+                    all.push(
+                        parts
+                            .into_iter()
+                            .filter(|&(_, v)| v > 0.0)
+                            .map(|(t, value)| Part {
+                                label: p.encoder.token(t).to_string(),
+                                slot: cx.slots.get(&t).copied(),
+                                value,
+                            })
+                            .collect(),
+                    );
                 }
                 all
             }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::ranking::{serialize_score, Position};
 use super::spec::Fusion;
+use crate::profile::ProfileExplanation;
 use crate::search::{Bm25Explanation, SpladeExplanation};
 
 /// One system's explanation of one document.
@@ -12,6 +13,8 @@ use crate::search::{Bm25Explanation, SpladeExplanation};
 pub enum Explanation {
     /// Per vocabulary term: `q[t] · d[t]`.
     Splade(SpladeExplanation),
+    /// Per term: the exact SPLADE part and an engine profile's part.
+    Profile(ProfileExplanation),
     /// Per analysed term: Lucene's BM25 term score.
     Bm25(Bm25Explanation),
     /// A dense score: one inner product of two embeddings, with no per-term parts.

@@ -15,6 +15,7 @@ use crate::analysis::QueryTerm;
 use crate::encoder::{DenseEncoder, Encoded, SparseEncoder};
 use crate::eval::{trec_ranking, Run, ScoredDoc};
 use crate::index::Index;
+use crate::profile::{explain_profile, profile_scores, EngineQuery, Profile, ProfileStats};
 use crate::search::explain::explain_splade_edited;
 use crate::search::what_if::{factor, what_if_scores, DocEdits, PostingsCache};
 use crate::search::{
@@ -112,6 +113,8 @@ pub struct Pipeline {
     pub what_if: WhatIf,
     /// Postings of document-edited terms, read once.
     what_if_postings: PostingsCache,
+    /// The index statistics engine profiles read, computed once.
+    profile_stats: std::sync::OnceLock<ProfileStats>,
     /// Threads for one query's exhaustive SPLADE and BM25 scores ([`splade_scores_parallel`],
     /// [`bm25_scores_parallel`]): 1 where queries run in parallel already (`eval`,
     /// `retrieve`); the explorer uses every core.
@@ -133,6 +136,7 @@ impl Pipeline {
             always_encode: false,
             what_if: WhatIf::default(),
             what_if_postings: PostingsCache::default(),
+            profile_stats: std::sync::OnceLock::new(),
             search_threads: 1,
         }
     }
@@ -248,11 +252,27 @@ impl Pipeline {
 
     /// Whether one of the systems at positions `only` needs `leaf`.
     fn needs(&self, leaf: &Leaf, only: &[usize]) -> bool {
+        self.needs_any(only, |l| l == leaf)
+    }
+
+    /// Whether one of the systems at positions `only` has a leaf `wanted` accepts.
+    fn needs_any(&self, only: &[usize], wanted: impl Fn(&Leaf) -> bool) -> bool {
         only.iter().any(|&i| {
             self.systems
                 .get(i)
-                .is_some_and(|s| s.leaves().contains(leaf))
+                .is_some_and(|s| s.leaves().iter().any(&wanted))
         })
+    }
+
+    /// Whether one of the systems at positions `only` scores the SPLADE query vector.
+    fn needs_splade(&self, only: &[usize]) -> bool {
+        self.needs_any(only, Leaf::scores_splade_query)
+    }
+
+    /// The index statistics engine profiles read.
+    pub fn profile_stats(&self) -> &ProfileStats {
+        self.profile_stats
+            .get_or_init(|| ProfileStats::of(&self.index))
     }
 
     /// Prepares one query for every system.
@@ -282,7 +302,7 @@ impl Pipeline {
 
     /// Whether `q` holds what the systems at positions `only` need.
     pub fn is_prepared_for(&self, q: &Prepared, only: &[usize]) -> bool {
-        (!self.needs(&Leaf::Splade, only) || q.encoded.is_some())
+        (!self.needs_splade(only) || q.encoded.is_some())
             && (!self.needs(&Leaf::WhatIf, only) || q.what_if.is_some())
             && (!self.needs(&Leaf::SpladeB, only) || q.encoded_b.is_some())
             && (!self.needs(&Leaf::Dense, only) || q.dense.is_some())
@@ -321,7 +341,7 @@ impl Pipeline {
             .collect();
         let n = queries.len().max(1) as u32;
         let what_if = self.needs(&Leaf::WhatIf, only);
-        if self.needs(&Leaf::Splade, only) || what_if || self.always_encode {
+        if self.needs_splade(only) || what_if || self.always_encode {
             let t = Instant::now();
             let encoded = self.encoder.encode_queries(&texts)?;
             let d = t.elapsed();
@@ -404,6 +424,12 @@ impl Pipeline {
             }
             Leaf::Bm25 => {
                 let scores = bm25_scores_parallel(index, &q.bm25, self.search_threads)?;
+                Ranking::from_scores(scores, depth, &id)?
+            }
+            Leaf::Profile(_) => {
+                let (profile, query) = self.engine_query(leaf, q)?;
+                let stats = self.profile_stats();
+                let scores = profile_scores(index, &profile, stats, &query, depth)?;
                 Ranking::from_scores(scores, depth, &id)?
             }
             Leaf::WhatIf => {
@@ -543,6 +569,19 @@ impl Pipeline {
                     &|t, w| factors.get(&t).map_or(w, |f| w * f),
                 )?))
             }
+            Leaf::Profile(_) => {
+                let Some(doc) = doc else { return Ok(outside()) };
+                let (profile, query) = self.engine_query(leaf, q)?;
+                Ok(Explanation::Profile(explain_profile(
+                    &self.index,
+                    &self.encoder,
+                    &profile,
+                    self.profile_stats(),
+                    &query,
+                    rank_info(ranking, doc, k),
+                    doc,
+                )?))
+            }
             Leaf::Bm25 => {
                 let Some(doc) = doc else { return Ok(outside()) };
                 Ok(Explanation::Bm25(explain_bm25(
@@ -585,6 +624,24 @@ impl Pipeline {
                 note: RUN_NOTE,
             })),
         }
+    }
+
+    /// A profile system's engine and the query it runs for `q` (from the SPLADE query
+    /// vector, edits applied).
+    pub fn engine_query(&self, leaf: &Leaf, q: &Prepared) -> Result<(Profile, EngineQuery)> {
+        let unavailable = |why: &str| SystemError::Unavailable {
+            system: leaf.name().to_string(),
+            why: why.to_string(),
+        };
+        let profile = leaf
+            .profile()
+            .ok_or_else(|| unavailable("not an engine profile"))?;
+        let v = q
+            .edited
+            .as_ref()
+            .ok_or_else(|| unavailable("the query was prepared without its SPLADE vector"))?;
+        let query = EngineQuery::new(&profile, v, &self.index, self.profile_stats());
+        Ok((profile, query))
     }
 
     /// The factor document edits `docs` give term `t` in document `doc` (1 when
@@ -640,7 +697,9 @@ impl Pipeline {
             .map(|(i, s)| {
                 let sparse = matches!(
                     s,
-                    SystemSpec::Leaf(Leaf::Splade | Leaf::SpladeB | Leaf::WhatIf)
+                    SystemSpec::Leaf(
+                        Leaf::Splade | Leaf::SpladeB | Leaf::WhatIf | Leaf::Profile(_)
+                    )
                 );
                 (sparse && only.contains(&i)).then(CostTally::default)
             })
@@ -675,6 +734,10 @@ impl Pipeline {
                                 if let Some(v) = &q.what_if {
                                     tally.add(&self.index, v, time);
                                 }
+                            }
+                            (SystemSpec::Leaf(leaf @ Leaf::Profile(_)), _) => {
+                                let (_, query) = self.engine_query(leaf, &q)?;
+                                tally.add(&self.index, &query.kept(), time);
                             }
                             _ => {
                                 if let Some(v) = &q.edited {

@@ -3,6 +3,7 @@
 //! ```text
 //! splade | splade-b | bm25 | dense          a system of the index (splade-b: the --compare index)
 //! what-if                                   SPLADE with query and document edits (--drop, --doc-drop, …)
+//! splade@ENGINE[:OPTIONS]                   SPLADE as an engine scores it (crate::profile)
 //! run:NAME=FILE                             a TREC run file, named NAME
 //! rrf:A+B[:K]                               reciprocal rank fusion of A and B (k = 60)
 //! linear:A+B:ALPHA[:minmax|:zscore]         ALPHA·norm(A) + (1−ALPHA)·norm(B), min–max by default
@@ -34,6 +35,9 @@ pub enum Leaf {
     /// SPLADE with the pipeline's what-if edits: the query edited, and the documents'
     /// vectors edited at query time ([`crate::search::what_if`]).
     WhatIf,
+    /// SPLADE as an engine scores it: `splade@PROFILE`, the whole name kept
+    /// ([`crate::profile::Profile`]).
+    Profile(String),
 }
 
 impl Leaf {
@@ -44,12 +48,32 @@ impl Leaf {
             Self::SpladeB => "splade-b",
             Self::Bm25 => "bm25",
             Self::Dense => "dense",
-            Self::Run(name) => name,
+            Self::Run(name) | Self::Profile(name) => name,
             Self::WhatIf => "what-if",
         }
     }
 
+    /// The engine profile of a `splade@…` system.
+    pub fn profile(&self) -> Option<crate::profile::Profile> {
+        match self {
+            Self::Profile(name) => name
+                .strip_prefix(PROFILE_PREFIX)
+                .and_then(|p| crate::profile::Profile::parse(p).ok()),
+            _ => None,
+        }
+    }
+
+    /// Whether it scores the index's SPLADE query vector (SPLADE and its engine profiles).
+    pub fn scores_splade_query(&self) -> bool {
+        matches!(self, Self::Splade | Self::Profile(_))
+    }
+
     fn builtin(name: &str) -> Option<Self> {
+        if let Some(profile) = name.strip_prefix(PROFILE_PREFIX) {
+            return crate::profile::Profile::parse(profile)
+                .ok()
+                .map(|_| Self::Profile(name.to_string()));
+        }
         match name {
             "splade" => Some(Self::Splade),
             "splade-b" => Some(Self::SpladeB),
@@ -60,6 +84,9 @@ impl Leaf {
         }
     }
 }
+
+/// What names an engine profile system: `splade@elasticsearch`.
+pub const PROFILE_PREFIX: &str = "splade@";
 
 /// How a linear fusion normalises each component's scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -113,13 +140,17 @@ impl SystemSpec {
             why,
         };
         let text_trim = text.trim();
+        if let Some(profile) = text_trim.strip_prefix(PROFILE_PREFIX) {
+            crate::profile::Profile::parse(profile).map_err(bad)?;
+            return Ok(Self::Leaf(Leaf::Profile(text_trim.to_string())));
+        }
         if let Some(leaf) = Leaf::builtin(text_trim) {
             return Ok(Self::Leaf(leaf));
         }
         let Some((kind, rest)) = text_trim.split_once(':') else {
             return Err(bad(
-                "expected splade, splade-b, bm25, dense, run:NAME=FILE, rrf:A+B[:K] or \
-                 linear:A+B:ALPHA[:minmax|:zscore]"
+                "expected splade, splade-b, bm25, dense, splade@ENGINE, run:NAME=FILE, \
+                 rrf:A+B[:K] or linear:A+B:ALPHA[:minmax|:zscore]"
                     .into(),
             ));
         };
@@ -323,6 +354,21 @@ mod tests {
             SystemSpec::parse("rrf:dense+bm25:10").unwrap().leaves(),
             [Leaf::Dense, Leaf::Bm25]
         );
+        let profile = Leaf::Profile("splade@elasticsearch:prune:5:0.4".into());
+        assert_eq!(
+            SystemSpec::parse("splade@elasticsearch:prune:5:0.4").unwrap(),
+            SystemSpec::Leaf(profile.clone())
+        );
+        assert_eq!(
+            profile.profile().unwrap().to_string(),
+            "elasticsearch:prune:5:0.4"
+        );
+        assert_eq!(
+            SystemSpec::parse("rrf:splade@qdrant-uint8+bm25")
+                .unwrap()
+                .leaves(),
+            [Leaf::Profile("splade@qdrant-uint8".into()), Leaf::Bm25]
+        );
     }
 
     #[test]
@@ -339,6 +385,8 @@ mod tests {
             ("run:a b=x", "run name"),
             ("run:x=", "missing"),
             ("foo:bar", "unknown kind"),
+            ("splade@lucene", "unknown engine"),
+            ("splade@pisa:99", "bits"),
         ] {
             let err = SystemSpec::parse(spec).unwrap_err().to_string();
             assert!(err.contains(why), "{spec}: {err}");

@@ -18,6 +18,7 @@ use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::display::visible;
 use crate::encoder::TermKind;
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
+use crate::profile::{Phase, ProfileExplanation};
 use crate::search::what_if::DocEdits;
 use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
 use crate::system::{Explanation, FusionExplanation, Position};
@@ -134,6 +135,7 @@ fn column_rank(name: &str, e: &Explanation) -> (String, bool) {
     let top = |rank: Option<usize>, k: usize| rank.is_some_and(|r| r <= k);
     match e {
         Explanation::Splade(x) => (rank_text(name, &x.rank), top(x.rank.rank, x.rank.k)),
+        Explanation::Profile(x) => (rank_text(name, &x.rank), top(x.rank.rank, x.rank.k)),
         Explanation::Bm25(x) => (rank_text(name, &x.rank), top(x.rank.rank, x.rank.k)),
         Explanation::Dense(x) | Explanation::Run(x) => (
             position_text(name, &x.position),
@@ -194,6 +196,7 @@ fn tables_lines(
         match e {
             Explanation::Splade(e) => splade_table(&mut lines, name, e, x, token_w, width, theme),
             Explanation::Bm25(e) => bm25_table(&mut lines, name, e, token_w, width, theme),
+            Explanation::Profile(e) => profile_table(&mut lines, name, e, x, token_w, width, theme),
             Explanation::Dense(e) | Explanation::Run(e) => {
                 lines.push(Line::styled(
                     format!("{name}: score {}", score_text(e.position.score)),
@@ -301,6 +304,81 @@ fn splade_table(
                 width,
             ));
         }
+    }
+}
+
+/// An engine profile: each shared term's exact part, the engine's part and the difference;
+/// the tokens the engine drops.
+#[allow(clippy::too_many_arguments)]
+fn profile_table(
+    lines: &mut Vec<Line<'static>>,
+    name: &str,
+    e: &ProfileExplanation,
+    x: &Inspection,
+    token_w: usize,
+    width: usize,
+    theme: &Theme,
+) {
+    lines.push(Line::from(vec![
+        Span::styled(pad(&format!("{name} term"), token_w + 1), theme.title),
+        Span::styled("  exact  engine       Δ", theme.dim),
+    ]));
+    for t in &e.terms {
+        let chip = Span::styled(
+            "■",
+            Style::new().fg(theme.term_color(x.slots.get(&t.id).copied())),
+        );
+        let engine = match t.engine_query_weight {
+            None => format!("{:>7}", "dropped"),
+            Some(_) if t.phase == Phase::Two && e.rescored == Some(false) => {
+                format!("{:>7}", "phase 2")
+            }
+            Some(_) => format!("{:>7.4}", t.engine),
+        };
+        let changed = t.difference != 0.0;
+        lines.push(Line::from(vec![
+            chip,
+            Span::styled(pad(&t.token, token_w), theme.base),
+            Span::raw(format!(" {:>7.4} {engine}", t.exact)),
+            Span::styled(
+                format!(" {:>+8.4}", t.difference),
+                if changed { theme.warning } else { theme.dim },
+            ),
+        ]));
+    }
+    if e.terms.is_empty() {
+        lines.push(Line::styled("no query term in this document", theme.dim));
+    }
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{:>w$}",
+            format!(
+                "score {:.4} {:.4} {:+.4}",
+                e.exact_score, e.score, e.difference
+            ),
+            w = token_w + 25
+        ),
+        theme.title,
+    )));
+    if let Some(rescored) = e.rescored {
+        lines.push(Line::styled(
+            if rescored {
+                "in the rescored window: light tokens added in phase 2"
+            } else {
+                "outside the rescored window: phase-1 tokens only"
+            },
+            theme.dim,
+        ));
+    }
+    if !e.dropped.is_empty() {
+        let items = e.dropped.iter().map(|m| {
+            vec![
+                Span::styled(m.token.clone(), theme.base),
+                Span::styled(format!(" {:.2}  ", m.query_weight), theme.dim),
+            ]
+        });
+        let drops = Span::styled("drops ", theme.warning);
+        lines.push(items_line(drops, items.collect(), width));
     }
 }
 
