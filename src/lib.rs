@@ -21,6 +21,7 @@ pub mod display;
 pub mod encoder;
 pub mod engine;
 pub mod eval;
+pub mod export;
 pub mod index;
 pub mod pieces;
 pub mod profile;

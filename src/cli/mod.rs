@@ -8,6 +8,7 @@ mod eval;
 mod explain;
 mod explain_compare;
 mod export;
+mod export_engine;
 mod index;
 pub mod output;
 mod query;
@@ -100,6 +101,21 @@ pub enum Command {
         spladescope export-vectors scifact.idx --vector-keys ids --no-text | head -1"
     )]
     ExportVectors(export::ExportArgs),
+
+    /// Export an index's vectors and a query set into an engine's native form
+    /// (Elasticsearch, OpenSearch, Qdrant, Vespa, Anserini, CIFF for PISA/BMP, Seismic), with
+    /// a README of the commands that load and query it. The engine profiles
+    /// (`--system splade@elasticsearch`, …) compute locally the scores the engine returns.
+    #[command(
+        after_help = "Examples:\n  spladescope export scifact.idx --to elasticsearch --beir ../shared/data/scifact --out es/\n  \
+        spladescope export scifact.idx --to elasticsearch --prune --beir ../shared/data/scifact --out es-pruned/\n  \
+        spladescope export scifact.idx --to opensearch --two-phase 0.4:5:10000 --queries q.jsonl --out os/\n  \
+        spladescope export scifact.idx --to qdrant --datatype uint8 --beir ../shared/data/scifact --out qdrant/\n  \
+        spladescope export scifact.idx --to anserini --impact-scale 100 --beir ../shared/data/scifact --out anserini/\n  \
+        spladescope export scifact.idx --to ciff --bits 8 --beir ../shared/data/scifact --out ciff/\n  \
+        spladescope export big.idx --to seismic --query-vectors qv.jsonl --out seismic/"
+    )]
+    Export(export_engine::EngineExportArgs),
 
     /// Exact top-k retrieval with SPLADE (default), BM25 (--bm25) or both (--both), with
     /// per-term score contributions (--explain).
@@ -224,6 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Encode(args) => encode::run(&args),
         Command::Index(args) => index::run(&args),
         Command::ExportVectors(args) => export::run(&args),
+        Command::Export(args) => export_engine::run(&args),
         Command::Retrieve(args) => retrieve::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Explain(args) => explain::run(&args),

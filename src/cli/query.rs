@@ -327,3 +327,29 @@ pub fn key_vocabulary(index: &Index, keys: Keys) -> anyhow::Result<Box<dyn Vocab
         Keys::Tokens => Box::new(index_vocabulary(index)?),
     })
 }
+
+/// The `(id, text)` queries of `--beir DIR` (those judged in `qrels/<split>.tsv`) or
+/// `--queries FILE`.
+pub fn query_texts(
+    beir: Option<&Path>,
+    split: &str,
+    queries: Option<&Path>,
+) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(match (beir, queries) {
+        (Some(dir), _) => {
+            let split = spladescope::eval::load_beir(dir, split)?;
+            split
+                .queries
+                .iter()
+                .filter(|q| split.qrels.contains_query(&q.id))
+                .map(|q| (q.id.clone(), q.text.clone()))
+                .collect()
+        }
+        (None, Some(file)) => spladescope::eval::read_queries(file)?
+            .queries
+            .iter()
+            .map(|q| (q.id.clone(), q.text.clone()))
+            .collect(),
+        (None, None) => anyhow::bail!("give --beir DIR, --queries FILE or --query-vectors FILE"),
+    })
+}

@@ -10,7 +10,7 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use spladescope::eval::{load_beir, read_queries, write_run, Run, ScoredDoc};
+use spladescope::eval::{write_run, Run, ScoredDoc};
 use spladescope::index::Index;
 use spladescope::search::latency::Latency;
 use spladescope::search::pruned::{splade_top_k_with_stats, PruneStats};
@@ -461,23 +461,7 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
         }
         return Ok((Source::Index(Box::new(index)), queries));
     }
-    let texts: Vec<(String, String)> = match (&args.beir, &args.queries) {
-        (Some(dir), _) => {
-            let split = load_beir(dir, &args.split)?;
-            split
-                .queries
-                .iter()
-                .filter(|q| split.qrels.contains_query(&q.id))
-                .map(|q| (q.id.clone(), q.text.clone()))
-                .collect()
-        }
-        (None, Some(file)) => read_queries(file)?
-            .queries
-            .iter()
-            .map(|q| (q.id.clone(), q.text.clone()))
-            .collect(),
-        (None, None) => bail!("give --beir DIR, --queries FILE or --query-vectors FILE"),
-    };
+    let texts = query::query_texts(args.beir.as_deref(), &args.split, args.queries.as_deref())?;
     let opened = systems::open(&args.index, &args.model, &args.systems, &[Leaf::Splade])?;
     for note in &opened.notes {
         eprintln!("spladescope: note: {note}");

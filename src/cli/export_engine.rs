@@ -1,0 +1,190 @@
+//! `spladescope export`: an index's vectors and a query set in an engine's native form.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+
+use spladescope::export::{export, ExportOptions, Target};
+use spladescope::profile::{Profile, QdrantDatatype};
+use spladescope::search::QueryEdits;
+use spladescope::sparse::SparseVector;
+use spladescope::vectors::{Keys, VectorOptions, VectorReader};
+
+use super::index::VectorKeys;
+use super::query::{self, QueryModelArgs};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TargetArg {
+    Elasticsearch,
+    Opensearch,
+    Qdrant,
+    Vespa,
+    Anserini,
+    Ciff,
+    Seismic,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Self {
+        match t {
+            TargetArg::Elasticsearch => Target::Elasticsearch,
+            TargetArg::Opensearch => Target::Opensearch,
+            TargetArg::Qdrant => Target::Qdrant,
+            TargetArg::Vespa => Target::Vespa,
+            TargetArg::Anserini => Target::Anserini,
+            TargetArg::Ciff => Target::Ciff,
+            TargetArg::Seismic => Target::Seismic,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DatatypeArg {
+    Float32,
+    Float16,
+    Uint8,
+}
+
+#[derive(Debug, Args)]
+pub struct EngineExportArgs {
+    /// The index directory.
+    pub index: PathBuf,
+    /// The engine.
+    #[arg(long = "to", value_enum)]
+    pub target: TargetArg,
+    /// The directory to write (written beside it, then renamed into place).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    /// Queries of a BEIR folder (those judged in qrels/<split>.tsv), encoded here.
+    #[arg(long, conflicts_with_all = ["queries", "query_vectors"])]
+    pub beir: Option<PathBuf>,
+    /// The qrels split of --beir.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Queries (BEIR queries.jsonl: _id, text), encoded here.
+    #[arg(long, conflicts_with = "query_vectors")]
+    pub queries: Option<PathBuf>,
+    /// Query vectors encoded elsewhere ({"id", "vector"} lines, see `index --vectors`).
+    #[arg(long, value_name = "QV.jsonl")]
+    pub query_vectors: Option<PathBuf>,
+    /// With --query-vectors: the keys are WordPiece tokens or numeric term ids.
+    #[arg(long, value_enum, default_value = "tokens")]
+    pub vector_keys: VectorKeys,
+    /// Hits each query asks for.
+    #[arg(short, long, default_value_t = 1000)]
+    pub k: usize,
+    /// The index, collection or schema name in the engine.
+    #[arg(long, default_value = "splade")]
+    pub name: String,
+    /// The vector field's name.
+    #[arg(long, default_value = "splade")]
+    pub field: String,
+    /// Elasticsearch: prune query tokens (`prune: true`); `R:W` sets
+    /// tokens_freq_ratio_threshold and tokens_weight_threshold [default: 5:0.4].
+    #[arg(long, value_name = "R:W", num_args = 0..=1, default_missing_value = "5:0.4")]
+    pub prune: Option<String>,
+    /// OpenSearch: the two-phase search pipeline; `P:E:M` sets prune_ratio, expansion_rate
+    /// and max_window_size [default: 0.4:5:10000].
+    #[arg(long, value_name = "P:E:M", num_args = 0..=1, default_missing_value = "0.4:5:10000")]
+    pub two_phase: Option<String>,
+    /// Qdrant: how the collection stores values.
+    #[arg(long, value_enum, default_value = "float32")]
+    pub datatype: DatatypeArg,
+    /// Anserini (and Vespa's wand field): integer impacts round(w × S).
+    #[arg(long, default_value_t = spladescope::profile::DEFAULT_IMPACT_SCALE)]
+    pub impact_scale: f32,
+    /// CIFF: bits of PISA's linear quantisation of document weights (at most 8, for BMP).
+    #[arg(long, default_value_t = spladescope::profile::DEFAULT_PISA_BITS)]
+    pub bits: u8,
+    /// CIFF: the largest integer query weight (⌈q × M / max q⌉).
+    #[arg(long, default_value_t = spladescope::profile::DEFAULT_PISA_QUERY_MAX)]
+    pub query_max: u32,
+    /// Replace an existing export directory.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub model: QueryModelArgs,
+}
+
+pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
+    let mut options = ExportOptions {
+        name: args.name.clone(),
+        field: args.field.clone(),
+        k: args.k,
+        impact_scale: args.impact_scale,
+        bits: args.bits,
+        query_max: args.query_max,
+        force: args.force,
+        datatype: match args.datatype {
+            DatatypeArg::Float32 => QdrantDatatype::Float32,
+            DatatypeArg::Float16 => QdrantDatatype::Float16,
+            DatatypeArg::Uint8 => QdrantDatatype::Uint8,
+        },
+        ..ExportOptions::default()
+    };
+    if !(args.impact_scale.is_finite() && args.impact_scale > 0.0) {
+        bail!("--impact-scale must be a positive number");
+    }
+    // The profile parser checks the option values once, for export and search alike.
+    if let Some(p) = &args.prune {
+        match Profile::parse(&format!("elasticsearch:prune:{p}"))
+            .map_err(|e| anyhow::anyhow!("--prune {p}: {e}"))?
+        {
+            Profile::Elasticsearch { pruning } => options.pruning = pruning,
+            _ => unreachable!("an elasticsearch profile"),
+        }
+    }
+    if let Some(t) = &args.two_phase {
+        match Profile::parse(&format!("opensearch:two-phase:{t}"))
+            .map_err(|e| anyhow::anyhow!("--two-phase {t}: {e}"))?
+        {
+            Profile::OpenSearch { two_phase } => options.two_phase = two_phase,
+            _ => unreachable!("an opensearch profile"),
+        }
+    }
+    let (index, encoder) = query::open(&args.index, &args.model)?;
+    let queries: Vec<(String, SparseVector)> = if let Some(path) = &args.query_vectors {
+        let keys: Keys = args.vector_keys.into();
+        let vocab = query::key_vocabulary(&index, keys)?;
+        let options = VectorOptions {
+            keys,
+            ..VectorOptions::default()
+        };
+        VectorReader::open(path, vocab.as_ref(), &options)?
+            .map(|r| r.map(|r| (r.doc.id, r.vector)))
+            .collect::<Result<_, _>>()?
+    } else if args.beir.is_some() || args.queries.is_some() {
+        let texts = query::query_texts(args.beir.as_deref(), &args.split, args.queries.as_deref())?;
+        let list: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+        let encoded = encoder.encode_queries(&list)?;
+        let edits = QueryEdits::default();
+        texts
+            .into_iter()
+            .zip(encoded)
+            .map(|((id, _), e)| (id, edits.apply(&e.vector)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let vocab = query::index_vocabulary(&index)?;
+    let summary = export(&index, &vocab, &queries, args.target.into(), &args.out, &options)
+        .with_context(|| format!("cannot export {}", args.index.display()))?;
+    eprintln!(
+        "wrote {} documents and {} queries for {} to {} ({} files{})",
+        summary.documents,
+        summary.queries,
+        summary.target.name(),
+        summary.dir.display(),
+        summary.files.len(),
+        summary
+            .profile
+            .as_deref()
+            .map(|p| format!("; scored locally by --system {p}"))
+            .unwrap_or_default()
+    );
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(())
+}
