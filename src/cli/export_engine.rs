@@ -168,8 +168,15 @@ pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
         Vec::new()
     };
     let vocab = query::index_vocabulary(&index)?;
-    let summary = export(&index, &vocab, &queries, args.target.into(), &args.out, &options)
-        .with_context(|| format!("cannot export {}", args.index.display()))?;
+    let summary = export(
+        &index,
+        &vocab,
+        &queries,
+        args.target.into(),
+        &args.out,
+        &options,
+    )
+    .with_context(|| format!("cannot export {}", args.index.display()))?;
     eprintln!(
         "wrote {} documents and {} queries for {} to {} ({} files{})",
         summary.documents,

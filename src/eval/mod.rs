@@ -96,6 +96,7 @@
 
 mod beir;
 mod duplicates;
+pub mod engine_results;
 mod error;
 mod evaluate;
 mod lines;

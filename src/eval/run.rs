@@ -159,9 +159,17 @@ pub struct RunFile {
 /// Like trec_eval: blank lines and lines starting with `#` are skipped, the second and
 /// fourth columns are ignored, columns after the sixth are ignored. Unlike trec_eval's
 /// `atof`, a score that is not a whole number literal (or is NaN) is an error.
+///
+/// A JSON file is read as search engine results instead
+/// ([`super::engine_results`]: Elasticsearch/OpenSearch `_search` and `_msearch`
+/// responses, Qdrant and Vespa responses).
 pub fn read_run(path: impl AsRef<Path>, opts: &RunOptions) -> Result<RunFile, EvalError> {
     let path = path.as_ref();
-    parse_run(&read_file(path)?, path, opts)
+    let data = read_file(path)?;
+    if super::engine_results::is_json(&data) {
+        return super::engine_results::parse_engine_results(&data, path);
+    }
+    parse_run(&data, path, opts)
 }
 
 /// Parses run file content; `origin` names the source in error messages.

@@ -54,7 +54,11 @@ pub fn export(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
     let mut total: u64 = 0;
     for n in 0..index.len() as u32 {
         let v = index.vector(n)?;
-        let len: u64 = v.weights.iter().map(|&w| u64::from(quantizer.code(w))).sum();
+        let len: u64 = v
+            .weights
+            .iter()
+            .map(|&w| u64::from(quantizer.code(w)))
+            .sum();
         total += len;
         lengths.push(len);
     }
@@ -68,10 +72,8 @@ pub fn export(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
             docs,
             total_terms: total,
             description: format!(
-                "spladescope export of {}: {}-bit PISA linear impacts of max weight {}",
-                index.dir().display(),
-                o.bits,
-                stats.max_weight
+                "spladescope export: {}-bit PISA linear impacts of max weight {}",
+                o.bits, stats.max_weight
             ),
         },
     );
@@ -229,11 +231,12 @@ pub fn read_ciff(path: &Path) -> Result<CiffDocs, CiffError> {
         place: "file".into(),
         problem: e.to_string(),
     })?;
-    let mut r = Reader {
-        bytes: &bytes,
-        at: 0,
-        path,
-    };
+    parse_ciff(&bytes, path)
+}
+
+/// Parses the bytes of a CIFF file; `path` names it in errors.
+pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
+    let mut r = Reader { bytes, at: 0, path };
     let head = r.message("header")?;
     let mut num_lists = None;
     let mut num_docs = None;
@@ -265,9 +268,10 @@ pub fn read_ciff(path: &Path) -> Result<CiffDocs, CiffError> {
         for field in Fields::new(msg, &r, &place) {
             match field? {
                 (1, Value::Bytes(b)) => {
-                    term = Some(String::from_utf8(b.to_vec()).map_err(|_| {
-                        r.error(&place, "the term is not UTF-8".into())
-                    })?)
+                    term = Some(
+                        String::from_utf8(b.to_vec())
+                            .map_err(|_| r.error(&place, "the term is not UTF-8".into()))?,
+                    )
                 }
                 (2, Value::Varint(v)) => df = v,
                 (4, Value::Bytes(p)) => {
@@ -318,22 +322,30 @@ pub fn read_ciff(path: &Path) -> Result<CiffDocs, CiffError> {
             match field? {
                 (1, Value::Varint(v)) => docid = v,
                 (2, Value::Bytes(b)) => {
-                    id = Some(String::from_utf8(b.to_vec()).map_err(|_| {
-                        r.error(&place, "the collection id is not UTF-8".into())
-                    })?)
+                    id =
+                        Some(String::from_utf8(b.to_vec()).map_err(|_| {
+                            r.error(&place, "the collection id is not UTF-8".into())
+                        })?)
                 }
                 _ => {}
             }
         }
         if docid != n as u64 {
-            return Err(r.error(&place, format!("docid {docid}, expected {n} (records come in order)")));
+            return Err(r.error(
+                &place,
+                format!("docid {docid}, expected {n} (records come in order)"),
+            ));
         }
-        docs.ids.push(id.ok_or_else(|| r.error(&place, "no collection_docid".into()))?);
+        docs.ids
+            .push(id.ok_or_else(|| r.error(&place, "no collection_docid".into()))?);
     }
     if r.at != bytes.len() {
         return Err(r.error(
             "end",
-            format!("{} bytes after the last document record", bytes.len() - r.at),
+            format!(
+                "{} bytes after the last document record",
+                bytes.len() - r.at
+            ),
         ));
     }
     Ok(docs)

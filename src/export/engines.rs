@@ -106,7 +106,8 @@ pub fn opensearch(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
                 out.vocab.token(t)
             )));
         }
-        let query = json!({"neural_sparse": {o.field.as_str(): {"query_tokens": out.escaped_map(v)}}});
+        let query =
+            json!({"neural_sparse": {o.field.as_str(): {"query_tokens": out.escaped_map(v)}}});
         q.json_line(&json!({}))?;
         q.json_line(&search_body(o, query))?;
     }
@@ -158,7 +159,9 @@ fn bulk(out: &Out, notes: &mut Vec<String>) -> Result<String> {
         }
     })?;
     if empty > 0 {
-        notes.push(format!("{empty} documents have no terms: indexed without the field"));
+        notes.push(format!(
+            "{empty} documents have no terms: indexed without the field"
+        ));
     }
     f.finish()
 }
@@ -295,7 +298,11 @@ fn tensor_literal(out: &Out, v: &SparseVector) -> String {
     let cells: Vec<String> = v
         .iter()
         .map(|(t, w)| {
-            let label = out.vocab.token(t).replace('\\', "\\\\").replace('\'', "\\'");
+            let label = out
+                .vocab
+                .token(t)
+                .replace('\\', "\\\\")
+                .replace('\'', "\\'");
             format!("'{label}':{}", f64::from(w))
         })
         .collect();

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use ciff::{read_ciff, CiffDocs, CiffError};
+pub use ciff::{parse_ciff, read_ciff, CiffDocs, CiffError};
 
 use crate::index::Index;
 use crate::profile::{QdrantDatatype, TokenPruning, TwoPhase};
@@ -289,7 +289,16 @@ mod tests {
 
     #[test]
     fn token_escaping_round_trips_and_leaves_no_dot() {
-        for token in ["alzheimer", "##ing", ".", "...", "%", "%2E", "a.b%c", "[UNK]"] {
+        for token in [
+            "alzheimer",
+            "##ing",
+            ".",
+            "...",
+            "%",
+            "%2E",
+            "a.b%c",
+            "[UNK]",
+        ] {
             let name = encode_token(token);
             assert!(!name.contains('.'), "{name}");
             assert_eq!(decode_token(&name), token);

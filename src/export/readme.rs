@@ -166,12 +166,12 @@ Impacts are 1 to {range}; BMP reads at most 8 bits and adds in 16 bits.
             "Files: `docs.jsonl` and `queries.jsonl` (`{{\"id\", \"content\", \"vector\"}}`).
 
 ```python
-from seismic import SeismicIndex
+from seismic import SeismicIndex, get_seismic_string
 import json, numpy as np
 index = SeismicIndex.build(\"docs.jsonl\")
 for line in open(\"queries.jsonl\"):
     q = json.loads(line)
-    hits = index.search(q[\"id\"], np.array(list(q[\"vector\"]), dtype=\"U30\"),
+    hits = index.search(q[\"id\"], np.array(list(q[\"vector\"]), dtype=get_seismic_string()),
                         np.array(list(q[\"vector\"].values()), dtype=np.float32),
                         k={k}, query_cut=10, heap_factor=0.7)
 ```

@@ -29,7 +29,9 @@ impl Staging {
         }
         let name = dir
             .file_name()
-            .ok_or_else(|| ExportError::Invalid(format!("{}: not a directory name", dir.display())))?
+            .ok_or_else(|| {
+                ExportError::Invalid(format!("{}: not a directory name", dir.display()))
+            })?
             .to_string_lossy()
             .into_owned();
         let parent = dir

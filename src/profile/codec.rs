@@ -128,6 +128,7 @@ impl TermCodec {
             Profile::Pisa { bits, .. } => {
                 Self::Linear(LinearQuantizer::new(stats.max_weight, *bits))
             }
+            Profile::Bmp => Self::Linear(LinearQuantizer::new(stats.max_weight, 8)),
         }
     }
 

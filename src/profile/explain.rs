@@ -115,6 +115,7 @@ fn engine_parts(
         match profile.accumulate() {
             Accumulate::Double => each.map(f64::from).sum::<f64>() as f32,
             Accumulate::Single => each.fold(0.0f32, |a, p| a + p),
+            Accumulate::Wrapping16 => f32::from(each.fold(0u16, |a, p| a.wrapping_add(p as u16))),
         }
     };
     let first = sum(Phase::One);

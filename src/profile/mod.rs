@@ -7,7 +7,7 @@
 //! 1. the query ([`EngineQuery`]): which tokens the engine keeps and the weight it gives each;
 //! 2. the documents ([`codec`]): the weight the engine reads back for each stored `f32`;
 //! 3. the sum ([`Accumulate`]): Lucene adds clause scores in `f64` and rounds once to `f32`;
-//!    Qdrant and PISA add in `f32`.
+//!    Qdrant and PISA add in `f32`, BMP in 16-bit integers.
 //!
 //! | profile | query | documents | sum |
 //! |---|---|---|---|
@@ -15,7 +15,8 @@
 //! | `opensearch[:two-phase[:P:E:M]]` | `f32` weights; two-phase: light tokens rescore the top `k·E` | `FeatureField` (9 bits) | `f64` → `f32` |
 //! | `qdrant`, `qdrant-float16`, `qdrant-uint8` | `f32` weights | `f32`, half, 8-bit per posting list | `f32` |
 //! | `anserini[:S]` | integer `round(q·S)` | integer `round(d·S)` | `f64` → `f32` |
-//! | `pisa[:B[:M]]` | integer `⌈q·M / max q⌉` (BMP's rule) | PISA's linear quantisation to `B` bits | `f32` |
+//! | `pisa[:B[:M]]` | integer `min(⌈q·M / max q⌉, M)` (BMP's rule) | PISA's linear quantisation to `B` bits | `f32` |
+//! | `bmp` | as `pisa:8:32` | as `pisa:8:32` | 16-bit integer, wrapping |
 //!
 //! Each rule names the engine source or documentation it follows in [`codec`] and
 //! [`query`]. Ties rank by document number (the engines' internal id order when documents
@@ -97,11 +98,15 @@ pub enum Profile {
         scale: f32,
     },
     /// PISA's linear quantisation of document weights to `bits` bits; integer query
-    /// weights `⌈q · query_max / max q⌉` (BMP's rule; PISA weighs a token by its count).
+    /// weights `min(⌈q · query_max / max q⌉, query_max)` (BMP's rule; PISA weighs a token
+    /// by its count).
     Pisa {
         bits: u8,
         query_max: u32,
     },
+    /// BMP on the same CIFF: PISA's 8-bit impacts and integer query weights, each
+    /// document's score added in 16 bits, wrapping past 65,535 as BMP's `u16` does.
+    Bmp,
 }
 
 /// Default impact scale of Anserini's and PISA's integer query weights.
@@ -118,12 +123,14 @@ pub enum Accumulate {
     Double,
     /// In `f32`, term after term in term-id order.
     Single,
+    /// Integer products added in 16 bits, wrapping (BMP's `u16` block scores).
+    Wrapping16,
 }
 
 /// The profiles `splade@…` names, with their syntax.
 pub const PROFILE_SYNTAX: &str = "elasticsearch[:prune[:FREQ_RATIO:WEIGHT]], \
      opensearch[:two-phase[:PRUNE_RATIO:EXPANSION_RATE:MAX_WINDOW]], qdrant, qdrant-float16, \
-     qdrant-uint8, anserini[:SCALE], pisa[:BITS[:QUERY_MAX]]";
+     qdrant-uint8, anserini[:SCALE], pisa[:BITS[:QUERY_MAX]], bmp";
 
 impl Profile {
     /// Parses the part after `splade@`.
@@ -194,6 +201,7 @@ impl Profile {
                     .into()),
             },
             "qdrant" => none(Self::Qdrant(QdrantDatatype::Float32)),
+            "bmp" => none(Self::Bmp),
             "qdrant-float16" => none(Self::Qdrant(QdrantDatatype::Float16)),
             "qdrant-uint8" => none(Self::Qdrant(QdrantDatatype::Uint8)),
             "anserini" => match args.as_slice() {
@@ -247,6 +255,7 @@ impl Profile {
                 Accumulate::Double
             }
             Self::Qdrant(_) | Self::Pisa { .. } => Accumulate::Single,
+            Self::Bmp => Accumulate::Wrapping16,
         }
     }
 
@@ -284,9 +293,12 @@ impl Profile {
                 format!("Anserini scores it: integer impacts round(w·{scale}), queries too")
             }
             Self::Pisa { bits, query_max } => format!(
-                "PISA and BMP score it: {bits}-bit linear impacts, integer query weights \
-                 up to {query_max}"
+                "PISA scores it: {bits}-bit linear impacts, integer query weights up to \
+                 {query_max}"
             ),
+            Self::Bmp => "BMP scores it: 8-bit linear impacts, integer query weights up to 32, \
+                          scores added in 16 bits (wrapping past 65,535)"
+                .into(),
         }
     }
 
@@ -298,6 +310,7 @@ impl Profile {
             Self::Qdrant(_) => "Qdrant",
             Self::Anserini { .. } => "Anserini",
             Self::Pisa { .. } => "PISA",
+            Self::Bmp => "BMP",
         }
     }
 }
@@ -320,6 +333,7 @@ impl fmt::Display for Profile {
             Self::Qdrant(QdrantDatatype::Uint8) => f.write_str("qdrant-uint8"),
             Self::Anserini { scale } => write!(f, "anserini:{scale}"),
             Self::Pisa { bits, query_max } => write!(f, "pisa:{bits}:{query_max}"),
+            Self::Bmp => f.write_str("bmp"),
         }
     }
 }
@@ -340,6 +354,7 @@ mod tests {
             ("anserini", "anserini:100"),
             ("pisa", "pisa:8:32"),
             ("pisa:10:64", "pisa:10:64"),
+            ("bmp", "bmp"),
         ] {
             let p = Profile::parse(text).unwrap();
             assert_eq!(p.to_string(), printed);

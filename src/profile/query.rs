@@ -12,9 +12,10 @@
 //!   `w ≥ prune_ratio · max w` (`f32` product); the others rescore the phase-1 top window.
 //! - **Anserini's integer query weights** (ours: the export repeats each token that many
 //!   times): `round(q · S)`, half away from zero; a token whose weight rounds to 0 is dropped.
-//! - **PISA/BMP integer query weights**: `⌈q · (M / max q)⌉` in `f32`, BMP's rescaling
-//!   (`python/src/lib.rs` in pisa-engine/BMP, `M = MAX_TERM_WEIGHT = 32`), so every token
-//!   weighs 1 to `M`.
+//! - **PISA/BMP integer query weights**: `min(⌈q · (M / max q)⌉, M)` in `f32`, BMP's
+//!   rescaling (`python/src/lib.rs` in pisa-engine/BMP, `M = MAX_TERM_WEIGHT = 32`), capped
+//!   so that the heaviest token weighs exactly `M` (then BMP's own rescaling changes
+//!   nothing), every token 1 to `M`.
 
 use serde::Serialize;
 
@@ -85,8 +86,12 @@ impl EngineQuery {
                     let q = impact(w, *scale);
                     term(id, w, (q > 0.0).then_some(q), Phase::One)
                 }
-                Profile::Pisa { query_max, .. } => {
-                    let q = (w * (*query_max as f32 / max)).ceil();
+                Profile::Pisa { .. } | Profile::Bmp => {
+                    let m = match profile {
+                        Profile::Pisa { query_max, .. } => *query_max as f32,
+                        _ => super::DEFAULT_PISA_QUERY_MAX as f32,
+                    };
+                    let q = (w * (m / max)).ceil().min(m);
                     term(id, w, (q > 0.0).then_some(q), Phase::One)
                 }
                 _ => term(id, w, Some(w), Phase::One),

@@ -78,5 +78,14 @@ fn phase_scores(
             })?;
             Ok(acc)
         }
+        Accumulate::Wrapping16 => {
+            let mut acc = vec![0u16; n];
+            each_posting(&mut |d, s| {
+                if let Some(a) = acc.get_mut(d) {
+                    *a = a.wrapping_add(s as u16);
+                }
+            })?;
+            Ok(acc.into_iter().map(f32::from).collect())
+        }
     }
 }

@@ -132,7 +132,7 @@ fn parse_vector(
 }
 
 /// A decimal term id below `vocab` (digits only).
-fn term_id(key: &str, vocab: usize) -> Option<u32> {
+pub(crate) fn term_id(key: &str, vocab: usize) -> Option<u32> {
     if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

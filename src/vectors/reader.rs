@@ -45,6 +45,8 @@ impl Read for Hashing {
 pub struct VectorReader<'v> {
     path: PathBuf,
     lines: LineReader,
+    /// A CIFF file's documents (read whole) and the next to yield, instead of lines.
+    ciff: Option<CiffSource>,
     seen: Arc<Mutex<Seen>>,
     total_bytes: u64,
     vocab: &'v dyn Vocabulary,
@@ -54,13 +56,124 @@ pub struct VectorReader<'v> {
     done: bool,
 }
 
+/// A CIFF file turned into records: each term's vocabulary id, each document's postings.
+struct CiffSource {
+    docs: crate::export::CiffDocs,
+    ids: Vec<u32>,
+    next: usize,
+}
+
+/// Whether `path` names a CIFF file (`.ciff`).
+fn is_ciff(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ciff"))
+}
+
 impl<'v> VectorReader<'v> {
-    /// Opens a vector file, plain or gzip (detected by its first bytes).
+    /// Opens a CIFF file: read whole, each term looked up in the vocabulary (an unknown term
+    /// is an error naming it); each document's weights are its integer impacts, divided by
+    /// the impact scale when one is given.
+    fn open_ciff(
+        path: &Path,
+        vocab: &'v dyn Vocabulary,
+        options: &VectorOptions,
+    ) -> Result<Self, CorpusError> {
+        let bytes = std::fs::read(path).map_err(|e| CorpusError::io(path, e))?;
+        let bad = |problem: String| CorpusError::BadFile {
+            path: path.to_path_buf(),
+            problem,
+        };
+        let docs = crate::export::parse_ciff(&bytes, path)
+            .map_err(|e| bad(format!("{}: {}", e.place, e.problem)))?;
+        let ids = docs
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, term)| {
+                let id = match options.keys {
+                    super::Keys::Tokens => vocab.id(term),
+                    super::Keys::Ids => super::parse::term_id(term, vocab.size()),
+                };
+                id.ok_or_else(|| {
+                    bad(format!(
+                        "postings list {} ({term:?}): not a {} of the model's vocabulary",
+                        i + 1,
+                        if options.keys == super::Keys::Ids {
+                            "term id"
+                        } else {
+                            "token"
+                        }
+                    ))
+                })
+            })
+            .collect::<Result<Vec<u32>, _>>()?;
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        {
+            let mut s = seen.lock().unwrap_or_else(|e| e.into_inner());
+            s.hasher.update(&bytes);
+            s.bytes = bytes.len() as u64;
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            lines: LineReader::new(Box::new(io::empty()), options.max_record_bytes),
+            ciff: Some(CiffSource { docs, ids, next: 0 }),
+            seen,
+            total_bytes: bytes.len() as u64,
+            vocab,
+            options: options.clone(),
+            tally: Tally::new(path.to_path_buf(), options.skip_bad, true),
+            records: 0,
+            done: false,
+        })
+    }
+
+    /// The next CIFF document as a record.
+    fn next_ciff(&mut self) -> Option<Result<VectorRecord, CorpusError>> {
+        let source = self.ciff.as_mut()?;
+        let n = source.next;
+        if n >= source.docs.ids.len() {
+            self.done = true;
+            return None;
+        }
+        source.next += 1;
+        let scale = self.options.impact_scale;
+        let pairs = source.docs.postings[n]
+            .iter()
+            .map(|&(t, tf)| {
+                let w = match scale {
+                    Some(s) => (f64::from(tf) / s) as f32,
+                    None => tf as f32,
+                };
+                (source.ids[t as usize], w)
+            })
+            .collect();
+        let id = source.docs.ids[n].clone();
+        let record = VectorRecord {
+            doc: crate::corpus::Document {
+                id,
+                title: String::new(),
+                text: String::new(),
+            },
+            vector: crate::sparse::SparseVector::from_pairs(pairs),
+            has_text: false,
+        };
+        Some(
+            self.tally
+                .check_duplicate(&record.doc.id, n as u64 + 1)
+                .map(|()| record),
+        )
+    }
+
+    /// Opens a vector file: JSON Lines, plain or gzip (detected by its first bytes), or a
+    /// CIFF file (`.ciff`).
     pub fn open(
         path: &Path,
         vocab: &'v dyn Vocabulary,
         options: &VectorOptions,
     ) -> Result<Self, CorpusError> {
+        if is_ciff(path) {
+            return Self::open_ciff(path, vocab, options);
+        }
         let io_error = |e| CorpusError::io(path, e);
         let mut file = File::open(path).map_err(io_error)?;
         let meta = file.metadata().map_err(io_error)?;
@@ -90,6 +203,7 @@ impl<'v> VectorReader<'v> {
         Ok(Self {
             path: path.to_path_buf(),
             lines: LineReader::new(inner, options.max_record_bytes),
+            ciff: None,
             seen,
             total_bytes: meta.len(),
             vocab,
@@ -141,6 +255,9 @@ impl<'v> VectorReader<'v> {
     }
 
     fn next_record(&mut self) -> Option<Result<VectorRecord, CorpusError>> {
+        if self.ciff.is_some() {
+            return self.next_ciff();
+        }
         loop {
             let (line_no, line) = match self.lines.next_line() {
                 Ok(Some(l)) => l,
