@@ -209,6 +209,32 @@ fn main() {
     save("evaluate-systems", &s, W, H);
     let _ = std::fs::remove_dir_all(&dir);
 
+    // An engine profile beside exact SPLADE: Elasticsearch with token pruning, its first
+    // hit inspected (exact and engine parts, the dropped tokens).
+    let mut engine = demo_engine(false, true).unwrap();
+    engine
+        .add_systems(
+            &[spladescope::system::SystemSpec::parse("splade@elasticsearch:prune").unwrap()],
+            1,
+            false,
+        )
+        .unwrap();
+    let mut s = state(W, H);
+    load(&mut s, &engine);
+    apply(&mut s, &engine, typing("reset my login"));
+    apply(
+        &mut s,
+        &engine,
+        [
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Char('>')),
+            key(KeyCode::Right),
+            key(KeyCode::Enter),
+        ],
+    );
+    save("engine-profile", &s, W, H);
+
     let mut light = State::new(
         spladescope::tui::config::Config {
             theme: spladescope::tui::theme::ThemeName::Light,
