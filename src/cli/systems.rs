@@ -13,7 +13,10 @@ use super::query::{self, QueryModelArgs};
 pub struct SystemArgs {
     /// A retrieval system (repeatable): splade, splade-b (the --compare index), what-if
     /// (SPLADE with the query and --doc-* edits), bm25, dense (the index's dense part,
-    /// `index --dense`), run:NAME=FILE (a TREC run), rrf:A+B[:K]
+    /// `index --dense`), splade@ENGINE (SPLADE scored as an engine scores it:
+    /// elasticsearch[:prune[:R:W]], opensearch[:two-phase[:P:E:M]], qdrant,
+    /// qdrant-float16, qdrant-uint8, anserini[:S], pisa[:BITS[:M]], bmp), run:NAME=FILE (a
+    /// TREC run, or an engine's JSON results with query-ids.txt beside it), rrf:A+B[:K]
     /// (reciprocal rank fusion, K = 60), linear:A+B:ALPHA[:minmax|:zscore] (ALPHA weighs A;
     /// min–max by default). Fusions take each component's top -k (in the explorer: the
     /// hits per list). The explorer always loads splade, bm25 (and splade-b with

@@ -98,11 +98,11 @@ pub fn export(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
         }
         delimited(&mut f, &msg)?;
     }
-    for n in 0..docs {
+    for (n, &length) in lengths.iter().enumerate() {
         msg.clear();
         put_varint_field(&mut msg, 1, n as u64);
         put_string(&mut msg, 2, index.doc(n as u32)?.id);
-        put_varint_field(&mut msg, 3, lengths[n]);
+        put_varint_field(&mut msg, 3, length);
         delimited(&mut f, &msg)?;
     }
     let mut files = vec![f.finish()?];
