@@ -14,7 +14,7 @@ use spladescope::system::{Explanation, SystemSpec};
 use spladescope::tui::state::{Focus, State};
 
 use cli::{json_of, spladescope};
-use common::explorer::{apply, demo_engine, key, load, screen, state, typing};
+use common::explorer::{apply, demo_engine, evaluate, key, load, screen, state, typing};
 use tmux::{no_tmux, start};
 
 const PROFILE: &str = "splade@elasticsearch:prune";
@@ -134,6 +134,34 @@ fn the_inspector_shows_exact_and_engine_parts_and_the_dropped_tokens() {
     if !p.dropped.is_empty() {
         assert!(w.contains("drops "), "{w}");
     }
+}
+
+#[test]
+fn evaluate_tests_the_profile_against_exact_splade_as_the_cli_does() {
+    let Some(e) = engine() else { return };
+    let mut s = beside(&e, 150, 44);
+    evaluate(&mut s, &e);
+    let table = s.eval.table.clone().unwrap();
+    let i = table.systems.iter().position(|n| n == PROFILE).unwrap();
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let json = json_of(
+        spladescope()
+            .arg("eval")
+            .arg(e.index().dir())
+            .arg("--queries")
+            .arg(assets.join("queries.jsonl"))
+            .arg("--qrels")
+            .arg(assets.join("qrels/test.tsv"))
+            .args(["--system", "splade", "--system", PROFILE, "--json"]),
+    );
+    let ndcg = json["systems"][1]["metrics"]["nDCG@10"].as_f64().unwrap();
+    assert_eq!(table.means[i].ndcg_cut_10, ndcg);
+    // SPLADE as the baseline against the profile: the same paired test as the CLI's.
+    let c = table.comparisons[0][i].as_ref().unwrap();
+    let p = json["pairs"][0]["randomization"]["p_value"].as_f64().unwrap();
+    assert!((c.randomization.as_ref().unwrap().p_value - p).abs() < 1e-12);
+    let w = screen(&s, 150, 44);
+    assert!(w.contains("splade@elasticsearch"), "{w}");
 }
 
 #[test]

@@ -48,11 +48,13 @@ impl QuantizedU8 {
                 (lo.min(w), hi.max(w))
             });
         if weights.is_empty() {
-            return Self {
-                min: 0.0,
-                diff256: 0.0,
-            };
+            return Self::between(0.0, 0.0);
         }
+        Self::between(min, max)
+    }
+
+    /// The parameters of a posting list whose weights span `min..=max`.
+    pub fn between(min: f32, max: f32) -> Self {
         Self {
             min,
             diff256: (max - min) / 255.0,
@@ -132,9 +134,21 @@ impl TermCodec {
         }
     }
 
-    /// Whether [`TermCodec::new`] reads the posting list.
-    pub fn needs_list(profile: &Profile) -> bool {
-        matches!(profile, Profile::Qdrant(QdrantDatatype::Uint8))
+    /// [`TermCodec::new`] for term `t` of `index` without its posting list at hand (its
+    /// weights' range read once, [`ProfileStats::range`]).
+    pub fn for_term(
+        profile: &Profile,
+        stats: &ProfileStats,
+        index: &crate::index::Index,
+        t: u32,
+    ) -> crate::index::Result<Self> {
+        Ok(match profile {
+            Profile::Qdrant(QdrantDatatype::Uint8) => {
+                let (min, max) = stats.range(index, t)?;
+                Self::Uint8(QuantizedU8::between(min, max))
+            }
+            other => Self::new(other, stats, &[]),
+        })
     }
 
     /// The weight the engine scores with for a stored weight `w`.

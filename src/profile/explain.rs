@@ -87,19 +87,13 @@ fn engine_parts(
     ranked_score: f32,
 ) -> Result<(Vec<Part>, f32, Option<bool>)> {
     let vector = index.vector(doc)?;
-    let (mut docs, mut list) = (Vec::new(), Vec::new());
     let mut parts = Vec::new();
     for t in &query.terms {
         let d = vector.get(t.id);
         if d <= 0.0 {
             continue;
         }
-        if TermCodec::needs_list(profile) {
-            index
-                .splade()
-                .row_f32(t.id as usize, &mut docs, &mut list)?;
-        }
-        let engine_doc = TermCodec::new(profile, stats, &list).stored(d);
+        let engine_doc = TermCodec::for_term(profile, stats, index, t.id)?.stored(d);
         parts.push(Part {
             id: t.id,
             exact_query: t.exact,

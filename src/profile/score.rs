@@ -12,29 +12,42 @@
 use super::codec::TermCodec;
 use super::query::{EngineQuery, Phase};
 use super::{Accumulate, Profile, ProfileStats};
+use crate::index::blocks::{partition_point, TermInfo, BLOCK};
 use crate::index::{Index, Result};
+use crate::search::for_each_part;
+use crate::search::splade::MIN_DOCUMENTS_PER_THREAD;
 
 /// The engine score of every document for `query`; `depth` is the number of hits asked
-/// for (OpenSearch's two-phase window is `depth · expansion_rate`).
+/// for (OpenSearch's two-phase window is `depth · expansion_rate`); on up to `threads`
+/// threads (document ranges, as [`crate::search::splade_scores_parallel`]: the same
+/// scores).
 pub fn profile_scores(
     index: &Index,
     profile: &Profile,
     stats: &ProfileStats,
     query: &EngineQuery,
     depth: usize,
+    threads: usize,
 ) -> Result<Vec<f32>> {
-    let mut scores = phase_scores(index, profile, stats, query, Phase::One)?;
+    let mut scores = phase_scores(index, profile, stats, query, Phase::One, threads)?;
     if let (Profile::OpenSearch { two_phase: Some(t) }, true) = (profile, query.has_second_phase())
     {
         let window = ((depth.max(1) as f32) * t.expansion_rate) as usize;
         let window = window.min(t.max_window);
-        let second = phase_scores(index, profile, stats, query, Phase::Two)?;
+        let second = phase_scores(index, profile, stats, query, Phase::Two, threads)?;
         for hit in crate::search::top_k(&scores, window) {
             let d = hit.doc as usize;
             scores[d] += second[d];
         }
     }
     Ok(scores)
+}
+
+/// A query token's postings and how the engine reads their weights.
+struct Term {
+    info: TermInfo,
+    weight: f32,
+    codec: TermCodec,
 }
 
 /// The scores of the tokens scored in `phase` alone.
@@ -44,48 +57,78 @@ fn phase_scores(
     stats: &ProfileStats,
     query: &EngineQuery,
     phase: Phase,
+    threads: usize,
 ) -> Result<Vec<f32>> {
+    let terms = query
+        .scored(phase)
+        .map(|(t, weight)| {
+            Ok(Term {
+                info: index.splade().term(t as usize),
+                weight,
+                codec: TermCodec::for_term(profile, stats, index, t)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let n = index.len();
-    let (mut docs, mut weights) = (Vec::new(), Vec::new());
-    let mut each_posting = |add: &mut dyn FnMut(usize, f32)| -> Result<()> {
-        for (t, q) in query.scored(phase) {
-            index
-                .splade()
-                .row_f32(t as usize, &mut docs, &mut weights)?;
-            let codec = TermCodec::new(profile, stats, &weights);
-            for (&d, &w) in docs.iter().zip(&weights) {
-                add(d as usize, q * codec.stored(w));
-            }
-        }
-        Ok(())
-    };
+    let parts = threads.min(n / MIN_DOCUMENTS_PER_THREAD).max(1);
     match profile.accumulate() {
         Accumulate::Double => {
             let mut acc = vec![0.0f64; n];
-            each_posting(&mut |d, s| {
-                if let Some(a) = acc.get_mut(d) {
-                    *a += f64::from(s);
-                }
+            for_each_part(&mut acc, parts, |lo, part| {
+                add_part(index, &terms, lo, part, |a, s| *a += f64::from(s))
             })?;
             Ok(acc.into_iter().map(|s| s as f32).collect())
         }
         Accumulate::Single => {
             let mut acc = vec![0.0f32; n];
-            each_posting(&mut |d, s| {
-                if let Some(a) = acc.get_mut(d) {
-                    *a += s;
-                }
+            for_each_part(&mut acc, parts, |lo, part| {
+                add_part(index, &terms, lo, part, |a, s| *a += s)
             })?;
             Ok(acc)
         }
         Accumulate::Wrapping16 => {
             let mut acc = vec![0u16; n];
-            each_posting(&mut |d, s| {
-                if let Some(a) = acc.get_mut(d) {
-                    *a = a.wrapping_add(s as u16);
-                }
+            for_each_part(&mut acc, parts, |lo, part| {
+                add_part(index, &terms, lo, part, |a, s| *a = a.wrapping_add(s as u16))
             })?;
             Ok(acc.into_iter().map(f32::from).collect())
         }
     }
+}
+
+/// Adds every posting of the documents `lo..lo + acc.len()` into `acc` (indexed from
+/// `lo`), term after term: `add(slot, q' · stored(w))`.
+fn add_part<A>(
+    index: &Index,
+    terms: &[Term],
+    lo: usize,
+    acc: &mut [A],
+    add: impl Fn(&mut A, f32),
+) -> Result<()> {
+    let hi = lo + acc.len();
+    let postings = index.splade();
+    let mut docs = [0u32; BLOCK];
+    for term in terms {
+        let t = &term.info;
+        let weights = postings.weight_bytes(t);
+        let first = if lo == 0 {
+            0
+        } else {
+            partition_point(t.blocks, |b| (postings.block(t, b).last_doc as usize) < lo)
+        };
+        for b in first..t.blocks {
+            let n = postings.decode(t, b, &mut docs, None)?;
+            let w = &weights[b * BLOCK * 4..][..n * 4];
+            for (&d, w) in docs[..n].iter().zip(w.chunks_exact(4)) {
+                if let Some(slot) = acc.get_mut((d as usize).wrapping_sub(lo)) {
+                    let w = f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                    add(slot, term.weight * term.codec.stored(w));
+                }
+            }
+            if docs[..n].last().is_some_and(|&d| d as usize >= hi) {
+                break;
+            }
+        }
+    }
+    Ok(())
 }

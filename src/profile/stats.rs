@@ -1,11 +1,14 @@
 //! The index-wide numbers some engine rules read: Elasticsearch's token pruning (documents
 //! with the field, distinct terms) and PISA's quantisation (the largest weight).
 
-use crate::index::Index;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::index::{Index, Result};
 
 /// Index-wide statistics of the SPLADE field, as an engine holding the same vectors in one
 /// segment sees them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Default)]
 pub struct ProfileStats {
     /// Documents with at least one term (Lucene's `getDocCount(field)`).
     pub documents_with_terms: usize,
@@ -15,6 +18,9 @@ pub struct ProfileStats {
     pub sum_doc_freq: u64,
     /// The largest document weight in the index.
     pub max_weight: f32,
+    /// Each posting list's smallest and largest weight, read once when first asked for
+    /// (Qdrant's `uint8` scales each list between them).
+    ranges: Mutex<HashMap<u32, (f32, f32)>>,
 }
 
 impl ProfileStats {
@@ -36,6 +42,27 @@ impl ProfileStats {
             distinct_terms,
             sum_doc_freq: postings.postings(),
             max_weight,
+            ranges: Mutex::default(),
         }
+    }
+
+    /// Term `t`'s smallest and largest document weight (its weights read once, without
+    /// decoding its documents).
+    pub fn range(&self, index: &Index, t: u32) -> Result<(f32, f32)> {
+        let mut ranges = self.ranges.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&r) = ranges.get(&t) {
+            return Ok(r);
+        }
+        let postings = index.splade();
+        let info = postings.term(t as usize);
+        let r = postings
+            .weight_bytes(&info)
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), w| {
+                (lo.min(w), hi.max(w))
+            });
+        ranges.insert(t, r);
+        Ok(r)
     }
 }

@@ -429,7 +429,8 @@ impl Pipeline {
             Leaf::Profile(_) => {
                 let (profile, query) = self.engine_query(leaf, q)?;
                 let stats = self.profile_stats();
-                let scores = profile_scores(index, &profile, stats, &query, depth)?;
+                let scores =
+                    profile_scores(index, &profile, stats, &query, depth, self.search_threads)?;
                 Ranking::from_scores(scores, depth, &id)?
             }
             Leaf::WhatIf => {
