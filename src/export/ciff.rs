@@ -252,6 +252,16 @@ pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
     }
     let num_lists = num_lists.unwrap_or(0);
     let num_docs = num_docs.unwrap_or(0);
+    // Every message takes at least one byte: larger counts cannot be true.
+    if num_lists.saturating_add(num_docs) > bytes.len() {
+        return Err(r.error(
+            "header",
+            format!(
+                "{num_lists} postings lists and {num_docs} documents cannot fit in {} bytes",
+                bytes.len()
+            ),
+        ));
+    }
     let mut docs = CiffDocs {
         ids: Vec::with_capacity(num_docs),
         terms: Vec::with_capacity(num_lists),
@@ -284,7 +294,11 @@ pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
                             _ => {}
                         }
                     }
-                    doc = if count == 0 { gap } else { doc + gap };
+                    doc = if count == 0 {
+                        gap
+                    } else {
+                        doc.saturating_add(gap)
+                    };
                     if count > 0 && gap == 0 {
                         return Err(r.error(&named, format!("document {doc} is listed twice")));
                     }
@@ -476,6 +490,81 @@ impl<'a> Iterator for Fields<'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A small valid CIFF file: two terms over three documents.
+    fn valid() -> Vec<u8> {
+        let mut file = Vec::new();
+        let mut put = |msg: &[u8]| {
+            put_varint(&mut file, msg.len() as u64);
+            file.extend_from_slice(msg);
+        };
+        let mut h = Vec::new();
+        header(
+            &mut h,
+            &Header {
+                postings_lists: 2,
+                docs: 3,
+                total_terms: 9,
+                description: "test".into(),
+            },
+        );
+        put(&h);
+        for (term, postings) in [
+            ("alpha", [(0u64, 2u64), (2, 3)]),
+            ("beta", [(1, 1), (1, 3)]),
+        ] {
+            let mut m = Vec::new();
+            put_string(&mut m, 1, term);
+            put_varint_field(&mut m, 2, 2);
+            for (gap, tf) in postings {
+                let mut p = Vec::new();
+                put_varint_field(&mut p, 1, gap);
+                put_varint_field(&mut p, 2, tf);
+                put_bytes(&mut m, 4, &p);
+            }
+            put(&m);
+        }
+        for (n, id) in ["d0", "d1", "d2"].iter().enumerate() {
+            let mut m = Vec::new();
+            put_varint_field(&mut m, 1, n as u64);
+            put_string(&mut m, 2, id);
+            put(&m);
+        }
+        file
+    }
+
+    #[test]
+    fn reads_a_valid_file_document_major() {
+        let docs = parse_ciff(&valid(), Path::new("t.ciff")).unwrap();
+        assert_eq!(docs.ids, ["d0", "d1", "d2"]);
+        assert_eq!(docs.terms, ["alpha", "beta"]);
+        assert_eq!(
+            docs.postings,
+            [vec![(0, 2)], vec![(1, 1)], vec![(0, 3), (1, 3)]]
+        );
+    }
+
+    proptest! {
+        /// Any truncation is an error naming the file; any corruption never panics.
+        #[test]
+        fn damaged_files_are_errors_not_panics(cut in 0usize..200, at in 0usize..200, byte: u8) {
+            let file = valid();
+            let cut = cut % file.len();
+            let e = parse_ciff(&file[..cut], Path::new("t.ciff")).unwrap_err();
+            prop_assert!(e.to_string().starts_with("t.ciff: "));
+            let mut bad = file.clone();
+            let at = at % bad.len();
+            bad[at] = byte;
+            let _ = parse_ciff(&bad, Path::new("t.ciff"));
+        }
+
+        /// Random bytes never panic (and never allocate from an absurd header).
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = parse_ciff(&bytes, Path::new("r.ciff"));
+        }
+    }
 
     #[test]
     fn varints_round_trip() {

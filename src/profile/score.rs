@@ -89,7 +89,9 @@ fn phase_scores(
         Accumulate::Wrapping16 => {
             let mut acc = vec![0u16; n];
             for_each_part(&mut acc, parts, |lo, part| {
-                add_part(index, &terms, lo, part, |a, s| *a = a.wrapping_add(s as u16))
+                add_part(index, &terms, lo, part, |a, s| {
+                    *a = a.wrapping_add(s as u16)
+                })
             })?;
             Ok(acc.into_iter().map(f32::from).collect())
         }
