@@ -119,7 +119,7 @@ fn elasticsearch_and_opensearch_files_hold_the_exact_vectors_in_documented_bodie
     let queries = query_vectors(&d);
     for (target, extra) in [
         ("elasticsearch", vec!["--prune", "7:0.3"]),
-        ("opensearch", vec!["--two-phase", "0.5:4:500"]),
+        ("opensearch", vec!["--two-phase", "0.5:4:5000"]),
     ] {
         let out = t.path().join(target);
         export(&d, target, &out, &extra);
@@ -239,7 +239,7 @@ fn elasticsearch_and_opensearch_files_hold_the_exact_vectors_in_documented_bodie
                 ],
                 "two_phase_parameter",
             );
-            assert_eq!(proc["two_phase_parameter"]["max_window_size"], 500);
+            assert_eq!(proc["two_phase_parameter"]["max_window_size"], 5000);
         }
         let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
         assert!(
@@ -710,6 +710,11 @@ fn export_refuses_what_would_be_wrong() {
             "--name",
         ),
         (vec!["--to", "ciff", "--bits", "12", "--force"], "8 bits"),
+        (vec!["--to", "ciff", "--bits", "0", "--force"], "bits \"0\""),
+        (
+            vec!["--to", "anserini", "--impact-scale", "0.5", "--force"],
+            "impact scale",
+        ),
         (
             vec!["--to", "elasticsearch", "--prune", "0:0.4", "--force"],
             "tokens_freq_ratio_threshold",
@@ -727,6 +732,52 @@ fn export_refuses_what_would_be_wrong() {
         let err = text(&o.stderr);
         assert!(err.contains(why), "{args:?}: {err}");
     }
+    // --force replaces an earlier export only: never the index, never another directory.
+    let other = t.path().join("notes");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("mine.txt"), "keep me").unwrap();
+    for (target, why) in [
+        (other.as_path(), "not an earlier export"),
+        (d.dir.as_path(), "is or holds the index"),
+        (d.dir.parent().unwrap(), "is or holds the index"),
+    ] {
+        let o = spladescope()
+            .arg("export")
+            .arg(&d.dir)
+            .args(["--to", "seismic", "--force", "--out"])
+            .arg(target)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{}", target.display());
+        let err = text(&o.stderr);
+        assert!(err.contains(why), "{}: {err}", target.display());
+    }
+    assert_eq!(
+        std::fs::read_to_string(other.join("mine.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(Index::open(&d.dir).is_ok());
+    std::fs::remove_dir_all(&other).unwrap();
+    // The engine refuses a two-phase window above max_window_size: so do the profile and
+    // the export.
+    let o = spladescope()
+        .arg("search")
+        .arg(&d.dir)
+        .args([
+            "reset my login",
+            "--system",
+            "splade@opensearch:two-phase:0.4:5:50",
+            "-k",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("above max_window_size 50"),
+        "{}",
+        text(&o.stderr)
+    );
     // The refused exports left the first one whole, and nothing beside it.
     assert!(out.join("docs.ndjson").exists());
     let left: Vec<String> = std::fs::read_dir(t.path())

@@ -24,8 +24,9 @@ struct Corpus {
 
 impl Corpus {
     fn of(index: &Index) -> Self {
-        let vectors: Vec<SparseVector> =
-            (0..index.len() as u32).map(|d| index.vector(d).unwrap()).collect();
+        let vectors: Vec<SparseVector> = (0..index.len() as u32)
+            .map(|d| index.vector(d).unwrap())
+            .collect();
         let (mut df, mut range) = (HashMap::new(), HashMap::<u32, (f32, f32)>::new());
         let mut max = 0.0f32;
         for v in &vectors {
@@ -178,7 +179,9 @@ fn every_profile_scores_every_document_as_the_brute_force() {
                 let x = pipeline
                     .explain(i, &prepared, &rankings, Some(doc), &h.id, k)
                     .unwrap();
-                let Explanation::Profile(x) = x else { panic!("{x:?}") };
+                let Explanation::Profile(x) = x else {
+                    panic!("{x:?}")
+                };
                 assert_eq!(x.score, expected[doc as usize], "{profile} {}", h.id);
                 assert_eq!(x.exact_score, vector.dot(&corpus.vectors[doc as usize]));
                 checked += 1;

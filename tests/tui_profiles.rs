@@ -158,7 +158,9 @@ fn evaluate_tests_the_profile_against_exact_splade_as_the_cli_does() {
     assert_eq!(table.means[i].ndcg_cut_10, ndcg);
     // SPLADE as the baseline against the profile: the same paired test as the CLI's.
     let c = table.comparisons[0][i].as_ref().unwrap();
-    let p = json["pairs"][0]["randomization"]["p_value"].as_f64().unwrap();
+    let p = json["pairs"][0]["randomization"]["p_value"]
+        .as_f64()
+        .unwrap();
     assert!((c.randomization.as_ref().unwrap().p_value - p).abs() < 1e-12);
     let w = screen(&s, 150, 44);
     assert!(w.contains("splade@elasticsearch"), "{w}");

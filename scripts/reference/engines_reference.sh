@@ -85,8 +85,8 @@ for target in ["elasticsearch", "opensearch", "anserini", "ciff", "qdrant", "sei
                 continue
             p = os.path.join(dirpath, n)
             files[os.path.relpath(p, work)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
-pip = subprocess.run([os.path.join(venv, "bin", "pip"), "freeze"], capture_output=True, text=True).stdout
-versions = {l.split("==")[0]: l.split("==")[1] for l in pip.split() if "==" in l and l.split("==")[0] in
+from importlib.metadata import version
+versions = {p: version(p) for p in
             ("pyserini", "pyterrier-pisa", "bmp", "pyseismic-lsr", "qdrant-client", "ciff-toolkit")}
 versions["anserini-fatjar"] = os.path.basename(jar)
 versions["java"] = subprocess.run([os.path.join(os.environ["JAVA_HOME"], "bin", "java"), "-version"],

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use spladescope::profile::{Phase, ProfileExplanation};
+use spladescope::profile::ProfileExplanation;
 use spladescope::search::explain::SpladeTermRow;
 use spladescope::search::{
     Bm25Explanation, DocumentSources, RankInfo, SpladeComparison, SpladeExplanation,
@@ -414,11 +414,10 @@ fn print_profile(
         )?;
     }
     for t in &x.terms {
-        let engine_q = match (t.engine_query_weight, t.phase) {
-            (None, _) => "dropped".to_string(),
-            (Some(_), Phase::Two) if x.rescored == Some(false) => "phase 2".to_string(),
-            (Some(q), _) => format!("{q:.4}"),
-        };
+        let engine_q = t.engine_note(x.rescored).map_or_else(
+            || format!("{:.4}", t.engine_query_weight.unwrap_or_default()),
+            str::to_string,
+        );
         writeln!(
             w,
             "  {} {:>8.4} {:>8.4} {:>10.6}   {:>8} {:>8.4} {:>10.6} {:>+11.6}",

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use spladescope::export::{export, ExportOptions, Target};
@@ -123,10 +123,11 @@ pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
         },
         ..ExportOptions::default()
     };
-    if !(args.impact_scale.is_finite() && args.impact_scale > 0.0) {
-        bail!("--impact-scale must be a positive number");
-    }
     // The profile parser checks the option values once, for export and search alike.
+    Profile::parse(&format!("anserini:{}", args.impact_scale))
+        .map_err(|e| anyhow::anyhow!("--impact-scale: {e}"))?;
+    Profile::parse(&format!("pisa:{}:{}", args.bits, args.query_max))
+        .map_err(|e| anyhow::anyhow!("--bits, --query-max: {e}"))?;
     if let Some(p) = &args.prune {
         match Profile::parse(&format!("elasticsearch:prune:{p}"))
             .map_err(|e| anyhow::anyhow!("--prune {p}: {e}"))?

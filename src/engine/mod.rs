@@ -502,6 +502,7 @@ impl Engine {
             SystemSpec::Leaf(leaf @ Leaf::Profile(_)) => {
                 let (profile, query) = p.engine_query(leaf, cx.prepared)?;
                 let stats = p.profile_stats();
+                let window = p.rescored_window(&profile, &query, cx.k)?;
                 let mut all = Vec::new();
                 for h in hits {
                     let Some(doc) = h.doc else {
@@ -509,7 +510,7 @@ impl Engine {
                         continue;
                     };
                     let parts =
-                        profile_parts(&p.index, &profile, stats, &query, doc, h.score as f32)?;
+                        profile_parts(&p.index, &profile, stats, &query, doc, window.as_ref())?;
                     all.push(
                         parts
                             .into_iter()

@@ -5,7 +5,7 @@
 //! |---|---|---|---|---|
 //! | Elasticsearch, OpenSearch | a `_search` response | `hits.hits[]` | `_id` | `_score` |
 //! | Elasticsearch, OpenSearch | an `_msearch` response | `responses[].hits.hits[]` | `_id` | `_score` |
-//! | Qdrant | a `/points/query` or `/points/query/batch` response | `result.points[]`, `result[].points[]` | `payload.doc_id`, else `id` | `score` |
+//! | Qdrant | a `/points/query`, `/points/query/batch` or `/points/search` response | `result.points[]`, `result[].points[]`, `result[]` | `payload.doc_id` | `score` |
 //! | Vespa | `/search/` responses, one per line | `root.children[]` | `fields.doc_id`, else `id` after `::` | `relevance` |
 //!
 //! Responses hold no query ids: they come in query order, and the ids are read from
@@ -73,15 +73,18 @@ pub fn parse_engine_results(data: &[u8], origin: &Path) -> Result<RunFile, EvalE
                 lists.push((*line, es_hits(r, &format!("responses[{i}]")).map_err(&bad)?));
             }
         } else if doc.pointer("/hits/hits").is_some() {
-            lists.push((*line, es_hits(doc, "").map_err(&bad)?));
+            lists.push((*line, es_hits(doc, "response").map_err(&bad)?));
         } else if let Some(result) = doc.get("result") {
             match result {
-                Value::Array(items) => {
+                // A batch (`[{points}]`), or one search's points (`[{id, score}]`).
+                Value::Array(items) if items.iter().all(|r| r.get("points").is_some()) => {
                     for (i, r) in items.iter().enumerate() {
-                        let points = r.get("points").unwrap_or(r);
                         let at = format!("result[{i}]");
-                        lists.push((*line, qdrant_points(points, &at).map_err(&bad)?));
+                        lists.push((*line, qdrant_points(&r["points"], &at).map_err(&bad)?));
                     }
+                }
+                points @ Value::Array(_) => {
+                    lists.push((*line, qdrant_points(points, "result").map_err(&bad)?));
                 }
                 r => {
                     let points = r
@@ -112,6 +115,14 @@ pub fn parse_engine_results(data: &[u8], origin: &Path) -> Result<RunFile, EvalE
         ),
     })?;
     let ids: Vec<&str> = ids.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut seen_ids = std::collections::HashSet::new();
+    if let Some(dup) = ids.iter().find(|id| !seen_ids.insert(id.trim())) {
+        return Err(EvalError::parse(
+            origin,
+            1,
+            format!("query id {dup} is listed twice in {}", ids_path.display()),
+        ));
+    }
     if ids.len() != lists.len() {
         return Err(EvalError::parse(
             origin,
@@ -179,16 +190,19 @@ fn qdrant_points(points: &Value, at: &str) -> Result<Vec<(String, f64)>, String>
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let id = match (p.pointer("/payload/doc_id"), p.get("id")) {
-                (Some(Value::String(s)), _) => Some(s.clone()),
-                (_, Some(Value::String(s))) => Some(s.clone()),
-                (_, Some(Value::Number(n))) => Some(n.to_string()),
-                _ => None,
-            };
+            // spladescope's export numbers points by document number and keeps the id in
+            // the payload: a point without it cannot be named.
+            let id = p
+                .pointer("/payload/doc_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let score = p.get("score").and_then(Value::as_f64);
             match (id, score) {
                 (Some(id), Some(s)) => Ok((id, s)),
-                (None, _) => Err(format!("{at}.points[{i}]: no payload.doc_id or id")),
+                (None, _) => Err(format!(
+                    "{at}.points[{i}]: no payload.doc_id (query with \"with_payload\": \
+                     [\"doc_id\"], as the export's queries do)"
+                )),
                 (_, None) => Err(format!("{at}.points[{i}]: no numeric score")),
             }
         })
@@ -212,7 +226,7 @@ fn vespa_children(root: &Value) -> Result<Vec<(String, f64)>, String> {
             let id = match (c.pointer("/fields/doc_id"), c.get("id")) {
                 (Some(Value::String(s)), _) => Some(s.clone()),
                 (_, Some(Value::String(s))) => {
-                    Some(s.rsplit_once("::").map_or(s.as_str(), |p| p.1).to_string())
+                    Some(s.split_once("::").map_or(s.as_str(), |p| p.1).to_string())
                 }
                 _ => None,
             };
@@ -254,11 +268,14 @@ mod tests {
         assert!(run.get("q2").unwrap().is_empty());
 
         let qdrant = r#"{"result":[{"points":[{"id":7,"score":2.0,"payload":{"doc_id":"A"}}]},
-            {"points":[{"id":3,"score":1.0}]}],"status":"ok"}"#;
+            {"points":[{"id":3,"score":1.0,"payload":{"doc_id":"B"}}]}],"status":"ok"}"#;
         let (_d, p) = with_ids("a\nb\n", qdrant);
         let run = read(&p).unwrap().run;
         assert_eq!(run.get("a").unwrap()[0].docid, "A");
-        assert_eq!(run.get("b").unwrap()[0].docid, "3");
+        assert_eq!(run.get("b").unwrap()[0].docid, "B");
+        let search = r#"{"result":[{"id":3,"score":1.0,"payload":{"doc_id":"C"}}]}"#;
+        let (_d, p) = with_ids("c\n", search);
+        assert_eq!(read(&p).unwrap().run.get("c").unwrap()[0].docid, "C");
 
         let vespa = "{\"root\":{\"children\":[{\"id\":\"id:s:s::D9\",\"relevance\":4.5}]}}\n\
                      {\"root\":{\"fields\":{\"totalCount\":0}}}\n";
@@ -279,7 +296,17 @@ mod tests {
             (
                 "q\n",
                 "{\"hits\":{\"hits\":[{\"_score\":1}]}}",
-                "no string _id",
+                "response.hits.hits[0]: no string _id",
+            ),
+            (
+                "q\n",
+                "{\"result\":{\"points\":[{\"id\":3,\"score\":1}]}}",
+                "no payload.doc_id",
+            ),
+            (
+                "q\nq\n",
+                "{\"responses\":[{\"hits\":{\"hits\":[]}},{\"hits\":{\"hits\":[]}}]}",
+                "listed twice",
             ),
             (
                 "q\n",

@@ -252,8 +252,9 @@ pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
     }
     let num_lists = num_lists.unwrap_or(0);
     let num_docs = num_docs.unwrap_or(0);
-    // Every message takes at least one byte: larger counts cannot be true.
-    if num_lists.saturating_add(num_docs) > bytes.len() {
+    // A postings list (with its term) and a document record (with its id) take at least
+    // four bytes each: larger counts cannot be true, and nothing is allocated for them.
+    if num_lists.saturating_add(num_docs).saturating_mul(4) > bytes.len() {
         return Err(r.error(
             "header",
             format!(
@@ -285,9 +286,9 @@ pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
                 }
                 (2, Value::Varint(v)) => df = v,
                 (4, Value::Bytes(p)) => {
-                    let named = format!("{place} ({:?})", term.as_deref().unwrap_or(""));
+                    let named = || format!("{place} ({:?})", term.as_deref().unwrap_or(""));
                     let (mut gap, mut tf) = (0u64, 0u64);
-                    for f in Fields::new(p, &r, &named) {
+                    for f in Fields::new(p, &r, &place) {
                         match f? {
                             (1, Value::Varint(v)) => gap = v,
                             (2, Value::Varint(v)) => tf = v,
@@ -300,16 +301,16 @@ pub fn parse_ciff(bytes: &[u8], path: &Path) -> Result<CiffDocs, CiffError> {
                         doc.saturating_add(gap)
                     };
                     if count > 0 && gap == 0 {
-                        return Err(r.error(&named, format!("document {doc} is listed twice")));
+                        return Err(r.error(&named(), format!("document {doc} is listed twice")));
                     }
                     if doc as usize >= num_docs {
                         return Err(r.error(
-                            &named,
+                            &named(),
                             format!("document {doc} is past the header's {num_docs} documents"),
                         ));
                     }
                     if tf > u64::from(u32::MAX) {
-                        return Err(r.error(&named, format!("tf {tf} does not fit 32 bits")));
+                        return Err(r.error(&named(), format!("tf {tf} does not fit 32 bits")));
                     }
                     if tf > 0 {
                         docs.postings[doc as usize].push((t, tf as u32));

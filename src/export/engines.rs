@@ -97,14 +97,13 @@ pub fn opensearch(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
     let mut files = vec![mapping(out, json!({"type": "rank_features"}))?];
     files.push(bulk(out, notes)?);
     let mut q = OutFile::create(out.dir, "queries.ndjson")?;
+    let profile = crate::profile::Profile::OpenSearch {
+        two_phase: o.two_phase,
+    };
     for (id, v) in out.queries {
-        // FeatureField.newLinearQuery takes weights in (0, 64].
-        if let Some((t, w)) = v.iter().find(|&(_, w)| w > 64.0) {
-            return Err(ExportError::Invalid(format!(
-                "query {id}: token {:?} weighs {w}, above the 64 OpenSearch's neural_sparse \
-                 accepts (FeatureField.newLinearQuery)",
-                out.vocab.token(t)
-            )));
+        let token = |t: u32| out.vocab.token(t).to_string();
+        if let Some(why) = profile.refuses(v, o.k, &token) {
+            return Err(ExportError::Invalid(format!("query {id}: {why}")));
         }
         let query =
             json!({"neural_sparse": {o.field.as_str(): {"query_tokens": out.escaped_map(v)}}});
@@ -143,24 +142,34 @@ fn mapping(out: &Out, field: Value) -> Result<String> {
 }
 
 /// `docs.ndjson`: bulk `index` actions with `_id`, in index order. A document without terms
-/// is written without the field (FeatureField refuses zero weights; an empty object is
-/// legal but holds nothing).
+/// is written without the field (an empty object is legal but holds nothing).
 fn bulk(out: &Out, notes: &mut Vec<String>) -> Result<String> {
     let o = out.options;
     let mut f = OutFile::create(out.dir, "docs.ndjson")?;
-    let mut empty = 0;
+    let (mut empty, mut subnormal) = (0, 0);
     out.each_doc(|id, _, v| {
-        empty += usize::from(v.is_empty());
+        // FeatureField refuses weights below the smallest normal float (the whole document
+        // would fail): they are left out, and the profiles read them as 0.
+        let kept =
+            SparseVector::from_pairs(v.iter().filter(|&(_, w)| w >= f32::MIN_POSITIVE).collect());
+        subnormal += v.nnz() - kept.nnz();
+        empty += usize::from(kept.is_empty());
         f.json_line(&json!({"index": {"_index": o.name, "_id": id}}))?;
-        if v.is_empty() {
+        if kept.is_empty() {
             f.json_line(&json!({}))
         } else {
-            f.json_line(&json!({o.field.as_str(): out.escaped_map(v)}))
+            f.json_line(&json!({o.field.as_str(): out.escaped_map(&kept)}))
         }
     })?;
     if empty > 0 {
         notes.push(format!(
             "{empty} documents have no terms: indexed without the field"
+        ));
+    }
+    if subnormal > 0 {
+        notes.push(format!(
+            "{subnormal} document weights below {} (FeatureField's smallest) are left out",
+            f32::MIN_POSITIVE
         ));
     }
     f.finish()
@@ -346,7 +355,8 @@ pub fn anserini(out: &Out, notes: &mut Vec<String>) -> Result<Vec<String>> {
                 line.push(' ');
             }
         }
-        q.put(line.trim_end().as_bytes())?;
+        // The tab stays even when no token is left: Anserini reads the second column.
+        q.put(line.trim_end_matches(' ').as_bytes())?;
         q.put(b"\n")?;
     }
     files.push(q.finish()?);

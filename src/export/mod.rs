@@ -172,7 +172,8 @@ pub fn export(
     options: &ExportOptions,
 ) -> Result<ExportSummary> {
     check_options(target, options)?;
-    let staging = write::Staging::create(dir, options.force)?;
+    check_tokens(target, vocab)?;
+    let staging = write::Staging::create(dir, index.dir(), options.force)?;
     let mut summary = ExportSummary {
         target,
         dir: dir.to_path_buf(),
@@ -242,6 +243,38 @@ fn check_options(target: Target, o: &ExportOptions) -> Result<()> {
             "--bits {}: CIFF impacts for BMP must fit 8 bits (PISA reads more, BMP wraps)",
             o.bits
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a vocabulary whose tokens the target's files cannot carry: whitespace in
+/// Anserini's pretokenized input and PISA's and BMP's term lists, more than 65,536 terms
+/// for BMP, tokens longer than Seismic's 30 characters.
+fn check_tokens(target: Target, vocab: &dyn Vocabulary) -> Result<()> {
+    let limit = match target {
+        Target::Anserini | Target::Ciff => None,
+        Target::Seismic => Some(30),
+        _ => return Ok(()),
+    };
+    if target == Target::Ciff && vocab.size() > 65_536 {
+        return Err(ExportError::Invalid(format!(
+            "{} terms: BMP reads CIFF term ids as 16 bits (at most 65,536)",
+            vocab.size()
+        )));
+    }
+    for t in 0..vocab.size() as u32 {
+        let token = vocab.token(t);
+        if target != Target::Seismic && token.chars().any(char::is_whitespace) {
+            return Err(ExportError::Invalid(format!(
+                "token {t} ({token:?}) holds whitespace, which {} cannot carry",
+                target.name()
+            )));
+        }
+        if limit.is_some_and(|l| token.chars().count() > l) {
+            return Err(ExportError::Invalid(format!(
+                "token {t} ({token:?}) is longer than the 30 characters Seismic keeps"
+            )));
+        }
     }
     Ok(())
 }

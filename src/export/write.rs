@@ -17,15 +17,32 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Starts an export into `dir`: refused when `dir` exists (a non-empty directory or a
-    /// file) unless `force`.
-    pub fn create(dir: &Path, force: bool) -> Result<Self> {
+    /// Starts an export into `dir`: refused when `dir` is or holds `source` (the index
+    /// read), and when it exists (a non-empty directory or a file) unless `force`, which
+    /// replaces only an earlier export (a directory with an `export.json`).
+    pub fn create(dir: &Path, source: &Path, force: bool) -> Result<Self> {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let (out, index) = (canonical(dir), canonical(source));
+        if index.starts_with(&out) || out.starts_with(&index) {
+            return Err(ExportError::Invalid(format!(
+                "--out {} is or holds the index {} (or lies inside it): choose another directory",
+                dir.display(),
+                source.display()
+            )));
+        }
         let occupied = match std::fs::read_dir(dir) {
             Ok(mut entries) => entries.next().is_some(),
             Err(_) => dir.exists(),
         };
         if occupied && !force {
             return Err(ExportError::Exists(dir.to_path_buf()));
+        }
+        if occupied && !dir.join("export.json").is_file() {
+            return Err(ExportError::Invalid(format!(
+                "{} is not an earlier export (it has no export.json): --force replaces only \
+                 exports; choose an empty or new directory",
+                dir.display()
+            )));
         }
         let name = dir
             .file_name()
@@ -68,7 +85,13 @@ impl Staging {
         if replacing {
             std::fs::rename(&self.dir, &old).map_err(io_error(&self.dir))?;
         }
-        std::fs::rename(&self.tmp, &self.dir).map_err(io_error(&self.dir))?;
+        if let Err(e) = std::fs::rename(&self.tmp, &self.dir) {
+            if replacing {
+                // Put the earlier export back where it was.
+                let _ = std::fs::rename(&old, &self.dir);
+            }
+            return Err(io_error(&self.dir)(e));
+        }
         self.committed = true;
         if replacing {
             let removed = if old.is_dir() {

@@ -17,8 +17,12 @@ use super::{Profile, ProfileStats, QdrantDatatype};
 /// `intBitsToFloat(freq << 15)`, so the 15 low mantissa bits are cut (not rounded).
 ///
 /// Source: `org.apache.lucene.document.FeatureField` (`FeatureTokenStream`,
-/// `decodeFeatureValue`).
+/// `decodeFeatureValue`). A weight below the smallest normal `f32` reads 0: FeatureField
+/// refuses it, and the export leaves it out.
 pub fn feature_field(w: f32) -> f32 {
+    if w < f32::MIN_POSITIVE {
+        return 0.0;
+    }
     f32::from_bits((w.to_bits() >> 15) << 15)
 }
 
@@ -39,17 +43,22 @@ pub struct QuantizedU8 {
     pub diff256: f32,
 }
 
+/// The smallest and largest of `weights` (`(0, 0)` when there are none).
+pub fn min_max(weights: impl Iterator<Item = f32>) -> (f32, f32) {
+    let (min, max) = weights.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), w| {
+        (lo.min(w), hi.max(w))
+    });
+    if min > max {
+        (0.0, 0.0)
+    } else {
+        (min, max)
+    }
+}
+
 impl QuantizedU8 {
     /// The parameters of a posting list with these weights.
     pub fn of(weights: &[f32]) -> Self {
-        let (min, max) = weights
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &w| {
-                (lo.min(w), hi.max(w))
-            });
-        if weights.is_empty() {
-            return Self::between(0.0, 0.0);
-        }
+        let (min, max) = min_max(weights.iter().copied());
         Self::between(min, max)
     }
 
@@ -90,6 +99,7 @@ pub struct LinearQuantizer {
 
 impl LinearQuantizer {
     pub fn new(max: f32, bits: u8) -> Self {
+        debug_assert!((2..=32).contains(&bits), "PISA quantises to 2 to 32 bits");
         Self {
             max,
             range: ((1u64 << bits) - 1) as u32,
@@ -118,24 +128,8 @@ pub enum TermCodec {
 }
 
 impl TermCodec {
-    /// The rule `profile` applies to a posting list with weights `list` (read only by
-    /// Qdrant's `uint8`, which scales per list).
-    pub fn new(profile: &Profile, stats: &ProfileStats, list: &[f32]) -> Self {
-        match profile {
-            Profile::Elasticsearch { .. } | Profile::OpenSearch { .. } => Self::FeatureField,
-            Profile::Qdrant(QdrantDatatype::Float32) => Self::Exact,
-            Profile::Qdrant(QdrantDatatype::Float16) => Self::Float16,
-            Profile::Qdrant(QdrantDatatype::Uint8) => Self::Uint8(QuantizedU8::of(list)),
-            Profile::Anserini { scale } => Self::Impact(*scale),
-            Profile::Pisa { bits, .. } => {
-                Self::Linear(LinearQuantizer::new(stats.max_weight, *bits))
-            }
-            Profile::Bmp => Self::Linear(LinearQuantizer::new(stats.max_weight, 8)),
-        }
-    }
-
-    /// [`TermCodec::new`] for term `t` of `index` without its posting list at hand (its
-    /// weights' range read once, [`ProfileStats::range`]).
+    /// The rule `profile` applies to term `t`'s posting list in `index` (Qdrant's `uint8`
+    /// scales each list between its extremes, read once: [`ProfileStats::range`]).
     pub fn for_term(
         profile: &Profile,
         stats: &ProfileStats,
@@ -143,11 +137,18 @@ impl TermCodec {
         t: u32,
     ) -> crate::index::Result<Self> {
         Ok(match profile {
+            Profile::Elasticsearch { .. } | Profile::OpenSearch { .. } => Self::FeatureField,
+            Profile::Qdrant(QdrantDatatype::Float32) => Self::Exact,
+            Profile::Qdrant(QdrantDatatype::Float16) => Self::Float16,
             Profile::Qdrant(QdrantDatatype::Uint8) => {
                 let (min, max) = stats.range(index, t)?;
                 Self::Uint8(QuantizedU8::between(min, max))
             }
-            other => Self::new(other, stats, &[]),
+            Profile::Anserini { scale } => Self::Impact(*scale),
+            Profile::Pisa { bits, .. } => {
+                Self::Linear(LinearQuantizer::new(stats.max_weight, *bits))
+            }
+            Profile::Bmp => Self::Linear(LinearQuantizer::new(stats.max_weight, 8)),
         })
     }
 

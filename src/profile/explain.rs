@@ -5,11 +5,13 @@
 //! engine score bit for bit; the exact parts add up (in `f32`, term-id order) to its exact
 //! SPLADE score.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use super::codec::TermCodec;
 use super::query::{EngineQuery, Phase};
-use super::{Accumulate, Profile, ProfileStats};
+use super::{Profile, ProfileStats};
 use crate::encoder::SparseEncoder;
 use crate::index::{Index, Result};
 use crate::search::RankInfo;
@@ -31,6 +33,19 @@ pub struct ProfileTermRow {
     /// `engine − exact`.
     pub difference: f32,
     pub phase: Phase,
+}
+
+impl ProfileTermRow {
+    /// The engine's query weight in words: `dropped`, `phase 2` (a light token of a
+    /// document outside the rescored window), or `None` when it scored (then show the
+    /// weight or the part).
+    pub fn engine_note(&self, rescored: Option<bool>) -> Option<&'static str> {
+        match (self.engine_query_weight, self.phase) {
+            (None, _) => Some("dropped"),
+            (Some(_), Phase::Two) if rescored == Some(false) => Some("phase 2"),
+            _ => None,
+        }
+    }
 }
 
 /// A query token the engine drops (whether or not the document holds it).
@@ -76,15 +91,15 @@ struct Part {
 }
 
 /// The document's shared tokens (term-id order), its engine score and whether it was
-/// rescored (two-phase only); `ranked_score` is its score in the profile's ranking, which
-/// tells whether it was in the rescored window.
+/// rescored (two-phase only: `window` is the rescored documents,
+/// [`super::score::rescored_window`]).
 fn engine_parts(
     index: &Index,
     profile: &Profile,
     stats: &ProfileStats,
     query: &EngineQuery,
     doc: u32,
-    ranked_score: f32,
+    window: Option<&HashSet<u32>>,
 ) -> Result<(Vec<Part>, f32, Option<bool>)> {
     let vector = index.vector(doc)?;
     let mut parts = Vec::new();
@@ -105,20 +120,16 @@ fn engine_parts(
         });
     }
     let sum = |phase: Phase| {
-        let each = parts.iter().filter(|p| p.phase == phase).map(|p| p.engine);
-        match profile.accumulate() {
-            Accumulate::Double => each.map(f64::from).sum::<f64>() as f32,
-            Accumulate::Single => each.fold(0.0f32, |a, p| a + p),
-            Accumulate::Wrapping16 => f32::from(each.fold(0u16, |a, p| a.wrapping_add(p as u16))),
-        }
+        profile
+            .accumulate()
+            .sum(parts.iter().filter(|p| p.phase == phase).map(|p| p.engine))
     };
     let first = sum(Phase::One);
-    if !query.has_second_phase() {
+    let Some(window) = window else {
         return Ok((parts, first, None));
-    }
-    // In the window iff the ranking gave the document its rescored score.
+    };
     let both = first + sum(Phase::Two);
-    let rescored = first > 0.0 && both == ranked_score;
+    let rescored = window.contains(&doc);
     if !rescored {
         for p in parts.iter_mut().filter(|p| p.phase == Phase::Two) {
             p.engine = 0.0;
@@ -128,21 +139,23 @@ fn engine_parts(
     Ok((parts, both, Some(true)))
 }
 
-/// Each shared token's engine part of document `doc` (ranked with `ranked_score`), in
-/// term-id order: the explorer's hit bars.
+/// Each shared token's engine part of document `doc`, in term-id order (`window`: the
+/// documents two-phase rescores): the explorer's hit bars.
 pub fn profile_parts(
     index: &Index,
     profile: &Profile,
     stats: &ProfileStats,
     query: &EngineQuery,
     doc: u32,
-    ranked_score: f32,
+    window: Option<&HashSet<u32>>,
 ) -> Result<Vec<(u32, f32)>> {
-    let (parts, _, _) = engine_parts(index, profile, stats, query, doc, ranked_score)?;
+    let (parts, _, _) = engine_parts(index, profile, stats, query, doc, window)?;
     Ok(parts.into_iter().map(|p| (p.id, p.engine)).collect())
 }
 
-/// Explains document `doc`'s engine score; `rank` is its place in the profile's ranking.
+/// Explains document `doc`'s engine score; `rank` is its place in the profile's ranking,
+/// `window` the documents two-phase rescores.
+#[allow(clippy::too_many_arguments)]
 pub fn explain_profile(
     index: &Index,
     encoder: &SparseEncoder,
@@ -151,8 +164,9 @@ pub fn explain_profile(
     query: &EngineQuery,
     rank: RankInfo,
     doc: u32,
+    window: Option<&HashSet<u32>>,
 ) -> Result<ProfileExplanation> {
-    let (parts, score, rescored) = engine_parts(index, profile, stats, query, doc, rank.score)?;
+    let (parts, score, rescored) = engine_parts(index, profile, stats, query, doc, window)?;
     let exact_score = parts.iter().fold(0.0f32, |a, p| a + p.exact_query * p.doc);
     let mut terms: Vec<ProfileTermRow> = parts
         .into_iter()

@@ -19,8 +19,10 @@
 //! | `bmp` | as `pisa:8:32` | as `pisa:8:32` | 16-bit integer, wrapping |
 //!
 //! Each rule names the engine source or documentation it follows in [`codec`] and
-//! [`query`]. Ties rank by document number (the engines' internal id order when documents
-//! are loaded in index order into one segment or shard).
+//! [`query`]. Ties rank by document number: Lucene's (Elasticsearch, OpenSearch) internal
+//! order when documents are loaded in index order into one shard and segment. Anserini
+//! orders ties by document id string, Qdrant's and PISA's tie order is unspecified: compare
+//! those up to ties.
 
 pub mod codec;
 pub mod explain;
@@ -32,7 +34,7 @@ use std::fmt;
 
 pub use explain::{explain_profile, profile_parts, ProfileExplanation, ProfileTermRow};
 pub use query::{EngineQuery, EngineTerm, Phase};
-pub use score::profile_scores;
+pub use score::{profile_scores, rescored_window};
 pub use stats::ProfileStats;
 
 /// Elasticsearch's `pruning_config` (defaults as Elasticsearch's).
@@ -127,6 +129,18 @@ pub enum Accumulate {
     Wrapping16,
 }
 
+impl Accumulate {
+    /// The sum of one document's term scores, in term-id order, as the engine adds them
+    /// (what [`profile_scores`] computes for every document at once).
+    pub fn sum(self, parts: impl Iterator<Item = f32>) -> f32 {
+        match self {
+            Self::Double => parts.map(f64::from).sum::<f64>() as f32,
+            Self::Single => parts.fold(0.0f32, |a, p| a + p),
+            Self::Wrapping16 => f32::from(parts.fold(0u16, |a, p| a.wrapping_add(p as u16))),
+        }
+    }
+}
+
 /// The profiles `splade@…` names, with their syntax.
 pub const PROFILE_SYNTAX: &str = "elasticsearch[:prune[:FREQ_RATIO:WEIGHT]], \
      opensearch[:two-phase[:PRUNE_RATIO:EXPANSION_RATE:MAX_WINDOW]], qdrant, qdrant-float16, \
@@ -189,7 +203,12 @@ impl Profile {
                 }),
                 ["two-phase", p, e, m] => Ok(Self::OpenSearch {
                     two_phase: Some(TwoPhase {
-                        prune_ratio: number(p, "prune_ratio", 0.0..=1.0)?,
+                        // OpenSearch's max_ratio takes 0 ≤ ratio < 1.
+                        prune_ratio: number(p, "prune_ratio", 0.0..=1.0).and_then(|r| {
+                            (r < 1.0).then_some(r).ok_or_else(|| {
+                                format!("prune_ratio {p:?}: expected a number from 0 to below 1")
+                            })
+                        })?,
                         expansion_rate: number(e, "expansion_rate", 1.0..=1e6)?,
                         max_window: m.parse::<usize>().ok().filter(|&m| m >= 50).ok_or_else(
                             || format!("max_window_size {m:?}: expected a whole number ≥ 50"),
@@ -257,6 +276,35 @@ impl Profile {
             Self::Qdrant(_) | Self::Pisa { .. } => Accumulate::Single,
             Self::Bmp => Accumulate::Wrapping16,
         }
+    }
+
+    /// What the engine refuses to run for a query of weights `query` asked for `depth`
+    /// hits (the engine's error, in words; `token` names a term id).
+    pub fn refuses(
+        &self,
+        query: &crate::sparse::SparseVector,
+        depth: usize,
+        token: &dyn Fn(u32) -> String,
+    ) -> Option<String> {
+        let Self::OpenSearch { two_phase } = self else {
+            return None;
+        };
+        if let Some((t, w)) = query.iter().find(|&(_, w)| w > 64.0) {
+            return Some(format!(
+                "OpenSearch's neural_sparse refuses query weights above 64 \
+                 (FeatureField.newLinearQuery): {:?} weighs {w}",
+                token(t)
+            ));
+        }
+        let t = two_phase.as_ref()?;
+        let window = ((depth.max(1) as f32) * t.expansion_rate) as usize;
+        (window > t.max_window).then(|| {
+            format!(
+                "OpenSearch's two-phase processor refuses a window of {depth} hits × \
+                 expansion_rate {} = {window}, above max_window_size {}",
+                t.expansion_rate, t.max_window
+            )
+        })
     }
 
     /// What the profile does, in words.

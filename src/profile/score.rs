@@ -30,10 +30,7 @@ pub fn profile_scores(
     threads: usize,
 ) -> Result<Vec<f32>> {
     let mut scores = phase_scores(index, profile, stats, query, Phase::One, threads)?;
-    if let (Profile::OpenSearch { two_phase: Some(t) }, true) = (profile, query.has_second_phase())
-    {
-        let window = ((depth.max(1) as f32) * t.expansion_rate) as usize;
-        let window = window.min(t.max_window);
+    if let Some(window) = window_size(profile, query, depth) {
         let second = phase_scores(index, profile, stats, query, Phase::Two, threads)?;
         for hit in crate::search::top_k(&scores, window) {
             let d = hit.doc as usize;
@@ -41,6 +38,39 @@ pub fn profile_scores(
         }
     }
     Ok(scores)
+}
+
+/// OpenSearch two-phase's rescored window for `depth` hits, when the query has light
+/// tokens (OpenSearch refuses a window above `max_window`, [`Profile::refuses`]).
+fn window_size(profile: &Profile, query: &EngineQuery, depth: usize) -> Option<usize> {
+    match profile {
+        Profile::OpenSearch { two_phase: Some(t) } if query.has_second_phase() => {
+            let window = ((depth.max(1) as f32) * t.expansion_rate) as usize;
+            Some(window.min(t.max_window))
+        }
+        _ => None,
+    }
+}
+
+/// The documents OpenSearch two-phase rescores for `depth` hits (`None`: no second phase).
+pub fn rescored_window(
+    index: &Index,
+    profile: &Profile,
+    stats: &ProfileStats,
+    query: &EngineQuery,
+    depth: usize,
+    threads: usize,
+) -> Result<Option<std::collections::HashSet<u32>>> {
+    let Some(window) = window_size(profile, query, depth) else {
+        return Ok(None);
+    };
+    let first = phase_scores(index, profile, stats, query, Phase::One, threads)?;
+    Ok(Some(
+        crate::search::top_k(&first, window)
+            .into_iter()
+            .map(|h| h.doc)
+            .collect(),
+    ))
 }
 
 /// A query token's postings and how the engine reads their weights.

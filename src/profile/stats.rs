@@ -55,13 +55,12 @@ impl ProfileStats {
         }
         let postings = index.splade();
         let info = postings.term(t as usize);
-        let r = postings
-            .weight_bytes(&info)
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), w| {
-                (lo.min(w), hi.max(w))
-            });
+        let r = super::codec::min_max(
+            postings
+                .weight_bytes(&info)
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
         ranges.insert(t, r);
         Ok(r)
     }

@@ -428,6 +428,17 @@ impl Pipeline {
             }
             Leaf::Profile(_) => {
                 let (profile, query) = self.engine_query(leaf, q)?;
+                let exact = q
+                    .edited
+                    .as_ref()
+                    .ok_or_else(|| unprepared("SPLADE vector"))?;
+                let token = |t: u32| self.encoder.token(t).to_string();
+                if let Some(why) = profile.refuses(exact, depth, &token) {
+                    return Err(SystemError::Unavailable {
+                        system: leaf.name().to_string(),
+                        why,
+                    });
+                }
                 let stats = self.profile_stats();
                 let scores =
                     profile_scores(index, &profile, stats, &query, depth, self.search_threads)?;
@@ -573,6 +584,7 @@ impl Pipeline {
             Leaf::Profile(_) => {
                 let Some(doc) = doc else { return Ok(outside()) };
                 let (profile, query) = self.engine_query(leaf, q)?;
+                let window = self.rescored_window(&profile, &query, k)?;
                 Ok(Explanation::Profile(explain_profile(
                     &self.index,
                     &self.encoder,
@@ -581,6 +593,7 @@ impl Pipeline {
                     &query,
                     rank_info(ranking, doc, k),
                     doc,
+                    window.as_ref(),
                 )?))
             }
             Leaf::Bm25 => {
@@ -625,6 +638,24 @@ impl Pipeline {
                 note: RUN_NOTE,
             })),
         }
+    }
+
+    /// The documents OpenSearch two-phase rescores when `depth` hits are asked for (`None`
+    /// for other profiles and queries without light tokens).
+    pub fn rescored_window(
+        &self,
+        profile: &Profile,
+        query: &EngineQuery,
+        depth: usize,
+    ) -> Result<Option<std::collections::HashSet<u32>>> {
+        Ok(crate::profile::rescored_window(
+            &self.index,
+            profile,
+            self.profile_stats(),
+            query,
+            depth,
+            self.search_threads,
+        )?)
     }
 
     /// A profile system's engine and the query it runs for `q` (from the SPLADE query

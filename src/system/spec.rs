@@ -169,11 +169,25 @@ impl SystemSpec {
                 })
             }
             "rrf" | "linear" => {
-                let mut parts = rest.split(':');
-                let pair = parts.next().unwrap_or_default();
-                let (a, b) = pair.split_once('+').ok_or_else(|| {
+                // A is everything before '+' (a profile there may take options); B is up
+                // to the next ':', and what follows are the fusion's arguments.
+                let (a, after) = rest.split_once('+').ok_or_else(|| {
                     bad(format!("expected {kind}:A+B, two systems joined by '+'"))
                 })?;
+                let mut parts = after.split(':');
+                let b = parts.next().unwrap_or_default();
+                if a.contains(':') && !a.starts_with(PROFILE_PREFIX) {
+                    return Err(bad(format!(
+                        "expected {kind}:A+B, two systems joined by '+'"
+                    )));
+                }
+                if b.starts_with(PROFILE_PREFIX) && after.contains(':') {
+                    return Err(bad(format!(
+                        "after '+', {b:?} would take what follows ':' as the fusion's \
+                         arguments, not as its options: put the profile first \
+                         ({kind}:{b}:OPTIONS+…)"
+                    )));
+                }
                 let leaf = |s: &str| {
                     Leaf::builtin(s)
                         .or_else(|| check_run_name(s).ok().map(|()| Leaf::Run(s.to_string())))
@@ -386,6 +400,8 @@ mod tests {
             ("run:x=", "missing"),
             ("foo:bar", "unknown kind"),
             ("splade@lucene", "unknown engine"),
+            ("rrf:bm25+splade@anserini:50", "put the profile first"),
+            ("rrf:bm25+splade@pisa:10", "put the profile first"),
             ("splade@pisa:99", "bits"),
         ] {
             let err = SystemSpec::parse(spec).unwrap_err().to_string();

@@ -107,6 +107,18 @@ impl<'v> VectorReader<'v> {
                 })
             })
             .collect::<Result<Vec<u32>, _>>()?;
+        let mut first = std::collections::HashMap::new();
+        for (i, &id) in ids.iter().enumerate() {
+            if let Some(j) = first.insert(id, i) {
+                return Err(bad(format!(
+                    "postings lists {} ({:?}) and {} ({:?}) are the same term",
+                    j + 1,
+                    docs.terms[j],
+                    i + 1,
+                    docs.terms[i]
+                )));
+            }
+        }
         let seen = Arc::new(Mutex::new(Seen::default()));
         {
             let mut s = seen.lock().unwrap_or_else(|e| e.into_inner());

@@ -18,7 +18,7 @@ use super::widgets::{bar, fit, items_line, pad, pane};
 use crate::display::visible;
 use crate::encoder::TermKind;
 use crate::engine::{Inspection, Mark, MarkKind, QueryView};
-use crate::profile::{Phase, ProfileExplanation};
+use crate::profile::ProfileExplanation;
 use crate::search::what_if::DocEdits;
 use crate::search::{Bm25Explanation, RankInfo, SpladeExplanation};
 use crate::system::{Explanation, FusionExplanation, Position};
@@ -328,12 +328,9 @@ fn profile_table(
             "■",
             Style::new().fg(theme.term_color(x.slots.get(&t.id).copied())),
         );
-        let engine = match t.engine_query_weight {
-            None => format!("{:>7}", "dropped"),
-            Some(_) if t.phase == Phase::Two && e.rescored == Some(false) => {
-                format!("{:>7}", "phase 2")
-            }
-            Some(_) => format!("{:>7.4}", t.engine),
+        let engine = match t.engine_note(e.rescored) {
+            Some(note) => format!("{note:>7}"),
+            None => format!("{:>7.4}", t.engine),
         };
         let changed = t.difference != 0.0;
         lines.push(Line::from(vec![
