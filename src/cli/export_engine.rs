@@ -9,10 +9,8 @@ use spladescope::export::{export, ExportOptions, Target};
 use spladescope::profile::{Profile, QdrantDatatype};
 use spladescope::search::QueryEdits;
 use spladescope::sparse::SparseVector;
-use spladescope::vectors::{Keys, VectorOptions, VectorReader};
 
-use super::index::VectorKeys;
-use super::query::{self, QueryModelArgs};
+use super::query::{self, QueryModelArgs, QuerySetArgs};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TargetArg {
@@ -56,21 +54,9 @@ pub struct EngineExportArgs {
     /// The directory to write (written beside it, then renamed into place).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
-    /// Queries of a BEIR folder (those judged in qrels/<split>.tsv), encoded here.
-    #[arg(long, conflicts_with_all = ["queries", "query_vectors"])]
-    pub beir: Option<PathBuf>,
-    /// The qrels split of --beir.
-    #[arg(long, default_value = "test")]
-    pub split: String,
-    /// Queries (BEIR queries.jsonl: _id, text), encoded here.
-    #[arg(long, conflicts_with = "query_vectors")]
-    pub queries: Option<PathBuf>,
-    /// Query vectors encoded elsewhere ({"id", "vector"} lines, see `index --vectors`).
-    #[arg(long, value_name = "QV.jsonl")]
-    pub query_vectors: Option<PathBuf>,
-    /// With --query-vectors: the keys are WordPiece tokens or numeric term ids.
-    #[arg(long, value_enum, default_value = "tokens")]
-    pub vector_keys: VectorKeys,
+    /// The queries to export with the documents (none: documents only).
+    #[command(flatten)]
+    pub query_set: QuerySetArgs,
     /// Hits each query asks for.
     #[arg(short, long, default_value_t = 1000)]
     pub k: usize,
@@ -145,18 +131,10 @@ pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
         }
     }
     let (index, encoder) = query::open(&args.index, &args.model)?;
-    let queries: Vec<(String, SparseVector)> = if let Some(path) = &args.query_vectors {
-        let keys: Keys = args.vector_keys.into();
-        let vocab = query::key_vocabulary(&index, keys)?;
-        let options = VectorOptions {
-            keys,
-            ..VectorOptions::default()
-        };
-        VectorReader::open(path, vocab.as_ref(), &options)?
-            .map(|r| r.map(|r| (r.doc.id, r.vector)))
-            .collect::<Result<_, _>>()?
-    } else if args.beir.is_some() || args.queries.is_some() {
-        let texts = query::query_texts(args.beir.as_deref(), &args.split, args.queries.as_deref())?;
+    let queries: Vec<(String, SparseVector)> = if let Some(v) = args.query_set.vectors(&index)? {
+        v
+    } else if args.query_set.given() {
+        let texts = args.query_set.texts()?;
         let list: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
         let encoded = encoder.encode_queries(&list)?;
         let edits = QueryEdits::default();

@@ -328,28 +328,78 @@ pub fn key_vocabulary(index: &Index, keys: Keys) -> anyhow::Result<Box<dyn Vocab
     })
 }
 
-/// The `(id, text)` queries of `--beir DIR` (those judged in `qrels/<split>.tsv`) or
-/// `--queries FILE`.
-pub fn query_texts(
-    beir: Option<&Path>,
-    split: &str,
-    queries: Option<&Path>,
-) -> anyhow::Result<Vec<(String, String)>> {
-    Ok(match (beir, queries) {
-        (Some(dir), _) => {
-            let split = spladescope::eval::load_beir(dir, split)?;
-            split
+/// The queries a batch command runs: a BEIR folder's judged queries or a queries file
+/// (encoded here), or query vectors encoded elsewhere.
+#[derive(Debug, Args)]
+pub struct QuerySetArgs {
+    /// Queries of a BEIR folder (queries.jsonl; those judged in qrels/<split>.tsv).
+    #[arg(long, conflicts_with_all = ["queries", "query_vectors"])]
+    pub beir: Option<std::path::PathBuf>,
+    /// The qrels split of --beir whose queries run.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Queries (BEIR queries.jsonl: _id, text), encoded here.
+    #[arg(long, conflicts_with = "query_vectors")]
+    pub queries: Option<std::path::PathBuf>,
+    /// Query vectors encoded elsewhere, in the import format ({"id", "vector"} lines, see
+    /// `index --vectors`): SPLADE only.
+    #[arg(long, value_name = "QV.jsonl")]
+    pub query_vectors: Option<std::path::PathBuf>,
+    /// With --query-vectors: the keys are WordPiece tokens or numeric term ids.
+    #[arg(long, value_enum, default_value = "tokens")]
+    pub vector_keys: super::index::VectorKeys,
+}
+
+impl QuerySetArgs {
+    /// Whether any queries were given.
+    pub fn given(&self) -> bool {
+        self.beir.is_some() || self.queries.is_some() || self.query_vectors.is_some()
+    }
+
+    /// The `(id, text)` queries of `--beir DIR` (those judged in `qrels/<split>.tsv`) or
+    /// `--queries FILE`.
+    pub fn texts(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(match (&self.beir, &self.queries) {
+            (Some(dir), _) => {
+                let split = spladescope::eval::load_beir(dir, &self.split)?;
+                split
+                    .queries
+                    .iter()
+                    .filter(|q| split.qrels.contains_query(&q.id))
+                    .map(|q| (q.id.clone(), q.text.clone()))
+                    .collect()
+            }
+            (None, Some(file)) => spladescope::eval::read_queries(file)?
                 .queries
                 .iter()
-                .filter(|q| split.qrels.contains_query(&q.id))
                 .map(|q| (q.id.clone(), q.text.clone()))
-                .collect()
-        }
-        (None, Some(file)) => spladescope::eval::read_queries(file)?
-            .queries
-            .iter()
-            .map(|q| (q.id.clone(), q.text.clone()))
-            .collect(),
-        (None, None) => anyhow::bail!("give --beir DIR, --queries FILE or --query-vectors FILE"),
-    })
+                .collect(),
+            (None, None) => {
+                anyhow::bail!("give --beir DIR, --queries FILE or --query-vectors FILE")
+            }
+        })
+    }
+
+    /// The `--query-vectors` file's `(id, vector)` queries, read with `index`'s vocabulary
+    /// (`None` without the option).
+    pub fn vectors(
+        &self,
+        index: &Index,
+    ) -> anyhow::Result<Option<Vec<(String, spladescope::sparse::SparseVector)>>> {
+        let Some(path) = &self.query_vectors else {
+            return Ok(None);
+        };
+        let keys: Keys = self.vector_keys.into();
+        let vocab = key_vocabulary(index, keys)?;
+        let options = spladescope::vectors::VectorOptions {
+            keys,
+            ..Default::default()
+        };
+        let records = spladescope::vectors::VectorReader::open(path, vocab.as_ref(), &options)?;
+        Ok(Some(
+            records
+                .map(|r| r.map(|r| (r.doc.id, r.vector)))
+                .collect::<Result<_, _>>()?,
+        ))
+    }
 }

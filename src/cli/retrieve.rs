@@ -17,32 +17,16 @@ use spladescope::search::pruned::{splade_top_k_with_stats, PruneStats};
 use spladescope::search::{bm25_scores, bm25_top_k, splade_scores, top_k, Hit, QueryEdits};
 use spladescope::sparse::SparseVector;
 use spladescope::system::{Leaf, Pipeline, Prepared, SystemSpec};
-use spladescope::vectors::{Keys, VectorOptions, VectorReader};
 
-use super::index::VectorKeys;
-use super::query::{self, QueryModelArgs};
+use super::query::{QueryModelArgs, QuerySetArgs};
 use super::systems::{self, SystemArgs};
 
 #[derive(Debug, Args)]
 pub struct RetrieveArgs {
     /// The index directory.
     pub index: PathBuf,
-    /// Queries of a BEIR folder (queries.jsonl; those judged in qrels/<split>.tsv).
-    #[arg(long, conflicts_with_all = ["queries", "query_vectors"])]
-    pub beir: Option<PathBuf>,
-    /// The qrels split of --beir whose queries run.
-    #[arg(long, default_value = "test")]
-    pub split: String,
-    /// Queries (BEIR queries.jsonl: _id, text), encoded here.
-    #[arg(long, conflicts_with = "query_vectors")]
-    pub queries: Option<PathBuf>,
-    /// Query vectors encoded elsewhere, in the import format ({"id", "vector"} lines, see
-    /// `index --vectors`): SPLADE only.
-    #[arg(long, value_name = "QV.jsonl")]
-    pub query_vectors: Option<PathBuf>,
-    /// With --query-vectors: the keys are WordPiece tokens or numeric term ids.
-    #[arg(long, value_enum, default_value = "tokens")]
-    pub vector_keys: VectorKeys,
+    #[command(flatten)]
+    pub query_set: QuerySetArgs,
     /// Systems (default: splade). SPLADE and BM25 are searched here (SPLADE as
     /// --algorithm says); any other system through the same pipeline as `eval`, its
     /// latency covering all of its leaves' searches and the fusion.
@@ -428,7 +412,7 @@ fn run_path(out: &Path, system: &System, systems: usize) -> anyhow::Result<PathB
 /// Opens the index (and, for text queries, the pipeline of the systems) and reads and
 /// encodes the queries.
 fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
-    if let Some(path) = &args.query_vectors {
+    if args.query_set.query_vectors.is_some() {
         let specs = &args.systems.systems;
         if specs.contains(&SystemSpec::Leaf(Leaf::Bm25)) {
             bail!("bm25 needs query texts: --query-vectors gives SPLADE vectors only");
@@ -444,24 +428,20 @@ fn load(args: &RetrieveArgs) -> anyhow::Result<(Source, Vec<Query>)> {
             bail!("--query-vectors gives SPLADE vectors only: --compare needs query texts");
         }
         let index = Index::open(&args.index)?;
-        let keys: Keys = args.vector_keys.into();
-        let vocab = query::key_vocabulary(&index, keys)?;
-        let options = VectorOptions {
-            keys,
-            ..VectorOptions::default()
-        };
-        let mut queries = Vec::new();
-        for record in VectorReader::open(path, vocab.as_ref(), &options)? {
-            let r = record?;
-            queries.push(Query {
-                id: r.doc.id,
-                vector: r.vector,
+        let queries = args
+            .query_set
+            .vectors(&index)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, vector)| Query {
+                id,
+                vector,
                 prepared: None,
-            });
-        }
+            })
+            .collect();
         return Ok((Source::Index(Box::new(index)), queries));
     }
-    let texts = query::query_texts(args.beir.as_deref(), &args.split, args.queries.as_deref())?;
+    let texts = args.query_set.texts()?;
     let opened = systems::open(&args.index, &args.model, &args.systems, &[Leaf::Splade])?;
     for note in &opened.notes {
         eprintln!("spladescope: note: {note}");
