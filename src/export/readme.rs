@@ -103,8 +103,8 @@ Python (`qdrant-client`): `QdrantClient(url=...)`, then `create_collection` with
 round(w·{scale})), `feed.jsonl`, `queries.jsonl` (one query body per line, rank profile `{field}`: \
 `sum(query(q) * attribute({field}))`, in the order of `query-ids.txt`).
 
-Vespa multiplies in `float` and adds in `double`, so its relevance equals the exact SPLADE score \
-to about 1e-7. For `wand`, replace the body's `yql` with \
+Vespa multiplies in `float` and adds in `double`, so its relevance differs from the exact SPLADE \
+score (added in `float`) only in the last bits. For `wand`, replace the body's `yql` with \
 `select doc_id from {name} where ({{targetHits:{k}}}wand({field}_wand, @tokens))`, \
 `ranking` with `{field}_wand`, and pass the tokens with integer weights in `tokens`.
 
