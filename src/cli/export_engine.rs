@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Args;
 
 use spladescope::export::{export, ExportOptions, Target};
 use spladescope::profile::{Profile, QdrantDatatype};
@@ -12,36 +13,16 @@ use spladescope::sparse::SparseVector;
 
 use super::query::{self, QueryModelArgs, QuerySetArgs};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TargetArg {
-    Elasticsearch,
-    Opensearch,
-    Qdrant,
-    Vespa,
-    Anserini,
-    Ciff,
-    Seismic,
+/// `--to`: one of the export targets, by name.
+fn target_parser() -> impl clap::builder::TypedValueParser<Value = Target> {
+    PossibleValuesParser::new(Target::ALL.map(Target::name))
+        .map(|s| Target::from_name(&s).expect("a listed target"))
 }
 
-impl From<TargetArg> for Target {
-    fn from(t: TargetArg) -> Self {
-        match t {
-            TargetArg::Elasticsearch => Target::Elasticsearch,
-            TargetArg::Opensearch => Target::Opensearch,
-            TargetArg::Qdrant => Target::Qdrant,
-            TargetArg::Vespa => Target::Vespa,
-            TargetArg::Anserini => Target::Anserini,
-            TargetArg::Ciff => Target::Ciff,
-            TargetArg::Seismic => Target::Seismic,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DatatypeArg {
-    Float32,
-    Float16,
-    Uint8,
+/// `--datatype`: one of Qdrant's datatypes, by name.
+fn datatype_parser() -> impl clap::builder::TypedValueParser<Value = QdrantDatatype> {
+    PossibleValuesParser::new(QdrantDatatype::ALL.map(QdrantDatatype::name))
+        .map(|s| QdrantDatatype::from_name(&s).expect("a listed datatype"))
 }
 
 #[derive(Debug, Args)]
@@ -49,8 +30,8 @@ pub struct EngineExportArgs {
     /// The index directory.
     pub index: PathBuf,
     /// The engine.
-    #[arg(long = "to", value_enum)]
-    pub target: TargetArg,
+    #[arg(long = "to", value_parser = target_parser())]
+    pub target: Target,
     /// The directory to write (written beside it, then renamed into place).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -75,8 +56,8 @@ pub struct EngineExportArgs {
     #[arg(long, value_name = "P:E:M", num_args = 0..=1, default_missing_value = "0.4:5:10000")]
     pub two_phase: Option<String>,
     /// Qdrant: how the collection stores values.
-    #[arg(long, value_enum, default_value = "float32")]
-    pub datatype: DatatypeArg,
+    #[arg(long, value_parser = datatype_parser(), default_value = "float32")]
+    pub datatype: QdrantDatatype,
     /// Anserini (and Vespa's wand field): integer impacts round(w × S).
     #[arg(long, default_value_t = spladescope::profile::DEFAULT_IMPACT_SCALE)]
     pub impact_scale: f32,
@@ -102,11 +83,7 @@ pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
         bits: args.bits,
         query_max: args.query_max,
         force: args.force,
-        datatype: match args.datatype {
-            DatatypeArg::Float32 => QdrantDatatype::Float32,
-            DatatypeArg::Float16 => QdrantDatatype::Float16,
-            DatatypeArg::Uint8 => QdrantDatatype::Uint8,
-        },
+        datatype: args.datatype,
         ..ExportOptions::default()
     };
     // The profile parser checks the option values once, for export and search alike.
@@ -147,15 +124,8 @@ pub fn run(args: &EngineExportArgs) -> anyhow::Result<()> {
         Vec::new()
     };
     let vocab = query::index_vocabulary(&index)?;
-    let summary = export(
-        &index,
-        &vocab,
-        &queries,
-        args.target.into(),
-        &args.out,
-        &options,
-    )
-    .with_context(|| format!("cannot export {}", args.index.display()))?;
+    let summary = export(&index, &vocab, &queries, args.target, &args.out, &options)
+        .with_context(|| format!("cannot export {}", args.index.display()))?;
     eprintln!(
         "wrote {} documents and {} queries for {} to {} ({} files{})",
         summary.documents,

@@ -9,7 +9,6 @@ use super::write::{weight, weight_map, OutFile};
 use super::{encode_token, ExportError, ExportOptions, Queries, Result};
 use crate::index::Index;
 use crate::profile::codec::impact;
-use crate::profile::QdrantDatatype;
 use crate::sparse::SparseVector;
 use crate::vectors::Vocabulary;
 
@@ -185,11 +184,7 @@ fn search_body(o: &ExportOptions, query: Value) -> Value {
 /// of 1,000 (`id` = document number, `doc_id` in the payload), one batch query body.
 pub fn qdrant(out: &Out) -> Result<Vec<String>> {
     let o = out.options;
-    let datatype = match o.datatype {
-        QdrantDatatype::Float32 => "float32",
-        QdrantDatatype::Float16 => "float16",
-        QdrantDatatype::Uint8 => "uint8",
-    };
+    let datatype = o.datatype.name();
     let mut files = Vec::new();
     let mut c = OutFile::create(out.dir, "collection.json")?;
     c.json_pretty(&json!({

@@ -64,6 +64,11 @@ impl Target {
         Self::Seismic,
     ];
 
+    /// The target `name` names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Elasticsearch => "elasticsearch",

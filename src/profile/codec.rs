@@ -56,12 +56,6 @@ pub fn min_max(weights: impl Iterator<Item = f32>) -> (f32, f32) {
 }
 
 impl QuantizedU8 {
-    /// The parameters of a posting list with these weights.
-    pub fn of(weights: &[f32]) -> Self {
-        let (min, max) = min_max(weights.iter().copied());
-        Self::between(min, max)
-    }
-
     /// The parameters of a posting list whose weights span `min..=max`.
     pub fn between(min: f32, max: f32) -> Self {
         Self {
@@ -199,14 +193,14 @@ mod tests {
 
     #[test]
     fn qdrant_uint8_scales_each_list_between_its_extremes() {
-        let q = QuantizedU8::of(&[0.5, 1.0, 3.0]);
+        let q = QuantizedU8::between(0.5, 3.0);
         assert_eq!(q.stored(0.5), 0.5);
         assert_eq!(q.code(3.0), 255);
         assert_eq!(q.stored(3.0), 0.5 + 255.0 * (2.5f32 / 255.0));
         // 1.0 is 51 steps of 2.5/255 above 0.5 (51.000004 rounds to 51).
         assert_eq!(q.code(1.0), 51);
         // A list of one weight (or equal weights) reads back its minimum.
-        let one = QuantizedU8::of(&[0.7]);
+        let one = QuantizedU8::between(0.7, 0.7);
         assert_eq!((one.code(0.7), one.stored(0.7)), (0, 0.7));
     }
 

@@ -85,6 +85,24 @@ pub enum QdrantDatatype {
     Uint8,
 }
 
+impl QdrantDatatype {
+    pub const ALL: [Self; 3] = [Self::Float32, Self::Float16, Self::Uint8];
+
+    /// Qdrant's name of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Float32 => "float32",
+            Self::Float16 => "float16",
+            Self::Uint8 => "uint8",
+        }
+    }
+
+    /// The datatype Qdrant calls `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
 /// An engine's way of scoring SPLADE.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Profile {
@@ -377,8 +395,7 @@ impl fmt::Display for Profile {
                 t.prune_ratio, t.expansion_rate, t.max_window
             ),
             Self::Qdrant(QdrantDatatype::Float32) => f.write_str("qdrant"),
-            Self::Qdrant(QdrantDatatype::Float16) => f.write_str("qdrant-float16"),
-            Self::Qdrant(QdrantDatatype::Uint8) => f.write_str("qdrant-uint8"),
+            Self::Qdrant(d) => write!(f, "qdrant-{}", d.name()),
             Self::Anserini { scale } => write!(f, "anserini:{scale}"),
             Self::Pisa { bits, query_max } => write!(f, "pisa:{bits}:{query_max}"),
             Self::Bmp => f.write_str("bmp"),
