@@ -26,8 +26,9 @@ pub struct IndexArgs {
     pub corpus: Option<PathBuf>,
     /// Import document vectors encoded elsewhere instead of encoding a corpus: a JSONL file
     /// (optionally .gz) of {"id", "contents", "vector": {token: weight}} lines, as Anserini's
-    /// JsonVectorCollection and Seismic write them. --model names the query encoder, whose
-    /// vocabulary the tokens belong to.
+    /// JsonVectorCollection and Seismic write them, or a CIFF file (.ciff, as PISA, BMP and
+    /// `export --to ciff` read it: integer impacts, divided by --impact-scale when given).
+    /// --model names the query encoder, whose vocabulary the tokens belong to.
     #[arg(long, value_name = "FILE", conflicts_with = "dense")]
     pub vectors: Option<PathBuf>,
     /// With --vectors: take each document's text from this corpus (beir, jsonl or tsv), by

@@ -87,6 +87,7 @@ pub enum Command {
         spladescope index docs/ --out docs.idx --model ./my-splade-model\n  \
         spladescope index --vectors vectors.jsonl.gz --out big.idx --model naver/splade-cocondenser-ensembledistil\n  \
         spladescope index --vectors anserini.jsonl --impact-scale 100 --corpus corpus.jsonl --out big.idx\n  \
+        spladescope index --vectors export/index.ciff --corpus corpus.jsonl --out from-ciff.idx\n  \
         spladescope index corpus.jsonl --out doc-only.idx --model ./doc-only-model --query-encoder idf\n  \
         spladescope index ../shared/data/nfcorpus --out nf-top64.idx --doc-top 64\n  \
         spladescope index --vectors shuffled.jsonl --vector-keys ids --out big.idx --reorder"
